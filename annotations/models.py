@@ -1,0 +1,1 @@
+"""Researchers' own data (annotations, links) — built on top of the source data."""

@@ -1,0 +1,362 @@
+"""Archival documents and the people in them.
+
+A :class:`Cable` is the archival record; its text is an ordered list of
+:class:`Passage` rows which, concatenated (each passage's ``text`` followed by
+its ``tail``), give back the published text exactly. Everything that can be
+read, searched, annotated or linked is a passage, so one span mechanism
+(``readingroom.spans``) serves highlights, mentions and agenda items alike.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Prefetch, Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+
+
+class Side(models.Model):
+    """A party to the negotiations (the Communist side, the UN Command).
+
+    Kept here rather than in ``telegrams`` because participants belong to a
+    side as much as agendas do; this keeps the app dependency one-way
+    (telegrams -> cables).
+    """
+
+    name = models.CharField(max_length=120, unique=True)
+    short_name = models.CharField(max_length=40, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+    description = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order in lists.")
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ParticipantQuerySet(models.QuerySet):
+    def for_index(self):
+        """Participants with their side and aliases (3 queries)."""
+        return self.select_related("side").prefetch_related("aliases")
+
+    def resolve(self, name: str):
+        """The participant whose canonical name or alias is ``name`` (case-insensitive).
+
+        Runs one query; returns ``None`` when nobody answers to the name.
+        """
+        name = name.strip()
+        return (
+            self.filter(Q(name__iexact=name) | Q(aliases__name__iexact=name)).distinct().first()
+        )
+
+
+class Participant(models.Model):
+    """A person or an office that sends, receives, handles or is named in a text."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", "Person"
+        OFFICE = "office", "Office"
+
+    name = models.CharField(max_length=200, help_text="Canonical name, e.g. Joseph Stalin.")
+    sort_name = models.CharField(max_length=200, help_text="Name for alphabetical lists.")
+    slug = models.SlugField(max_length=200, unique=True)
+    kind = models.CharField(max_length=10, choices=Kind, default=Kind.PERSON)
+    role = models.CharField(
+        max_length=300, blank=True, help_text="Position or role at the time of the documents."
+    )
+    affiliation = models.CharField(max_length=200, blank=True)
+    side = models.ForeignKey(
+        Side, null=True, blank=True, on_delete=models.SET_NULL, related_name="participants"
+    )
+    note = models.TextField(blank=True)
+
+    objects = ParticipantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["sort_name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="participant_name_unique_ci"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("cables:participant", args=[self.slug])
+
+
+class Alias(models.Model):
+    """Another name a participant goes by in the texts.
+
+    Aliases are unique across all participants (case-insensitive), so a name
+    in a text resolves to one person at most.
+    """
+
+    class Kind(models.TextChoices):
+        PSEUDONYM = "pseudonym", "Pseudonym"
+        SPELLING = "spelling", "Spelling or transliteration"
+        OCR = "ocr", "OCR variant"
+        SHORT = "short", "Short form"
+        TITLE = "title", "Title or office"
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=12, choices=Kind, default=Kind.SPELLING)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "aliases"
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="alias_name_unique_ci"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_kind_display().lower()} of {self.participant_id})"
+
+
+class Collection(models.Model):
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("cables:catalogue") + f"?collection={self.slug}"
+
+
+class CableQuerySet(models.QuerySet):
+    def for_catalogue(self):
+        """Cables with sender and recipient joined (one query)."""
+        return self.select_related("sender", "recipient").order_by("date", "title")
+
+    def for_reading(self):
+        """Everything the reading view shows, in a fixed number of queries.
+
+        One query for the cable with sender and recipient, then one each for
+        collections, related cables, handling events, passages, and the
+        passages' telegrams, mentions and agenda items (see
+        ``cables.views.cable_detail`` for the pinned count).
+        """
+        from telegrams.models import AgendaItem, Telegram, TelegramRecipient
+
+        telegrams = Telegram.objects.select_related(
+            "author", "attachment_of__passage"
+        ).prefetch_related(
+            Prefetch(
+                "recipients",
+                queryset=TelegramRecipient.objects.select_related("participant"),
+            ),
+            "attachments__passage",
+        )
+        passages = Passage.objects.prefetch_related(
+            Prefetch("telegram", queryset=telegrams),
+            Prefetch("mentions", queryset=Mention.objects.shown().select_related("participant")),
+            Prefetch("agenda_items", queryset=AgendaItem.objects.select_related("agenda__side")),
+        )
+        return self.select_related("sender", "recipient").prefetch_related(
+            "collections",
+            "related",
+            Prefetch("handling", queryset=Handling.objects.select_related("agent")),
+            Prefetch("passages", queryset=passages),
+        )
+
+
+class Cable(models.Model):
+    """An archival record: one document as an archive holds and publishes it."""
+
+    # Catalogue
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=200, unique=True)
+    date = models.DateField(help_text="The document's date (here: the day it was received).")
+    record_id = models.CharField(
+        max_length=60, blank=True, help_text="The archive's record id, e.g. Wilson Center 117409."
+    )
+    source_url = models.URLField(blank=True, max_length=500)
+    citation = models.TextField(blank=True, help_text="The citation as the archive publishes it.")
+    archive = models.CharField(max_length=200, blank=True, help_text="e.g. APRF.")
+    archive_name = models.CharField(max_length=300, blank=True)
+    summary = models.TextField(blank=True)
+    credits = models.TextField(blank=True)
+    original_language = models.CharField(max_length=60, blank=True)
+    text_language = models.CharField(max_length=60, blank=True, help_text="Language of the text.")
+    contents_label = models.CharField(
+        max_length=120, blank=True, help_text="As published, e.g. 'Translation - English'."
+    )
+    # Header block
+    directorate = models.CharField(max_length=300, blank=True)
+    document_type = models.CharField(max_length=60, blank=True, help_text="e.g. Cable.")
+    cable_number = models.CharField(max_length=40, blank=True)
+    origin = models.CharField(max_length=120, blank=True, help_text="As written, e.g. [BEIJING].")
+    received_as_written = models.CharField(max_length=120, blank=True)
+    received_on = models.DateField(null=True, blank=True)
+    received_time = models.TimeField(null=True, blank=True, help_text="Local time, as written.")
+    copy_distribution = models.CharField(max_length=300, blank=True)
+    copy_number = models.CharField(max_length=40, blank=True)
+    stamp = models.TextField(blank=True)
+    incoming_number = models.CharField(max_length=120, blank=True)
+    series = models.CharField(max_length=40, blank=True)
+    sender = models.ForeignKey(
+        Participant, null=True, blank=True, on_delete=models.PROTECT, related_name="cables_sent"
+    )
+    recipient = models.ForeignKey(
+        Participant,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cables_received",
+    )
+    sender_number = models.CharField(
+        max_length=40, blank=True, help_text="The sender's own number, e.g. 3444."
+    )
+    sender_dated = models.CharField(max_length=60, blank=True, help_text="As written, e.g. 11 July.")
+    handling_number = models.CharField(max_length=40, blank=True)
+    copies_note = models.CharField(max_length=300, blank=True)
+    collections = models.ManyToManyField(Collection, blank=True, related_name="cables")
+    related = models.ManyToManyField("self", blank=True)
+
+    objects = CableQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["date", "title"]
+        indexes = [
+            # Catalogue: filter by year and sort by date.
+            models.Index(fields=["date", "title"], name="cable_date_title"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("cables:cable", args=[self.slug])
+
+    def text(self) -> str:
+        """The published text, rebuilt from the passages (uses prefetched passages)."""
+        return "".join(p.text + p.tail for p in self.passages.all())
+
+
+class Passage(models.Model):
+    """One block of a cable's text, in order.
+
+    ``text`` is the block exactly as published; ``tail`` is the whitespace
+    between it and the next block, so that the passages together give back the
+    published text byte for byte.
+    """
+
+    class Kind(models.TextChoices):
+        HEADING = "heading", "Heading"
+        STAMP = "stamp", "Stamp"
+        ADDRESS = "address", "Address line"
+        COVER_NOTE = "cover_note", "Cover note"
+        TELEGRAM = "telegram", "Forwarded telegram"
+        CLOSING = "closing", "Closing"
+        HANDLING = "handling", "Handling notes"
+        BODY = "body", "Body"
+        NOTE = "note", "Note"
+
+    cable = models.ForeignKey(Cable, on_delete=models.CASCADE, related_name="passages")
+    position = models.PositiveIntegerField()
+    kind = models.CharField(max_length=12, choices=Kind, default=Kind.BODY)
+    label = models.CharField(max_length=120, blank=True, help_text="e.g. Telegram 2.")
+    text = models.TextField()
+    tail = models.CharField(max_length=20, blank=True, default="")
+
+    class Meta:
+        ordering = ["cable", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["cable", "position"], name="passage_position_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cable} — {self.label or self.get_kind_display()}"
+
+    @property
+    def anchor(self) -> str:
+        """The fragment id of this passage in the reading view."""
+        return f"p{self.position}"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.cable.get_absolute_url()}#{self.anchor}"
+
+
+class Handling(models.Model):
+    """Something done to the cable on its way: received, deciphered, printed, verified."""
+
+    class Action(models.TextChoices):
+        SENT = "sent", "Sent"
+        RECEIVED = "received", "Received"
+        DECIPHERED = "deciphered", "Deciphered"
+        PRINTED = "printed", "Printed"
+        VERIFIED = "verified", "Verified"
+        FILED = "filed", "Filed"
+
+    cable = models.ForeignKey(Cable, on_delete=models.CASCADE, related_name="handling")
+    position = models.PositiveSmallIntegerField(default=0)
+    action = models.CharField(max_length=12, choices=Action)
+    agent = models.ForeignKey(
+        Participant, null=True, blank=True, on_delete=models.PROTECT, related_name="handled"
+    )
+    as_written = models.CharField(max_length=200, blank=True)
+    on = models.DateField(null=True, blank=True)
+    at = models.TimeField(null=True, blank=True, help_text="Local time, as written.")
+
+    class Meta:
+        ordering = ["cable", "position"]
+        verbose_name_plural = "handling"
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.as_written}".strip()
+
+
+class MentionQuerySet(models.QuerySet):
+    def shown(self):
+        """Mentions that are not rejected by an editor."""
+        return self.exclude(status=Mention.Status.REJECTED)
+
+
+class Mention(models.Model):
+    """A span of a passage naming a participant (found by alias, or added by an editor).
+
+    Rejected mentions are kept so that recomputing mentions does not bring
+    back a match an editor has ruled out.
+    """
+
+    class Status(models.TextChoices):
+        FOUND = "found", "Found by name matching"
+        CONFIRMED = "confirmed", "Confirmed by an editor"
+        ADDED = "added", "Added by an editor"
+        REJECTED = "rejected", "Rejected by an editor"
+
+    passage = models.ForeignKey(Passage, on_delete=models.CASCADE, related_name="mentions")
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="mentions"
+    )
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    surface = models.CharField(max_length=200, help_text="The words as they stand in the text.")
+    status = models.CharField(max_length=10, choices=Status, default=Status.FOUND)
+
+    objects = MentionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["passage", "start"]
+        constraints = [
+            models.CheckConstraint(condition=Q(start__lt=models.F("end")), name="mention_span"),
+            models.UniqueConstraint(
+                fields=["passage", "participant", "start", "end"], name="mention_unique"
+            ),
+        ]
+        indexes = [
+            # Participant page: a participant's mentions.
+            models.Index(fields=["participant", "passage"], name="mention_participant"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.surface} → {self.participant}"

@@ -1,0 +1,194 @@
+"""Forwarded telegrams and the negotiating sides' agendas.
+
+A :class:`Telegram` is the metadata of one telegram passage of a cable: who
+sent it, to whom, copies, when, and what report it is an attachment of. An
+:class:`Agenda` is a list of items a side proposed (or adopted) for a meeting,
+taken from a telegram; each :class:`AgendaItem` knows its span in that
+telegram's text. A :class:`Correspondence` is an editor's link between items
+of different sides.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Prefetch, Q
+from django.urls import reverse
+
+from cables.models import Participant, Passage, Side
+
+
+class Telegram(models.Model):
+    passage = models.OneToOneField(
+        Passage, on_delete=models.CASCADE, related_name="telegram", primary_key=True
+    )
+    number = models.PositiveSmallIntegerField(help_text="Order of the telegram in its cable.")
+    author = models.ForeignKey(
+        Participant, null=True, blank=True, on_delete=models.PROTECT, related_name="telegrams"
+    )
+    participants = models.ManyToManyField(
+        Participant, through="TelegramRecipient", related_name="telegrams_received", blank=True
+    )
+    sent_as_written = models.CharField(
+        max_length=120, blank=True, help_text="As in the signature line, e.g. 1145 10 July."
+    )
+    sent_on = models.DateField(null=True, blank=True)
+    sent_time = models.TimeField(null=True, blank=True, help_text="Local time, as written.")
+    reference = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="How the telegram names itself, e.g. attachment Nº 1 to brief report Nº 1.",
+    )
+    attachment_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments"
+    )
+    subject = models.CharField(max_length=300, blank=True, help_text="A one-line editorial gist.")
+
+    class Meta:
+        ordering = ["passage__cable", "number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(attachment_of=F("passage")), name="telegram_not_own_attachment"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        who = f" from {self.author}" if self.author_id else ""
+        return f"Telegram {self.number}{who}, {self.sent_as_written}".rstrip(", ")
+
+    def get_absolute_url(self) -> str:
+        return self.passage.get_absolute_url()
+
+    def _recipients(self, role):
+        return [r.participant for r in self.recipients.all() if r.role == role]
+
+    @property
+    def addressees(self) -> list[Participant]:
+        """Addressees in order (uses prefetched ``recipients``)."""
+        return self._recipients(TelegramRecipient.Role.TO)
+
+    @property
+    def copies_to(self) -> list[Participant]:
+        """Copy recipients in order (uses prefetched ``recipients``)."""
+        return self._recipients(TelegramRecipient.Role.COPY)
+
+
+class TelegramRecipient(models.Model):
+    class Role(models.TextChoices):
+        TO = "to", "Addressee"
+        COPY = "copy", "Copy to"
+
+    telegram = models.ForeignKey(Telegram, on_delete=models.CASCADE, related_name="recipients")
+    participant = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="telegram_receipts"
+    )
+    role = models.CharField(max_length=4, choices=Role)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["telegram", "role", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["telegram", "participant", "role"], name="telegram_recipient_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}: {self.participant}"
+
+
+class AgendaQuerySet(models.QuerySet):
+    def for_comparison(self):
+        """Agendas with side, source telegram and items (2 queries)."""
+        return self.select_related("side", "telegram__passage__cable").prefetch_related(
+            Prefetch("items", queryset=AgendaItem.objects.order_by("number"))
+        )
+
+
+class Agenda(models.Model):
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        ADOPTED = "adopted", "Adopted"
+
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=120, unique=True)
+    side = models.ForeignKey(
+        Side, null=True, blank=True, on_delete=models.PROTECT, related_name="agendas"
+    )
+    telegram = models.ForeignKey(
+        Telegram, null=True, blank=True, on_delete=models.PROTECT, related_name="agendas"
+    )
+    status = models.CharField(max_length=10, choices=Status, default=Status.PROPOSED)
+    meeting = models.CharField(max_length=200, blank=True, help_text="The meeting it is for.")
+    date = models.DateField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    objects = AgendaQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["date", "side__position", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("telegrams:agenda_compare") + f"?left={self.slug}"
+
+
+class AgendaItem(models.Model):
+    agenda = models.ForeignKey(Agenda, on_delete=models.CASCADE, related_name="items")
+    number = models.PositiveSmallIntegerField()
+    text = models.TextField(help_text="The item's words, as in the telegram.")
+    passage = models.ForeignKey(
+        Passage, null=True, blank=True, on_delete=models.SET_NULL, related_name="agenda_items"
+    )
+    start = models.PositiveIntegerField(null=True, blank=True, help_text="Offset in the passage.")
+    end = models.PositiveIntegerField(null=True, blank=True)
+    note = models.CharField(
+        max_length=300, blank=True, help_text="Editorial note, e.g. why it has no counterpart."
+    )
+
+    class Meta:
+        ordering = ["agenda", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["agenda", "number"], name="agenda_item_number_unique"),
+            models.CheckConstraint(
+                condition=Q(start__isnull=True) | Q(start__lt=F("end")), name="agenda_item_span"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agenda.side.short_name if self.agenda.side else ''} {self.number}. {self.text[:60]}"
+
+    @property
+    def anchor(self) -> str:
+        return f"item-{self.agenda_id}-{self.number}"
+
+    def get_absolute_url(self) -> str:
+        if self.passage_id is None:
+            return self.agenda.get_absolute_url()
+        return f"{self.passage.cable.get_absolute_url()}#{self.anchor}"
+
+
+class Correspondence(models.Model):
+    """An editorial link between two agenda items of different sides."""
+
+    class Relation(models.TextChoices):
+        SAME = "same", "Same"
+        PARTIAL = "partial", "Partial"
+        RELATED = "related", "Related"
+        OPPOSED = "opposed", "Opposed / contested"
+
+    left = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="+")
+    right = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="+")
+    relation = models.CharField(max_length=10, choices=Relation)
+    note = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["left__agenda", "left__number", "right__number"]
+        constraints = [
+            models.UniqueConstraint(fields=["left", "right"], name="correspondence_unique"),
+            models.CheckConstraint(condition=~Q(left=F("right")), name="correspondence_two_items"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.left} ~ {self.right} ({self.relation})"
