@@ -47,9 +47,7 @@ class ParticipantQuerySet(models.QuerySet):
         Runs one query; returns ``None`` when nobody answers to the name.
         """
         name = name.strip()
-        return (
-            self.filter(Q(name__iexact=name) | Q(aliases__name__iexact=name)).distinct().first()
-        )
+        return self.filter(Q(name__iexact=name) | Q(aliases__name__iexact=name)).distinct().first()
 
 
 class Participant(models.Model):
@@ -216,7 +214,9 @@ class Cable(models.Model):
     sender_number = models.CharField(
         max_length=40, blank=True, help_text="The sender's own number, e.g. 3444."
     )
-    sender_dated = models.CharField(max_length=60, blank=True, help_text="As written, e.g. 11 July.")
+    sender_dated = models.CharField(
+        max_length=60, blank=True, help_text="As written, e.g. 11 July."
+    )
     handling_number = models.CharField(max_length=40, blank=True)
     copies_note = models.CharField(max_length=300, blank=True)
     collections = models.ManyToManyField(Collection, blank=True, related_name="cables")
@@ -277,13 +277,13 @@ class Passage(models.Model):
     def __str__(self) -> str:
         return f"{self.cable} — {self.label or self.get_kind_display()}"
 
+    def get_absolute_url(self) -> str:
+        return f"{self.cable.get_absolute_url()}#{self.anchor}"
+
     @property
     def anchor(self) -> str:
         """The fragment id of this passage in the reading view."""
         return f"p{self.position}"
-
-    def get_absolute_url(self) -> str:
-        return f"{self.cable.get_absolute_url()}#{self.anchor}"
 
 
 class Handling(models.Model):
@@ -335,9 +335,7 @@ class Mention(models.Model):
         REJECTED = "rejected", "Rejected by an editor"
 
     passage = models.ForeignKey(Passage, on_delete=models.CASCADE, related_name="mentions")
-    participant = models.ForeignKey(
-        Participant, on_delete=models.CASCADE, related_name="mentions"
-    )
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="mentions")
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
     surface = models.CharField(max_length=200, help_text="The words as they stand in the text.")

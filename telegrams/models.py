@@ -157,16 +157,17 @@ class AgendaItem(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.agenda.side.short_name if self.agenda.side else ''} {self.number}. {self.text[:60]}"
-
-    @property
-    def anchor(self) -> str:
-        return f"item-{self.agenda_id}-{self.number}"
+        side = self.agenda.side.short_name if self.agenda.side_id else self.agenda.title
+        return f"{side} {self.number}. {self.text[:60]}"
 
     def get_absolute_url(self) -> str:
         if self.passage_id is None:
             return self.agenda.get_absolute_url()
         return f"{self.passage.cable.get_absolute_url()}#{self.anchor}"
+
+    @property
+    def anchor(self) -> str:
+        return f"item-{self.agenda_id}-{self.number}"
 
 
 class Correspondence(models.Model):
