@@ -1,1 +1,247 @@
-"""Researchers' own data (annotations, links) — built on top of the source data."""
+"""Researchers' own data: annotations on passages, their tags and research groups.
+
+Kept apart from the source data (``cables``, ``telegrams``) it points at. An
+annotation targets one passage through two W3C selectors — a TextQuote
+(``exact`` with ``prefix``/``suffix``) and a TextPosition (``start``/``end``)
+— and is re-anchored whenever the passage text changes
+(``annotations.anchoring``). Replies are annotations with a ``parent`` and no
+selectors of their own.
+
+Visibility: a private annotation is seen by its author alone; a group one by
+the members of its group; a public one by everyone. Editors hide public
+annotations instead of deleting them; authors delete softly.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils.text import slugify
+
+from annotations.markdown import render_markdown
+from cables.models import Passage
+
+
+class ResearchGroup(models.Model):
+    """A research team whose members share group annotations."""
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120, unique=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="research_groups", blank=True
+    )
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=60)
+    slug = models.SlugField(max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(Lower("name"), name="tag_name_unique_ci")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def for_names(cls, names: list[str]) -> list[Tag]:
+        """The tags with these names, creating the missing ones (reused across annotations).
+
+        Runs one query per name at most.
+        """
+        tags = []
+        for name in names:
+            slug = slugify(name)[:60] or "tag"
+            tag = cls.objects.filter(name__iexact=name).first()
+            if tag is None:
+                base, n = slug, 1
+                while cls.objects.filter(slug=slug).exists():
+                    n += 1
+                    slug = f"{base[:55]}-{n}"
+                tag = cls.objects.create(name=name, slug=slug)
+            tags.append(tag)
+        return tags
+
+
+class AnnotationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Annotations ``user`` may see: public (not hidden), their own, and their groups'.
+
+        Deleted annotations are left out. Editors also see hidden ones. No
+        query runs until the queryset is evaluated.
+        """
+        qs = self.filter(deleted_at__isnull=True)
+        public = Q(visibility=Annotation.Visibility.PUBLIC)
+        if not (user.is_authenticated and user.is_staff):
+            public &= Q(hidden=False)
+        if not user.is_authenticated:
+            return qs.filter(public)
+        in_group = Exists(
+            ResearchGroup.members.through.objects.filter(
+                researchgroup_id=OuterRef("group_id"), user_id=user.pk
+            )
+        )
+        return qs.filter(
+            public | Q(author=user) | (Q(visibility=Annotation.Visibility.GROUP) & in_group)
+        )
+
+    def roots(self):
+        return self.filter(parent__isnull=True)
+
+    def for_margin(self):
+        """With author, group and tags; replies are fetched by the caller (2 queries)."""
+        return self.select_related("author", "group", "passage").prefetch_related("tags")
+
+
+class Annotation(models.Model):
+    class Kind(models.TextChoices):
+        COMMENT = "comment", "Comment"
+        IDENTIFICATION = "identification", "Identification"
+        CORRECTION = "correction", "Correction"
+        QUESTION = "question", "Question"
+
+    class Visibility(models.TextChoices):
+        PRIVATE = "private", "Only me"
+        GROUP = "group", "My group"
+        PUBLIC = "public", "Everyone"
+
+    class Anchor(models.TextChoices):
+        ANCHORED = "anchored", "Anchored"
+        MOVED = "moved", "Moved"
+        ORPHANED = "orphaned", "Orphaned"
+
+    class Correction(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        ACCEPTED = "accepted", "Accepted"
+        REJECTED = "rejected", "Rejected"
+
+    MOTIVATIONS = {
+        Kind.COMMENT: "commenting",
+        Kind.IDENTIFICATION: "identifying",
+        Kind.CORRECTION: "editing",
+        Kind.QUESTION: "questioning",
+    }
+    MAX_BODY = 20_000
+
+    passage = models.ForeignKey(Passage, on_delete=models.PROTECT, related_name="annotations")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="annotations"
+    )
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    # TextQuoteSelector
+    exact = models.TextField(blank=True)
+    prefix = models.CharField(max_length=64, blank=True)
+    suffix = models.CharField(max_length=64, blank=True)
+    # TextPositionSelector (in the passage text as it is now)
+    start = models.PositiveIntegerField(null=True, blank=True)
+    end = models.PositiveIntegerField(null=True, blank=True)
+    anchor_status = models.CharField(max_length=10, choices=Anchor, default=Anchor.ANCHORED)
+
+    body = models.TextField(blank=True, help_text="Markdown.")
+    body_html = models.TextField(blank=True, editable=False, help_text="Sanitised rendering.")
+    kind = models.CharField(max_length=16, choices=Kind, default=Kind.COMMENT)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="annotations")
+    visibility = models.CharField(max_length=8, choices=Visibility, default=Visibility.PRIVATE)
+    group = models.ForeignKey(
+        ResearchGroup,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="annotations",
+    )
+    # Corrections: a replacement reading for the quoted words, accepted by an editor.
+    replacement = models.TextField(blank=True)
+    correction_status = models.CharField(max_length=10, choices=Correction, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    hidden = models.BooleanField(default=False, help_text="Hidden by an editor.")
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = AnnotationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(visibility="group") | Q(group__isnull=False),
+                name="annotation_group_visibility_has_group",
+            ),
+            models.CheckConstraint(
+                condition=Q(start__isnull=True) | Q(start__lte=models.F("end")),
+                name="annotation_position_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(parent__isnull=False) | ~Q(exact=""),
+                name="annotation_root_has_quote",
+            ),
+        ]
+        indexes = [
+            # Reading view: the annotations of a cable's passages.
+            models.Index(fields=["passage", "start"], name="annotation_passage"),
+            # Annotations page: newest first.
+            models.Index(fields=["-created"], name="annotation_newest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} by {self.author} on “{self.exact[:40]}”"
+
+    def get_absolute_url(self) -> str:
+        return reverse("annotations:detail", args=[self.pk])
+
+    @property
+    def motivation(self) -> str:
+        return self.MOTIVATIONS[self.kind]
+
+    @property
+    def is_root(self) -> bool:
+        return self.parent_id is None
+
+    def save(self, *args, **kwargs):
+        self.body_html = render_markdown(self.body)
+        if kwargs.get("update_fields") is not None and "body" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "body_html"}
+        super().save(*args, **kwargs)
+
+    def can_edit(self, user) -> bool:
+        return user.is_authenticated and user.pk == self.author_id and self.deleted_at is None
+
+
+class PassageRevision(models.Model):
+    """A change to a passage's text: who, when, before and after."""
+
+    passage = models.ForeignKey(Passage, on_delete=models.CASCADE, related_name="revisions")
+    editor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    before = models.TextField()
+    after = models.TextField()
+    reanchored = models.PositiveIntegerField(default=0)
+    orphaned = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"{self.passage} changed {self.created:%Y-%m-%d %H:%M}"

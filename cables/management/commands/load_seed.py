@@ -1,8 +1,10 @@
 """Load the seed collection (cable 117409 and everything it holds)."""
 
+import json
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core import serializers
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
@@ -12,6 +14,8 @@ from cables.mentions import recompute_mentions
 from cables.models import Cable, Passage
 
 SEED = Path(settings.BASE_DIR) / "fixtures" / "seed.json"
+CORRECTIONS = Path(settings.BASE_DIR) / "fixtures" / "seed_corrections.json"
+EDITORS = "reading-room-editors"
 SEED_RECORD_ID = "117409"
 
 
@@ -40,9 +44,53 @@ class Command(BaseCommand):
             call_command("loaddata", str(SEED), verbosity=0)
             cable = Cable.objects.get(record_id=SEED_RECORD_ID)
             count = recompute_mentions(Passage.objects.filter(cable=cable))
+            fixes = self._corrections(cable)
         self.stdout.write(
-            self.style.SUCCESS(f"Loaded the seed collection: {cable.title} ({count} mentions).")
+            self.style.SUCCESS(
+                f"Loaded the seed collection: {cable.title} "
+                f"({count} mentions, {fixes} accepted corrections)."
+            )
         )
+
+    def _corrections(self, cable) -> int:
+        """The editors' accepted corrections of the seed's OCR errors, as public annotations."""
+        from annotations.models import Annotation
+        from readingroom.anchoring import Selector
+
+        User = get_user_model()
+        editors, created = User.objects.get_or_create(
+            username=EDITORS,
+            defaults={"first_name": "Reading Room", "last_name": "editors", "is_active": False},
+        )
+        if created:
+            editors.set_unusable_password()
+            editors.save(update_fields=["password"])
+        passages = {p.label: p for p in cable.passages.all()}
+        made = 0
+        for fix in json.loads(CORRECTIONS.read_text(encoding="utf-8")):
+            passage = passages[fix["passage"]]
+            sel = Selector.from_range(passage.text, fix["start"], fix["end"])
+            if sel.exact != fix["exact"]:
+                raise CommandError(f"Seed correction {fix['exact']!r} does not match its passage.")
+            _, new = Annotation.objects.get_or_create(
+                passage=passage,
+                author=editors,
+                kind=Annotation.Kind.CORRECTION,
+                start=sel.start,
+                end=sel.end,
+                defaults={
+                    "exact": sel.exact,
+                    "prefix": sel.prefix,
+                    "suffix": sel.suffix,
+                    "replacement": fix["replacement"],
+                    "body": fix["note"],
+                    "visibility": Annotation.Visibility.PUBLIC,
+                    "correction_status": Annotation.Correction.ACCEPTED,
+                    "reviewed_by": editors,
+                },
+            )
+            made += new
+        return made
 
     def _refuse_collisions(self):
         """Stop if other rows hold the seed's primary keys (loaddata would overwrite them)."""

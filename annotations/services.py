@@ -1,0 +1,188 @@
+"""Writing annotations: validation, selectors and re-anchoring.
+
+Every write goes through here so that the rules hold for the web forms, the
+admin and the importers alike: a selection must match the passage text, a
+group annotation needs a group the author belongs to, and a change to a
+passage's text re-anchors every annotation on it without losing any.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from annotations.markdown import render_markdown
+from annotations.models import Annotation, PassageRevision, ResearchGroup, Tag
+from cables.models import Passage
+from readingroom.anchoring import Selector, anchor
+
+STALE_SELECTION = (
+    "The selected words no longer match the text of this passage "
+    "(it may have been corrected since the page was loaded). Reload the page and select again."
+)
+
+
+def selection(passage: Passage, start: int, end: int, exact: str) -> Selector:
+    """Selectors for a reader's selection, checked against the passage text.
+
+    The offsets may be slightly off (a browser counting whitespace
+    differently); the quote decides. Raises ``ValidationError`` when the
+    quote is not in the passage.
+    """
+    text = passage.text
+    if not exact or not exact.strip():
+        raise ValidationError("Select some words of the text first.")
+    if len(exact) > len(text):
+        raise ValidationError(STALE_SELECTION)
+    if not (0 <= start < end <= len(text)) or text[start:end] != exact:
+        found = anchor(text, Selector(exact=exact, start=start, end=end))
+        if found is None or text[found.start : found.end] != exact:
+            raise ValidationError(STALE_SELECTION)
+        start, end = found.start, found.end
+    return Selector.from_range(text, start, end)
+
+
+def check_group(user, visibility: str, group: ResearchGroup | None) -> ResearchGroup | None:
+    if visibility != Annotation.Visibility.GROUP:
+        return None
+    if group is None:
+        raise ValidationError("Choose the group that may see this annotation.")
+    if not group.members.filter(pk=user.pk).exists():
+        raise ValidationError("You can share only with a group you belong to.")
+    return group
+
+
+@transaction.atomic
+def create_annotation(
+    *,
+    user,
+    passage: Passage,
+    start: int,
+    end: int,
+    exact: str,
+    body: str,
+    kind: str = Annotation.Kind.COMMENT,
+    tags: list[str] = (),
+    visibility: str = Annotation.Visibility.PRIVATE,
+    group: ResearchGroup | None = None,
+    replacement: str = "",
+) -> Annotation:
+    sel = selection(passage, start, end, exact)
+    annotation = Annotation(
+        passage=passage,
+        author=user,
+        exact=sel.exact,
+        prefix=sel.prefix,
+        suffix=sel.suffix,
+        start=sel.start,
+        end=sel.end,
+        body=body,
+        kind=kind,
+        visibility=visibility,
+        group=check_group(user, visibility, group),
+        replacement=replacement if kind == Annotation.Kind.CORRECTION else "",
+        correction_status=(
+            Annotation.Correction.PROPOSED if kind == Annotation.Kind.CORRECTION else ""
+        ),
+    )
+    annotation.full_clean(exclude=["tags"])
+    annotation.save()
+    annotation.tags.set(Tag.for_names(list(tags)))
+    return annotation
+
+
+@transaction.atomic
+def reply(*, user, parent: Annotation, body: str) -> Annotation:
+    """A reply shares its thread's passage, visibility and group."""
+    root = parent if parent.parent_id is None else parent.parent
+    annotation = Annotation(
+        passage_id=root.passage_id,
+        author=user,
+        parent=root,
+        body=body,
+        visibility=root.visibility,
+        group_id=root.group_id,
+    )
+    annotation.full_clean()
+    annotation.save()
+    return annotation
+
+
+class EditConflict(Exception):
+    """Someone else saved the annotation since this edit began."""
+
+    def __init__(self, current: Annotation):
+        super().__init__("This annotation was changed by someone else.")
+        self.current = current
+
+
+@transaction.atomic
+def update_annotation(annotation: Annotation, *, version: int, **fields) -> Annotation:
+    """Save ``fields`` if nobody saved since ``version`` was read (optimistic locking).
+
+    The version check and the write are one UPDATE, so two concurrent saves
+    cannot both succeed.
+    """
+    tags = fields.pop("tags", None)
+    for name, value in fields.items():
+        setattr(annotation, name, value)
+    annotation.full_clean(exclude=["tags"])
+    annotation.body_html = render_markdown(annotation.body)
+    changed = Annotation.objects.filter(pk=annotation.pk, version=version).update(
+        **fields,
+        body_html=annotation.body_html,
+        version=version + 1,
+        updated=timezone.now(),
+    )
+    if not changed:
+        raise EditConflict(Annotation.objects.get(pk=annotation.pk))
+    if tags is not None:
+        annotation.tags.set(Tag.for_names(list(tags)))
+    annotation.refresh_from_db()
+    return annotation
+
+
+def reanchor(passage: Passage) -> tuple[int, int]:
+    """Place every annotation of ``passage`` in its current text.
+
+    Returns ``(moved, orphaned)``. Orphaned annotations keep their selectors
+    and stay listed under the passage; nothing is deleted.
+    """
+    moved = orphaned = 0
+    changed = []
+    for a in passage.annotations.filter(parent__isnull=True):
+        found = anchor(
+            passage.text,
+            Selector(exact=a.exact, prefix=a.prefix, suffix=a.suffix, start=a.start, end=a.end),
+        )
+        if found is None:
+            if a.anchor_status != Annotation.Anchor.ORPHANED:
+                a.anchor_status = Annotation.Anchor.ORPHANED
+                changed.append(a)
+            orphaned += 1
+            continue
+        if (found.start, found.end) != (a.start, a.end):
+            a.start, a.end = found.start, found.end
+            a.anchor_status = Annotation.Anchor.MOVED
+            moved += 1
+            changed.append(a)
+        elif a.anchor_status == Annotation.Anchor.ORPHANED:
+            a.anchor_status = Annotation.Anchor.MOVED
+            changed.append(a)
+    Annotation.objects.bulk_update(changed, ["start", "end", "anchor_status"])
+    return moved, orphaned
+
+
+@transaction.atomic
+def record_text_change(passage: Passage, before: str, editor=None) -> PassageRevision:
+    """Keep the old text and re-anchor the passage's annotations to the new one."""
+    moved, orphaned = reanchor(passage)
+    return PassageRevision.objects.create(
+        passage=passage,
+        editor=editor if editor is not None and editor.is_authenticated else None,
+        before=before,
+        after=passage.text,
+        reanchored=moved,
+        orphaned=orphaned,
+    )
