@@ -206,6 +206,12 @@ class Annotation(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} by {self.author} on “{self.exact[:40]}”"
 
+    def save(self, *args, **kwargs):
+        self.body_html = render_markdown(self.body)
+        if kwargs.get("update_fields") is not None and "body" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "body_html"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("annotations:detail", args=[self.pk])
 
@@ -216,12 +222,6 @@ class Annotation(models.Model):
     @property
     def is_root(self) -> bool:
         return self.parent_id is None
-
-    def save(self, *args, **kwargs):
-        self.body_html = render_markdown(self.body)
-        if kwargs.get("update_fields") is not None and "body" in kwargs["update_fields"]:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "body_html"}
-        super().save(*args, **kwargs)
 
     def can_edit(self, user) -> bool:
         return user.is_authenticated and user.pk == self.author_id and self.deleted_at is None
