@@ -1,0 +1,78 @@
+"""Template helpers for the reading view: a passage's text as paragraphs with spans.
+
+All span rendering goes through :mod:`readingroom.spans`; this module only
+says which spans a passage has (mentions, agenda items, any extra layer such
+as search hits) and what element each kind becomes.
+"""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.safestring import mark_safe
+
+from readingroom.spans import Span, render_blocks
+
+register = template.Library()
+
+
+def passage_spans(passage) -> list[Span]:
+    """Mention and agenda-item spans of a passage (uses prefetched relations)."""
+    spans = [Span(m.start, m.end, "mention", m) for m in passage.mentions.all()]
+    spans += [
+        Span(item.start, item.end, "agenda_item", item)
+        for item in passage.agenda_items.all()
+        if item.start is not None and item.end is not None
+    ]
+    return spans
+
+
+def element_for(span: Span, first: bool):
+    """The element a span becomes: mentions are links, agenda items anchored spans."""
+    if span.kind == "mention":
+        mention = span.data
+        participant = mention.participant
+        return "a", {
+            "href": participant.get_absolute_url(),
+            "class": "mention",
+            "data-participant": participant.slug,
+            "title": participant.name,
+        }
+    if span.kind == "agenda_item":
+        item = span.data
+        side = item.agenda.side
+        label = f"{side.short_name} agenda, item {item.number}" if side else f"Item {item.number}"
+        return "span", {
+            "class": "agenda-item",
+            "id": item.anchor if first else None,
+            "data-agenda-item": item.anchor,
+            "title": label,
+        }
+    if span.kind == "hit":
+        return "mark", {"class": "hit"}
+    return "span", {"class": f"span-{span.kind}"}
+
+
+@register.simple_tag
+def passage_text(passage, extra_spans=None):
+    """The passage's text as ``<p data-start>`` paragraphs with mentions and items."""
+    spans = passage_spans(passage) + list(extra_spans or ())
+    return mark_safe(render_blocks(passage.text, spans, element_for))  # spans.py escapes the text
+
+
+@register.filter
+def snippet(mention, width: int = 60):
+    """Context around a mention: (before, surface, after), trimmed at word edges."""
+    text = mention.passage.text
+    start, end = mention.start, mention.end
+    a = max(0, start - width)
+    b = min(len(text), end + width)
+    before, after = text[a:start], text[end:b]
+    if a > 0 and " " in before:
+        before = "…" + before[before.index(" ") + 1 :]
+    if b < len(text) and " " in after:
+        after = after[: after.rindex(" ")] + "…"
+    return {
+        "before": " ".join(before.split()) + (" " if before[-1:].isspace() else ""),
+        "surface": text[start:end],
+        "after": (" " if after[:1].isspace() else "") + " ".join(after.split()),
+    }

@@ -1,0 +1,130 @@
+"""The catalogue: /cables/ with year, participant, collection and q filters."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from cables.models import Mention
+from tests.factories import build_archive, check_html
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("cables:catalogue")
+
+
+def titles(response):
+    return [c.title for c in response.context["cables"]]
+
+
+def test_catalogue_lists_cables_by_date(client):
+    archive = build_archive(2)
+    response = client.get(URL)
+    assert response.status_code == 200
+    check_html(response.content.decode())
+    assert titles(response) == [archive.older.title, archive.cable.title]
+    html = response.content.decode()
+    assert '<form id="catalogue-filters"' in html and 'method="get"' in html
+    assert 'hx-get="/cables/"' in html and 'hx-push-url="true"' in html
+    assert '<option value="1951">1951</option>' in html
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"year": "1951"}, ["cable"]),
+        ({"year": "1950"}, ["older"]),
+        ({"collection": "early-cold-war"}, ["older"]),
+        ({"q": "ARMISTICE"}, ["cable"]),  # summary, case-insensitive
+        ({"q": "100001"}, ["older"]),  # record id
+        ({"q": "older cable"}, ["older"]),  # title
+        ({"participant": "kim-il-sung"}, ["older", "cable"]),  # sender / telegram copy
+        ({"participant": "joseph-stalin"}, ["older", "cable"]),  # recipient
+        ({"participant": "li-kenong"}, ["cable"]),  # telegram author
+        ({"participant": "officer-01"}, ["cable"]),  # telegram copy recipient only
+        ({"participant": "c-turner-joy"}, ["cable"]),  # mentioned only
+        ({"participant": "vaganov", "year": "1950"}, []),
+    ],
+)
+def test_filters(client, params, expected):
+    archive = build_archive(2)
+    names = {"cable": archive.cable.title, "older": archive.older.title}
+    response = client.get(URL, params)
+    assert response.status_code == 200
+    assert titles(response) == [names[e] for e in expected]
+
+
+def test_participant_filter_ignores_rejected_mentions(client):
+    archive = build_archive(2)
+    Mention.objects.filter(participant=archive.people["joy"]).update(status=Mention.Status.REJECTED)
+    assert titles(client.get(URL, {"participant": "c-turner-joy"})) == []
+
+
+def test_filters_combine_and_results_are_distinct(client):
+    archive = build_archive(3)
+    response = client.get(URL, {"participant": "mao-zedong", "collection": "korean-war"})
+    assert titles(response) == [archive.cable.title]
+    assert "Person: Mao Zedong." in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"year": "abc"}, "“Year” must be a year such as 1951."),
+        ({"participant": "nobody"}, "Nobody in the reading room has the identifier “nobody”."),
+        ({"collection": "nowhere"}, "There is no collection called “nowhere”."),
+    ],
+)
+def test_bad_filter_values_get_a_clear_message(client, params, message):
+    build_archive(2)
+    response = client.get(URL, params)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert message in html
+    assert "Some filters could not be used and were left out" in html
+    # The bad filter is left out: every cable is still listed.
+    assert len(titles(response)) == 2
+
+
+def test_bad_filter_keeps_the_good_ones(client):
+    archive = build_archive(2)
+    response = client.get(URL, {"year": "abc", "collection": "early-cold-war"})
+    assert response.status_code == 400
+    assert titles(response) == [archive.older.title]
+
+
+def test_htmx_request_gets_only_the_results_fragment(client):
+    archive = build_archive(2)
+    response = client.get(URL, {"year": "1951"}, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    check_html(html)
+    assert html.lstrip().startswith('<section id="results"')
+    assert "<html" not in html and "catalogue-filters" not in html
+    assert archive.cable.title in html and archive.older.title not in html
+    assert "HX-Request" in response["Vary"]
+
+
+def test_full_page_varies_on_hx_request(client):
+    assert "HX-Request" in client.get(URL)["Vary"]
+
+
+@pytest.mark.parametrize("n", [2, 10])
+def test_catalogue_query_count(client, django_assert_num_queries, n):
+    build_archive(n)
+    with django_assert_num_queries(5):
+        # 1. participants for the person filter
+        # 2. collections for the collection filter
+        # 3. cables with sender and recipient (filtered, by date)
+        # 4. the cables' collections
+        # 5. the years that have cables
+        client.get(URL, {"participant": "mao-zedong"})
+
+
+@pytest.mark.parametrize("n", [2, 10])
+def test_catalogue_fragment_query_count(client, django_assert_num_queries, n):
+    build_archive(n)
+    with django_assert_num_queries(4):
+        # 1. participants, 2. collections (to validate the filters),
+        # 3. cables with sender and recipient, 4. their collections
+        client.get(URL, {"q": "cable"}, headers={"HX-Request": "true"})
