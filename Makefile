@@ -1,0 +1,80 @@
+# Reading Room — everyday commands.
+#
+#   make run          set up .venv, migrate, load the seed collection, serve on 127.0.0.1:$(PORT)
+#   make test         lint, then the whole pytest suite (SQLite; PostgreSQL when DATABASE_URL is set)
+#   make screenshots  only the browser tests (they write docs/screenshots/)
+#   make lint         ruff check + ruff format --check
+#   make format       ruff format + ruff check --fix
+#   make clean        remove .venv, caches and generated files (keeps var/readingroom.sqlite3)
+#
+# Nothing but Python 3.11+ is needed to start: the virtualenv is created here and
+# re-installed only when pyproject.toml changes (stamp files inside .venv).
+
+PYTHON ?= python3
+PORT ?= 8000
+
+VENV := .venv
+BIN := $(VENV)/bin
+# One stamp per install flavour; each is older than pyproject.toml when it needs redoing.
+STAMP_RUN := $(VENV)/.installed-run
+STAMP_DEV := $(VENV)/.installed-dev
+CHROMIUM := /usr/bin/chromium
+
+.DEFAULT_GOAL := help
+.PHONY: help run test screenshots lint format clean chromium
+
+help:
+	@sed -n 's/^#   //p' $(MAKEFILE_LIST)
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
+	  echo "Reading Room needs Python 3.11 or newer; '$(PYTHON)' is $$($(PYTHON) --version 2>/dev/null || echo 'not found'). Run: make PYTHON=python3.11 ..." >&2; \
+	  exit 1; }
+	$(PYTHON) -m venv $(VENV) || { \
+	  echo "Could not create $(VENV): on Debian/Ubuntu install the venv module first (apt-get install python3-venv)." >&2; \
+	  rm -rf $(VENV); exit 1; }
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP_RUN): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(STAMP_DEV): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@ $(STAMP_RUN)
+
+run: $(STAMP_RUN)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_seed
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# Playwright drives Debian's Chromium (its own browser download does not work offline).
+chromium:
+	@if [ -x $(CHROMIUM) ]; then \
+	  : ; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  echo "Installing Chromium for the browser tests (apt-get)"; \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	else \
+	  echo "Browser tests need $(CHROMIUM): run 'sudo apt-get install -y chromium', then make test again." >&2; \
+	  exit 1; \
+	fi
+
+test: $(STAMP_DEV) chromium
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+screenshots: $(STAMP_DEV) chromium
+	$(BIN)/pytest -m browser
+
+lint: $(STAMP_DEV)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP_DEV)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis test-results *.egg-info var/static var/test*.sqlite3*
+	find . -path ./.git -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,241 @@
+"""Data entry for cables, their passages and the people in them.
+
+Every foreign key to a participant is an autocomplete field (there will be
+hundreds), and so is every foreign key to a passage, cable, telegram or agenda
+item, whose ``__str__`` reads another table.
+
+JOINS_NOTE: Django's ChangeList applies ``list_select_related`` only when the
+admin's queryset has no ``select_related`` yet. An admin whose ``__str__``
+needs a join (also for the autocomplete answers other pages ask it for)
+therefore joins ``*list_select_related`` in ``get_queryset``, so one list
+serves both and no list runs a query per row (pinned in tests/test_admin.py).
+
+The telegram inline of the passage page is added by ``telegrams.admin``
+(cables does not import telegrams).
+"""
+
+from django import forms
+from django.contrib import admin
+from django.db import models
+from django.db.models import Count
+from django.utils.text import Truncator
+
+from cables.models import (
+    Alias,
+    Cable,
+    Collection,
+    Handling,
+    Mention,
+    Participant,
+    Passage,
+    Side,
+)
+
+SMALL_TEXTAREA = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 80})}}
+# Links typed without a scheme are https (Django 6's default; silences its warning on 5.2).
+HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
+
+
+def excerpt(text: str, chars: int = 80) -> str:
+    return Truncator(" ".join(text.split())).chars(chars)
+
+
+@admin.register(Side)
+class SideAdmin(admin.ModelAdmin):
+    list_display = ["name", "short_name", "position"]
+    list_editable = ["position"]
+    search_fields = ["name", "short_name"]
+    prepopulated_fields = {"slug": ["short_name"]}
+
+
+class AliasInline(admin.TabularInline):
+    model = Alias
+    extra = 1
+    fields = ["name", "kind", "note"]
+
+
+@admin.register(Participant)
+class ParticipantAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "side", "role", "alias_names"]
+    list_filter = ["side", "kind"]
+    list_select_related = ["side"]
+    search_fields = ["name", "sort_name", "aliases__name"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [AliasInline]
+    fields = ["name", "sort_name", "slug", "kind", "role", "affiliation", "side", "note"]
+
+    def get_queryset(self, request):
+        # One more query for all the aliases on the page (alias_names column).
+        return super().get_queryset(request).prefetch_related("aliases")
+
+    @admin.display(description="Aliases")
+    def alias_names(self, obj: Participant) -> str:
+        return ", ".join(alias.name for alias in obj.aliases.all())
+
+
+@admin.register(Collection)
+class CollectionAdmin(admin.ModelAdmin):
+    list_display = ["title", "slug", "cable_count"]
+    search_fields = ["title", "description"]
+    prepopulated_fields = {"slug": ["title"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(cable_count=Count("cables"))
+
+    @admin.display(description="Cables", ordering="cable_count")
+    def cable_count(self, obj: Collection) -> int:
+        return obj.cable_count
+
+
+class PassageInline(admin.TabularInline):
+    model = Passage
+    extra = 0
+    fields = ["position", "kind", "label", "text", "tail"]
+    ordering = ["position"]
+    show_change_link = True
+    formfield_overrides = SMALL_TEXTAREA
+
+
+class HandlingInline(admin.TabularInline):
+    model = Handling
+    extra = 0
+    fields = ["position", "action", "agent", "as_written", "on", "at"]
+    autocomplete_fields = ["agent"]
+
+
+class YearListFilter(admin.SimpleListFilter):
+    """Cables of one year (one query for the list of years)."""
+
+    title = "year"
+    parameter_name = "year"
+
+    def lookups(self, request, model_admin):
+        years = model_admin.get_queryset(request).dates("date", "year", order="DESC")
+        return [(str(day.year), str(day.year)) for day in years]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(date__year=self.value())
+        return queryset
+
+
+@admin.register(Cable)
+class CableAdmin(admin.ModelAdmin):
+    list_display = ["date", "cable_number", "title", "sender", "recipient", "record_id"]
+    list_display_links = ["date", "cable_number", "title"]
+    list_filter = [YearListFilter, "collections", "archive"]
+    list_select_related = ["sender", "recipient"]
+    search_fields = ["title", "record_id", "citation", "summary", "cable_number"]
+    date_hierarchy = "date"
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["sender", "recipient", "related"]
+    filter_horizontal = ["collections"]
+    inlines = [PassageInline, HandlingInline]
+    view_on_site = True
+    save_on_top = True
+    formfield_overrides = SMALL_TEXTAREA | HTTPS_URLS
+    fieldsets = [
+        (
+            "Catalogue",
+            {
+                "fields": [
+                    "title",
+                    "slug",
+                    "date",
+                    ("record_id", "source_url"),
+                    "citation",
+                    ("archive", "archive_name"),
+                    "summary",
+                    "credits",
+                    ("original_language", "text_language", "contents_label"),
+                    "collections",
+                    "related",
+                ]
+            },
+        ),
+        (
+            "Header block",
+            {
+                "fields": [
+                    "directorate",
+                    ("document_type", "cable_number", "series"),
+                    "origin",
+                    ("received_as_written", "received_on", "received_time"),
+                    ("copy_distribution", "copy_number"),
+                    "stamp",
+                    "incoming_number",
+                    ("sender", "recipient"),
+                    ("sender_number", "sender_dated", "handling_number"),
+                    "copies_note",
+                ]
+            },
+        ),
+    ]
+
+
+class AddedByEditorMixin:
+    """A mention an editor enters is "added": recomputing found mentions keeps it."""
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "status":
+            kwargs["initial"] = Mention.Status.ADDED
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+
+class MentionInline(AddedByEditorMixin, admin.TabularInline):
+    model = Mention
+    extra = 0
+    fields = ["participant", "surface", "start", "end", "status"]
+    autocomplete_fields = ["participant"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("participant")
+
+
+@admin.register(Passage)
+class PassageAdmin(admin.ModelAdmin):
+    list_display = ["cable", "position", "kind", "label", "text_excerpt"]
+    list_display_links = ["position", "kind", "label"]
+    list_filter = ["kind", "cable"]
+    list_select_related = ["cable"]
+    search_fields = ["text", "label", "cable__title"]
+    autocomplete_fields = ["cable"]
+    inlines = [MentionInline]
+    view_on_site = True
+    fields = ["cable", "position", "kind", "label", "text", "tail"]
+
+    def get_queryset(self, request):
+        # __str__ names the cable (also in autocomplete answers); see JOINS_NOTE.
+        return super().get_queryset(request).select_related(*self.list_select_related)
+
+    # Saving a passage recomputes its automatically found mentions (cables.signals),
+    # which replaces those rows. On the change page the passage is therefore saved
+    # after its inlines: an editor's change to a found mention (say, rejecting it)
+    # is written first, and the recomputation then keeps it.
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if change:
+            super().save_model(request, form.instance, form, change)
+
+    @admin.display(description="Text")
+    def text_excerpt(self, obj: Passage) -> str:
+        return excerpt(obj.text)
+
+
+@admin.register(Mention)
+class MentionAdmin(AddedByEditorMixin, admin.ModelAdmin):
+    list_display = ["surface", "participant", "passage", "start", "end", "status"]
+    list_editable = ["status"]
+    list_filter = ["status"]
+    list_select_related = ["participant", "passage__cable"]
+    search_fields = ["surface", "participant__name", "participant__aliases__name"]
+    autocomplete_fields = ["participant", "passage"]
+
+    def get_queryset(self, request):
+        # __str__ names the participant; see JOINS_NOTE.
+        return super().get_queryset(request).select_related(*self.list_select_related)

@@ -1,0 +1,129 @@
+"""Data entry for forwarded telegrams, the sides' agendas and their correspondences.
+
+A telegram is one-to-one with its passage (the passage is its primary key), so
+it is edited on the passage's page (a stacked inline) as well as on its own
+page, where its addressees and copies are listed.
+"""
+
+from django import forms
+from django.contrib import admin
+from django.db import models
+
+from cables.admin import PassageAdmin, excerpt
+from cables.models import Passage
+from telegrams.models import Agenda, AgendaItem, Correspondence, Telegram, TelegramRecipient
+
+SMALL_TEXTAREA = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 70})}}
+
+TELEGRAM_FIELDS = [
+    "number",
+    "author",
+    "sent_as_written",
+    ("sent_on", "sent_time"),
+    "reference",
+    "attachment_of",
+    "subject",
+]
+
+
+class TelegramInline(admin.StackedInline):
+    model = Telegram
+    fk_name = "passage"
+    max_num = 1
+    extra = 0
+    fields = TELEGRAM_FIELDS
+    autocomplete_fields = ["author", "attachment_of"]
+    show_change_link = True  # addressees and copies are edited on the telegram's page
+
+
+# The passage page gains the telegram inline here, so that cables never imports telegrams.
+admin.site.unregister(Passage)
+
+
+@admin.register(Passage)
+class PassageWithTelegramAdmin(PassageAdmin):
+    inlines = [TelegramInline, *PassageAdmin.inlines]
+
+
+class TelegramRecipientInline(admin.TabularInline):
+    model = TelegramRecipient
+    extra = 1
+    fields = ["role", "participant", "position"]
+    autocomplete_fields = ["participant"]
+
+
+@admin.register(Telegram)
+class TelegramAdmin(admin.ModelAdmin):
+    list_display = ["cable", "number", "author", "sent_as_written", "reference"]
+    list_display_links = ["cable", "number"]
+    list_filter = ["passage__cable"]
+    list_select_related = ["passage__cable", "author"]
+    search_fields = [
+        "reference",
+        "subject",
+        "sent_as_written",
+        "author__name",
+        "author__aliases__name",
+        "passage__cable__title",
+        "passage__text",
+    ]
+    autocomplete_fields = ["passage", "author", "attachment_of"]
+    fields = ["passage", *TELEGRAM_FIELDS]
+    inlines = [TelegramRecipientInline]
+    view_on_site = True
+
+    def get_queryset(self, request):
+        # __str__ names the author (also in autocomplete answers); see JOINS_NOTE.
+        return super().get_queryset(request).select_related(*self.list_select_related)
+
+    @admin.display(description="Cable", ordering="passage__cable__date")
+    def cable(self, obj: Telegram):
+        return obj.passage.cable
+
+
+class AgendaItemInline(admin.TabularInline):
+    model = AgendaItem
+    extra = 0
+    fields = ["number", "text", "passage", "start", "end", "note"]
+    autocomplete_fields = ["passage"]
+    formfield_overrides = SMALL_TEXTAREA
+
+
+@admin.register(Agenda)
+class AgendaAdmin(admin.ModelAdmin):
+    list_display = ["title", "side", "status", "meeting", "date", "telegram"]
+    list_filter = ["side", "status"]
+    list_select_related = ["side", "telegram__author"]
+    search_fields = ["title", "meeting", "note"]
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["telegram"]
+    inlines = [AgendaItemInline]
+    view_on_site = True
+
+
+@admin.register(AgendaItem)
+class AgendaItemAdmin(admin.ModelAdmin):
+    list_display = ["agenda", "number", "text_excerpt", "passage", "note"]
+    list_display_links = ["number", "text_excerpt"]
+    list_filter = ["agenda__side", "agenda"]
+    list_select_related = ["agenda__side", "passage__cable"]
+    search_fields = ["text", "note", "agenda__title"]
+    autocomplete_fields = ["agenda", "passage"]
+    formfield_overrides = SMALL_TEXTAREA
+
+    def get_queryset(self, request):
+        # __str__ names the agenda's side (also in autocomplete answers); see JOINS_NOTE.
+        return super().get_queryset(request).select_related(*self.list_select_related)
+
+    @admin.display(description="Text")
+    def text_excerpt(self, obj: AgendaItem) -> str:
+        return excerpt(obj.text)
+
+
+@admin.register(Correspondence)
+class CorrespondenceAdmin(admin.ModelAdmin):
+    list_display = ["left", "right", "relation", "note"]
+    list_filter = ["relation"]
+    list_select_related = ["left__agenda__side", "right__agenda__side"]
+    search_fields = ["note", "left__text", "right__text"]
+    autocomplete_fields = ["left", "right"]
