@@ -23,6 +23,11 @@ STALE_SELECTION = (
 )
 
 
+# Related objects are checked by the callers (and by the database); validating
+# them again in clean_fields() would cost a query each.
+RELATIONS = ["passage", "author", "parent", "group", "reviewed_by", "tags"]
+
+
 def selection(passage: Passage, start: int, end: int, exact: str) -> Selector:
     """Selectors for a reader's selection, checked against the passage text.
 
@@ -35,12 +40,20 @@ def selection(passage: Passage, start: int, end: int, exact: str) -> Selector:
         raise ValidationError("Select some words of the text first.")
     if len(exact) > len(text):
         raise ValidationError(STALE_SELECTION)
-    if not (0 <= start < end <= len(text)) or text[start:end] != exact:
+    in_range = 0 <= start < end <= len(text)
+    if in_range and _words(text[start:end]) == _words(exact):
+        # Same words; the browser's copy differs only in whitespace between paragraphs.
+        return Selector.from_range(text, start, end)
+    if not in_range or text[start:end] != exact:
         found = anchor(text, Selector(exact=exact, start=start, end=end))
         if found is None or text[found.start : found.end] != exact:
             raise ValidationError(STALE_SELECTION)
         start, end = found.start, found.end
     return Selector.from_range(text, start, end)
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
 
 
 def check_group(user, visibility: str, group: ResearchGroup | None) -> ResearchGroup | None:
@@ -86,7 +99,7 @@ def create_annotation(
             Annotation.Correction.PROPOSED if kind == Annotation.Kind.CORRECTION else ""
         ),
     )
-    annotation.full_clean(exclude=["tags"])
+    annotation.clean_fields(exclude=RELATIONS)
     annotation.save()
     annotation.tags.set(Tag.for_names(list(tags)))
     return annotation
@@ -104,7 +117,7 @@ def reply(*, user, parent: Annotation, body: str) -> Annotation:
         visibility=root.visibility,
         group_id=root.group_id,
     )
-    annotation.full_clean()
+    annotation.clean_fields(exclude=RELATIONS)
     annotation.save()
     return annotation
 
@@ -127,7 +140,7 @@ def update_annotation(annotation: Annotation, *, version: int, **fields) -> Anno
     tags = fields.pop("tags", None)
     for name, value in fields.items():
         setattr(annotation, name, value)
-    annotation.full_clean(exclude=["tags"])
+    annotation.clean_fields(exclude=RELATIONS)
     annotation.body_html = render_markdown(annotation.body)
     changed = Annotation.objects.filter(pk=annotation.pk, version=version).update(
         **fields,

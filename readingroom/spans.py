@@ -237,3 +237,48 @@ def render_blocks(text: str, spans: Iterable[Span], element_for: ElementFor) -> 
         return element_for(span, first)
 
     return "\n".join(render_block(b, element_once) for b in blocks(text, spans))
+
+
+def substitute(
+    text: str, spans: Iterable[Span], replacements: Iterable[Span]
+) -> tuple[str, list[Span]]:
+    """Apply replacements to ``text`` and move the spans to match.
+
+    Each replacement is a span whose ``data`` has a ``replacement`` attribute
+    (an accepted correction, say). Overlapping replacements are skipped after
+    the first. The result is the new text and the given spans with new
+    offsets (a span touching a replaced range grows or shrinks with it), plus
+    one span of kind ``"correction"`` over each replacement, carrying the
+    replacement span's data.
+    """
+    chosen: list[Span] = []
+    for r in sorted(replacements, key=lambda s: (s.start, s.end)):
+        if 0 <= r.start < r.end <= len(text) and (not chosen or r.start >= chosen[-1].end):
+            chosen.append(r)
+    pieces, moved = [], []  # moved: (old start, old end, new start, new end)
+    pos = shift = 0
+    for r in chosen:
+        new = r.data.replacement
+        pieces += [text[pos : r.start], new]
+        moved.append((r.start, r.end, r.start + shift, r.start + shift + len(new)))
+        shift += len(new) - (r.end - r.start)
+        pos = r.end
+    pieces.append(text[pos:])
+
+    def new_offset(p: int, left: bool) -> int:
+        delta = 0
+        for old_a, old_b, new_a, new_b in moved:
+            if p <= old_a:
+                break
+            if p < old_b:  # inside a replaced range: snap to its new edges
+                return new_a if left else new_b
+            delta = new_b - old_b
+        return p + delta
+
+    result = [
+        Span(new_offset(s.start, True), new_offset(s.end, False), s.kind, s.data) for s in spans
+    ]
+    result += [
+        Span(a, b, "correction", r.data) for r, (_, _, a, b) in zip(chosen, moved, strict=True)
+    ]
+    return "".join(pieces), result

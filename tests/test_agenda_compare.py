@@ -41,7 +41,7 @@ def test_two_agendas_side_by_side_aligned_by_correspondence(client):
     assert 'class="badge badge--same">Same</span>' in html
     assert "Both name point 1." in html and "Stored right-to-left." in html
     # The unmatched item says so, with its own note.
-    assert "No counterpart</span> on the other side" in html
+    assert 'No counterpart</span> <span class="cmp-link__note">Dropped by the UN side.' in html
     assert "Dropped by the UN side." in html
     # The correspondence with the third agenda is ignored.
     assert "Adopted later." not in html

@@ -212,3 +212,41 @@ def test_rendered_html_is_well_nested_and_keeps_the_text(case):
     parser.feed(html)
     for start, content in parser.paragraphs:
         assert text[start : start + len(content)] == content
+
+
+# Corrected readings ----------------------------------------------------------
+
+
+class _Fix:
+    def __init__(self, replacement):
+        self.replacement = replacement
+
+
+def test_substitute_applies_replacements_and_moves_spans():
+    from readingroom.spans import substitute
+
+    text = "Cde. Nam II replied. Cde. Nam II asked."
+    first, second = text.index("Nam II"), text.rindex("Nam II")
+    fixes = [Span(first, first + 6, "fix", _Fix("Nam Il")), Span(9, 11, "fix", _Fix("XX"))]
+    mention = Span(second, second + 6, "mention")
+    tail = Span(text.index("asked"), len(text), "hl")
+    new, spans = substitute(text, [mention, tail], fixes)
+    assert new == "Cde. Nam Il replied. Cde. Nam II asked."  # the overlapping fix is skipped
+    by_kind = {s.kind: s for s in spans}
+    assert new[by_kind["mention"].start : by_kind["mention"].end] == "Nam II"
+    assert new[by_kind["hl"].start : by_kind["hl"].end] == "asked."
+    assert new[by_kind["correction"].start : by_kind["correction"].end] == "Nam Il"
+
+
+def test_substitute_with_longer_and_shorter_readings():
+    from readingroom.spans import substitute
+
+    text = "CABLI N^{o} 21680 to Filippov"
+    fixes = [Span(0, 5, "fix", _Fix("CABLE")), Span(6, 11, "fix", _Fix("Nº"))]
+    whole = Span(0, len(text), "hl")
+    inside = Span(7, 9, "hl2")  # inside a replaced range: grows to cover the replacement
+    name = Span(text.index("Filippov"), len(text), "mention")
+    new, spans = substitute(text, [whole, inside, name], fixes)
+    assert new == "CABLE Nº 21680 to Filippov"
+    got = {s.kind: new[s.start : s.end] for s in spans if s.kind != "correction"}
+    assert got == {"hl": new, "hl2": "Nº", "mention": "Filippov"}

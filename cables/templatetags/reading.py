@@ -10,7 +10,7 @@ from __future__ import annotations
 from django import template
 from django.utils.safestring import mark_safe
 
-from readingroom.spans import Span, render_blocks
+from readingroom.spans import Span, render_blocks, substitute
 
 register = template.Library()
 
@@ -47,16 +47,37 @@ def element_for(span: Span, first: bool):
             "data-agenda-item": item.anchor,
             "title": label,
         }
+    if span.kind == "annotation":
+        note = span.data
+        return "mark", {
+            "class": f"hl hl--{note.kind}"
+            + (" is-focus" if getattr(note, "is_focus", False) else ""),
+            "data-annotation": note.pk,
+            "id": f"a{note.pk}" if first else None,
+            "aria-describedby": f"card-{note.pk}" if first else None,
+        }
+    if span.kind == "correction":
+        fix = span.data
+        return "ins", {
+            "class": "correction",
+            "title": f"As published: {fix.exact}",
+            "data-annotation": fix.pk,
+        }
     if span.kind == "hit":
         return "mark", {"class": "hit"}
     return "span", {"class": f"span-{span.kind}"}
 
 
 @register.simple_tag
-def passage_text(passage, extra_spans=None):
-    """The passage's text as ``<p data-start>`` paragraphs with mentions and items."""
+def passage_text(passage, extra_spans=None, replacements=None):
+    """The passage's text as ``<p data-start>`` paragraphs with mentions, items and any
+    extra spans (highlights, search hits). With ``replacements`` (accepted
+    corrections) the corrected reading is shown, every span moved to match."""
+    text = passage.text
     spans = passage_spans(passage) + list(extra_spans or ())
-    return mark_safe(render_blocks(passage.text, spans, element_for))  # spans.py escapes the text
+    if replacements:
+        text, spans = substitute(text, spans, replacements)
+    return mark_safe(render_blocks(text, spans, element_for))  # spans.py escapes the text
 
 
 @register.filter

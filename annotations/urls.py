@@ -1,0 +1,14 @@
+from django.urls import path
+
+from annotations import export_urls, views
+
+app_name = "annotations"
+urlpatterns = [
+    path("annotations/new/", views.create, name="create"),
+    path("annotations/<int:pk>/", views.detail, name="detail"),
+    path("annotations/<int:pk>/edit/", views.edit, name="edit"),
+    path("annotations/<int:pk>/delete/", views.delete, name="delete"),
+    path("annotations/<int:pk>/reply/", views.reply, name="reply"),
+    path("annotations/<int:pk>/hide/", views.hide, name="hide"),
+    path("annotations/<int:pk>/review/", views.review, name="review"),
+] + export_urls.urlpatterns

@@ -1,0 +1,259 @@
+"""Writing and managing annotations from the reading view.
+
+Every action works as a plain form post (then a redirect) and, with htmx,
+re-renders just the passage row it changed (``cables/cable.html#passage-row``).
+Validation errors answer 422 (400 without htmx) and change nothing; an edit
+that lost a race answers 409 with the other person's text.
+
+Who may do what: anyone sees what ``Annotation.objects.visible_to`` allows,
+and gets 404 for anything else; signed-in readers write, reply, and edit or
+delete their own; editors (staff) hide public annotations and review proposed
+corrections.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import reswap, retarget, trigger_client_event
+from django_htmx.middleware import HtmxDetails
+
+from annotations import services
+from annotations.forms import EditAnnotationForm, NewAnnotationForm, ReplyEditForm, ReplyForm
+from annotations.models import Annotation
+from cables.models import Cable, Passage
+from cables.views import reading_context
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+def _annotation_for(request, pk: int) -> Annotation:
+    """The annotation if ``request.user`` may see it (else 404), with passage and cable."""
+    return get_object_or_404(
+        Annotation.objects.visible_to(request.user).select_related("passage__cable", "author"),
+        pk=pk,
+    )
+
+
+def _own(request, pk: int) -> Annotation:
+    annotation = _annotation_for(request, pk)
+    if not annotation.can_edit(request.user):
+        raise PermissionDenied("Only its author can change an annotation.")
+    return annotation
+
+
+def _row(request, passage: Passage, *, status: int = 200, saved: Annotation | None = None):
+    """The re-rendered passage row, as the reading view shows it to this reader."""
+    cable = Cable.objects.for_reading().get(pk=passage.cable_id)
+    context = reading_context(request, cable)
+    context["row"] = next(r for r in context["rows"] if r.passage.pk == passage.pk)
+    response = render(request, "cables/cable.html#passage-row", context, status=status)
+    if saved is not None:
+        trigger_client_event(response, "annotation-saved", {"id": saved.pk})
+    return response
+
+
+def _invalid(request, template: str, context: dict, *, target: str) -> HttpResponse:
+    """The form again with its errors: 422 in place of ``target`` for htmx, else 400."""
+    if request.htmx:
+        response = render(request, f"annotations/_{template}.html", context, status=422)
+        return reswap(retarget(response, target), "outerHTML")
+    return render(request, f"annotations/{template}_page.html", context, status=400)
+
+
+def _refused(request, annotation: Annotation, message: str) -> HttpResponse:
+    """A refused editor action: the reason, shown at the top of the annotation's card."""
+    response = _invalid(request, "message", {"message": message}, target=f"#card-{annotation.pk}")
+    return reswap(response, "afterbegin") if request.htmx else response
+
+
+@require_GET
+def detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The permalink: opens the cable at the annotation, marked."""
+    annotation = _annotation_for(request, pk)
+    root = annotation.parent if annotation.parent_id else annotation
+    cable = annotation.passage.cable
+    placed = root.anchor_status != Annotation.Anchor.ORPHANED
+    fragment = f"a{root.pk}" if placed else f"card-{root.pk}"
+    return redirect(f"{cable.get_absolute_url()}?annotation={root.pk}#{fragment}")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def create(request: HtmxHttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        form = NewAnnotationForm(initial=request.GET.dict(), user=request.user)
+        passage = (
+            Passage.objects.select_related("cable")
+            .filter(
+                pk=request.GET.get("passage", "0")
+                if request.GET.get("passage", "").isdigit()
+                else 0
+            )
+            .first()
+        )
+        if passage is None:
+            context = {"form": form, "error": "This passage does not exist."}
+            return _invalid(request, "form", context, target="#compose-form")
+        context = {"form": form, "passage": passage, "exact": request.GET.get("exact", "")}
+        template = "annotations/_form.html" if request.htmx else "annotations/form_page.html"
+        return render(request, template, context)
+
+    form = NewAnnotationForm(request.POST, user=request.user)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            annotation = services.create_annotation(
+                user=request.user,
+                passage=data["passage"],
+                start=data["start"],
+                end=data["end"],
+                exact=data["exact"],
+                body=data["body"],
+                kind=data["kind"],
+                tags=data["tags"],
+                visibility=data["visibility"],
+                group=data["group"],
+                replacement=data["replacement"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if request.htmx:
+                return _row(request, annotation.passage, saved=annotation)
+            return redirect(annotation)
+    passage = form.cleaned_data.get("passage") if hasattr(form, "cleaned_data") else None
+    context = {"form": form, "passage": passage, "exact": request.POST.get("exact", "")}
+    return _invalid(request, "form", context, target="#compose-form")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    annotation = _own(request, pk)
+    form_class = EditAnnotationForm if annotation.is_root else ReplyEditForm
+    if request.method == "GET":
+        initial = {
+            "body": annotation.body,
+            "kind": annotation.kind,
+            "tags": [t.name for t in annotation.tags.all()],
+            "visibility": annotation.visibility,
+            "group": annotation.group_id,
+            "replacement": annotation.replacement,
+            "version": annotation.version,
+        }
+        form = form_class(initial=initial, **_user_kw(form_class, request))
+        template = "annotations/_edit.html" if request.htmx else "annotations/edit_page.html"
+        return render(request, template, {"form": form, "note": annotation})
+
+    form = form_class(request.POST, **_user_kw(form_class, request))
+    context = {"form": form, "note": annotation}
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        if annotation.is_root:
+            data["group"] = services.check_group(request.user, data["visibility"], data["group"])
+        try:
+            annotation = services.update_annotation(annotation, version=version, **data)
+        except services.EditConflict as conflict:
+            context.update(conflict=conflict.current)
+            # Let the next save overwrite knowingly: it now carries the current version.
+            form.data = form.data.copy()
+            form.data["version"] = conflict.current.version
+            template = "annotations/_edit.html" if request.htmx else "annotations/edit_page.html"
+            return render(request, template, context, status=409)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if request.htmx:
+                return _row(request, annotation.passage, saved=annotation)
+            return redirect(annotation)
+    return _invalid(request, "edit", context, target=f"#card-{annotation.pk}")
+
+
+def _user_kw(form_class, request) -> dict:
+    return {"user": request.user} if form_class is EditAnnotationForm else {}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Soft delete after a confirmation: the row is kept, marked deleted, shown to nobody."""
+    annotation = _own(request, pk)
+    if request.method == "GET":
+        template = "annotations/_delete.html" if request.htmx else "annotations/delete_page.html"
+        return render(request, template, {"note": annotation})
+    with transaction.atomic():
+        Annotation.objects.filter(pk=annotation.pk).update(
+            deleted_at=timezone.now(), version=annotation.version + 1
+        )
+    if request.htmx:
+        return _row(request, annotation.passage)
+    return redirect(annotation.passage.cable)
+
+
+@login_required
+@require_POST
+def reply(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    parent = _annotation_for(request, pk)
+    form = ReplyForm(request.POST)
+    if form.is_valid():
+        try:
+            answer = services.reply(
+                user=request.user, parent=parent, body=form.cleaned_data["body"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if request.htmx:
+                return _row(request, parent.passage, saved=answer)
+            return redirect(answer)
+    context = {"form": form, "note": parent}
+    return _invalid(request, "reply", context, target=f"#reply-form-{parent.pk}")
+
+
+def _editor(request, pk: int) -> Annotation:
+    annotation = _annotation_for(request, pk)
+    if not request.user.is_staff:
+        raise PermissionDenied("Only editors can do this.")
+    return annotation
+
+
+@login_required
+@require_POST
+def hide(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """An editor hides a public annotation from readers (or shows it again)."""
+    annotation = _editor(request, pk)
+    if annotation.visibility != Annotation.Visibility.PUBLIC:
+        return _refused(request, annotation, "Only public annotations can be hidden.")
+    Annotation.objects.filter(pk=pk).update(hidden=not annotation.hidden)
+    if request.htmx:
+        return _row(request, annotation.passage)
+    return redirect(annotation)
+
+
+@login_required
+@require_POST
+def review(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """An editor accepts or rejects a proposed correction."""
+    annotation = _editor(request, pk)
+    decision = request.POST.get("decision", "")
+    if (
+        annotation.kind != Annotation.Kind.CORRECTION
+        or annotation.correction_status != Annotation.Correction.PROPOSED
+        or decision not in (Annotation.Correction.ACCEPTED, Annotation.Correction.REJECTED)
+    ):
+        return _refused(
+            request, annotation, "Only a proposed correction can be accepted or rejected."
+        )
+    Annotation.objects.filter(pk=pk).update(correction_status=decision, reviewed_by=request.user)
+    if request.htmx:
+        return _row(request, annotation.passage)
+    return redirect(annotation)
