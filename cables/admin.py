@@ -133,6 +133,11 @@ class CableAdmin(admin.ModelAdmin):
     inlines = [PassageInline, HandlingInline]
     view_on_site = True
     save_on_top = True
+
+    def save_formset(self, request, form, formset, change):
+        for inline_form in formset.forms:
+            inline_form.instance.changed_by = request.user  # named in text revisions
+        super().save_formset(request, form, formset, change)
     formfield_overrides = SMALL_TEXTAREA | HTTPS_URLS
     fieldsets = [
         (
@@ -214,6 +219,7 @@ class PassageAdmin(admin.ModelAdmin):
     # is written first, and the recomputation then keeps it.
 
     def save_model(self, request, obj, form, change):
+        obj.changed_by = request.user  # named in the text revision (annotations.signals)
         if not change:
             super().save_model(request, obj, form, change)
 
