@@ -194,3 +194,43 @@ document.addEventListener("click", (event) => {
   mark.focus({ preventScroll: true });
   history.replaceState(null, "", `#a${link.dataset.goto}`);
 });
+
+// Beside the text (wide screens), each margin note starts level with its
+// highlight, pushed down only as far as the note above it needs.
+const wide = window.matchMedia("(min-width: 68rem)");
+
+function layoutMargins() {
+  for (const margin of document.querySelectorAll(".passage-row > .margin")) {
+    const cards = [...margin.querySelectorAll(":scope > article.note")];
+    for (const card of cards) card.style.marginTop = "";
+    if (!wide.matches || cards.length === 0) continue;
+    const top = margin.getBoundingClientRect().top;
+    const slot = margin.querySelector(".compose-slot");
+    let cursor = slot ? slot.getBoundingClientRect().bottom - top : 0;
+    for (const card of cards) {
+      const mark = document.getElementById(`a${card.dataset.annotation}`);
+      const wanted = mark ? mark.getBoundingClientRect().top - top : cursor;
+      const gap = Math.max(0, Math.round(wanted - cursor));
+      card.style.marginTop = `${gap}px`;
+      cursor += gap + card.getBoundingClientRect().height + parseFloat(getComputedStyle(card).marginBottom);
+    }
+  }
+}
+
+let layoutPending = false;
+function scheduleLayout() {
+  if (layoutPending) return;
+  layoutPending = true;
+  requestAnimationFrame(() => {
+    layoutPending = false;
+    layoutMargins();
+  });
+}
+if (section) {
+  scheduleLayout();
+  window.addEventListener("resize", scheduleLayout);
+  wide.addEventListener("change", scheduleLayout);
+  document.fonts?.ready.then(scheduleLayout);
+  document.body.addEventListener("htmx:afterSettle", scheduleLayout);
+  document.addEventListener("toggle", scheduleLayout, true);
+}
