@@ -73,26 +73,38 @@ class Tag(models.Model):
         return tags
 
 
+def _visible(user, prefix: str = "") -> Q:
+    """The visibility rule for one annotation (or, with ``prefix``, for a related one)."""
+
+    def q(**lookups):
+        return Q(**{prefix + name: value for name, value in lookups.items()})
+
+    rule = q(deleted_at__isnull=True)
+    public = q(visibility=Annotation.Visibility.PUBLIC)
+    if not (user.is_authenticated and user.is_staff):
+        public &= q(hidden=False)
+    if not user.is_authenticated:
+        return rule & public
+    in_group = Exists(
+        ResearchGroup.members.through.objects.filter(
+            researchgroup_id=OuterRef(prefix + "group_id"), user_id=user.pk
+        )
+    )
+    mine = q(author=user)
+    shared = q(visibility=Annotation.Visibility.GROUP) & in_group
+    return rule & (public | mine | shared)
+
+
 class AnnotationQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Annotations ``user`` may see: public (not hidden), their own, and their groups'.
 
-        Deleted annotations are left out. Editors also see hidden ones. No
-        query runs until the queryset is evaluated.
+        Deleted annotations are left out; editors also see hidden ones. A reply
+        is seen only by those who may see the annotation it answers. No query
+        runs until the queryset is evaluated.
         """
-        qs = self.filter(deleted_at__isnull=True)
-        public = Q(visibility=Annotation.Visibility.PUBLIC)
-        if not (user.is_authenticated and user.is_staff):
-            public &= Q(hidden=False)
-        if not user.is_authenticated:
-            return qs.filter(public)
-        in_group = Exists(
-            ResearchGroup.members.through.objects.filter(
-                researchgroup_id=OuterRef("group_id"), user_id=user.pk
-            )
-        )
-        return qs.filter(
-            public | Q(author=user) | (Q(visibility=Annotation.Visibility.GROUP) & in_group)
+        return self.filter(_visible(user)).filter(
+            Q(parent__isnull=True) | _visible(user, prefix="parent__")
         )
 
     def roots(self):
