@@ -60,6 +60,13 @@ def _row(request, passage: Passage, *, status: int = 200, saved: Annotation | No
     return response
 
 
+def _saved(request, annotation: Annotation) -> HttpResponse:
+    """After a successful write: the changed passage row for htmx, else the permalink."""
+    if request.htmx:
+        return _row(request, annotation.passage, saved=annotation)
+    return redirect(annotation)
+
+
 def _invalid(request, template: str, context: dict, *, target: str) -> HttpResponse:
     """The form again with its errors: 422 in place of ``target`` for htmx, else 400."""
     if request.htmx:
@@ -126,9 +133,7 @@ def create(request: HtmxHttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            if request.htmx:
-                return _row(request, annotation.passage, saved=annotation)
-            return redirect(annotation)
+            return _saved(request, annotation)
     passage = form.cleaned_data.get("passage") if hasattr(form, "cleaned_data") else None
     context = {"form": form, "passage": passage, "exact": request.POST.get("exact", "")}
     return _invalid(request, "form", context, target="#compose-form")
@@ -172,9 +177,7 @@ def edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            if request.htmx:
-                return _row(request, annotation.passage, saved=annotation)
-            return redirect(annotation)
+            return _saved(request, annotation)
     return _invalid(request, "edit", context, target=f"#card-{annotation.pk}")
 
 
@@ -212,9 +215,7 @@ def reply(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            if request.htmx:
-                return _row(request, parent.passage, saved=answer)
-            return redirect(answer)
+            return _saved(request, answer)
     context = {"form": form, "note": parent}
     return _invalid(request, "reply", context, target=f"#reply-form-{parent.pk}")
 
