@@ -110,7 +110,7 @@ def reply(*, user, parent: Annotation, body: str) -> Annotation:
     """A reply shares its thread's passage, visibility and group."""
     root = parent if parent.parent_id is None else parent.parent
     annotation = Annotation(
-        passage_id=root.passage_id,
+        passage=root.passage,
         author=user,
         parent=root,
         body=body,
