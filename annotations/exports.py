@@ -37,6 +37,7 @@ from django_htmx.middleware import HtmxDetails
 
 from annotations.models import Annotation
 from cables.models import Cable
+from cables.reading import LINK_TARGETS
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 JSONLD_CONTENT_TYPE = f'application/ld+json; profile="{ANNO_CONTEXT}"'
@@ -196,7 +197,7 @@ def cable_annotations(request: HttpRequest, slug: str) -> tuple[Cable, list[Anno
     rows = list(
         Annotation.objects.visible_to(request.user)
         .filter(passage__cable=cable)
-        .select_related("author", "group", "passage")
+        .select_related("author", "group", "passage", *LINK_TARGETS)
         .prefetch_related("tags")
         .order_by("passage__position", "start", "created", "pk")
     )
@@ -235,10 +236,13 @@ def to_web_annotation(request: HttpRequest, a: Annotation) -> dict:
         },
     }
     correction = a.parent_id is None and a.kind == Annotation.Kind.CORRECTION
+    link = a.parent_id is None and a.kind == Annotation.Kind.LINK
     body = []
+    if link:
+        body += link_bodies(request, a.link)
     if a.body:
         purpose = item["motivation"]
-        if correction:
+        if correction or link:
             purpose = "commenting"
         body.append(
             {"type": "TextualBody", "value": a.body, "format": "text/markdown", "purpose": purpose}
@@ -272,6 +276,31 @@ def to_web_annotation(request: HttpRequest, a: Annotation) -> dict:
             ],
         }
     return item
+
+
+def link_bodies(request: HttpRequest, link) -> list[dict]:
+    """A link's other end, as the body of a ``linking`` annotation, and its relation.
+
+    A text end is a ``SpecificResource`` with the same two selectors as a
+    target; a person, cable or agenda item is its page's address.
+    """
+    end: dict = {
+        "type": "SpecificResource",
+        "purpose": "linking",
+        "source": request.build_absolute_uri(link.target_url),
+    }
+    if link.target_passage_id and link.target_exact:
+        end["selector"] = [
+            {
+                "type": "TextQuoteSelector",
+                "exact": link.target_exact,
+                "prefix": link.target_prefix,
+                "suffix": link.target_suffix,
+            },
+            {"type": "TextPositionSelector", "start": link.target_start, "end": link.target_end},
+        ]
+    relation = {"type": "TextualBody", "value": link.relation, "purpose": "classifying"}
+    return [end, relation]
 
 
 @require_GET

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Q
 
-from annotations.models import Annotation, ResearchGroup
-from cables.models import Passage
+from annotations.models import Annotation, Link, ResearchGroup
+from cables.models import Cable, Participant, Passage
+from telegrams.models import AgendaItem
 
 MAX_TAGS = 20
 
@@ -38,12 +40,16 @@ class NoteFields(forms.Form):
     """The fields a reader writes, for new annotations and edits alike."""
 
     body = forms.CharField(
+        label="Annotation",
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=Annotation.MAX_BODY,
         error_messages={"required": "Write something in the annotation."},
         help_text="Markdown: *italic*, **bold**, [link](https://…), lists.",
     )
-    kind = forms.ChoiceField(choices=Annotation.Kind.choices, initial=Annotation.Kind.COMMENT)
+    kind = forms.ChoiceField(
+        choices=[c for c in Annotation.Kind.choices if c[0] != Annotation.Kind.LINK],
+        initial=Annotation.Kind.COMMENT,
+    )
     tags = TagsField(required=False, max_length=1000, help_text="Separate tags with commas.")
     visibility = forms.ChoiceField(
         choices=Annotation.Visibility.choices,
@@ -62,8 +68,13 @@ class NoteFields(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["group"].queryset = ResearchGroup.objects.filter(members=user)
+        groups = ResearchGroup.objects.filter(members=user)
+        self.fields["group"].queryset = groups
         self.fields["group"].empty_label = "Choose a group"
+        if not groups.exists():  # one query; no "My group" for someone in no group
+            self.fields["visibility"].choices = [
+                c for c in Annotation.Visibility.choices if c[0] != Annotation.Visibility.GROUP
+            ]
 
     def clean(self):
         data = super().clean()
@@ -105,6 +116,7 @@ class EditAnnotationForm(NoteFields):
 
 class ReplyForm(forms.Form):
     body = forms.CharField(
+        label="Reply",
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=Annotation.MAX_BODY,
         error_messages={"required": "Write something in the reply."},
@@ -113,3 +125,91 @@ class ReplyForm(forms.Form):
 
 class ReplyEditForm(ReplyForm):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class LinkEditForm(NoteFields):
+    """Editing a link's note, tags and visibility (its ends stay as they are)."""
+
+    kind = None
+    replacement = None
+    body = forms.CharField(
+        label="Note",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=Annotation.MAX_BODY,
+        required=False,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class NewLinkForm(NoteFields):
+    """A new link: the selection it starts from, and one other end."""
+
+    kind = None
+    replacement = None
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=Annotation.MAX_BODY,
+        required=False,
+        label="Note",
+    )
+    relation = forms.ChoiceField(choices=Link.Relation.choices, initial=Link.Relation.RELATED)
+    passage = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    start = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    end = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    exact = forms.CharField(widget=forms.HiddenInput, strip=False, max_length=20_000)
+    target_passage = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+    target_start = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
+    target_end = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+    target_exact = forms.CharField(
+        widget=forms.HiddenInput, strip=False, max_length=20_000, required=False
+    )
+    target_participant = forms.ModelChoiceField(
+        queryset=Participant.objects.all(), required=False, label="or a person"
+    )
+    target_cable = forms.CharField(
+        required=False,
+        max_length=200,
+        label="or a cable",
+        help_text="Its record id (e.g. 117409) or the last part of its address.",
+    )
+    target_item = forms.ModelChoiceField(
+        queryset=AgendaItem.objects.select_related("agenda__side"),
+        required=False,
+        label="or an agenda item",
+    )
+
+    field_order = ["relation", "body"]
+
+    def _passage(self, name):
+        pk = self.cleaned_data.get(name)
+        if pk is None:
+            return None
+        passage = Passage.objects.select_related("cable").filter(pk=pk).first()
+        if passage is None:
+            raise forms.ValidationError("This passage does not exist.")
+        return passage
+
+    def clean_passage(self):
+        return self._passage("passage")
+
+    def clean_target_cable(self):
+        key = self.cleaned_data.get("target_cable", "").strip()
+        if not key:
+            return None
+        cable = Cable.objects.filter(Q(slug=key) | Q(record_id=key)).first()
+        if cable is None:
+            raise forms.ValidationError(f"No cable has the record id or address “{key}”.")
+        return cable
+
+    def clean_target_passage(self):
+        return self._passage("target_passage")
+
+    def clean(self):
+        data = super().clean()
+        ends = [data.get(f"target_{n}") for n in ("passage", "participant", "cable", "item")]
+        given = sum(end is not None for end in ends)
+        if given == 0:
+            self.add_error(None, "Choose the other end: select words in a text, or pick one below.")
+        elif given > 1:
+            self.add_error(None, "Choose only one other end for the link.")
+        return data

@@ -121,6 +121,7 @@ class Annotation(models.Model):
         IDENTIFICATION = "identification", "Identification"
         CORRECTION = "correction", "Correction"
         QUESTION = "question", "Question"
+        LINK = "link", "Link"
 
     class Visibility(models.TextChoices):
         PRIVATE = "private", "Only me"
@@ -142,6 +143,7 @@ class Annotation(models.Model):
         Kind.IDENTIFICATION: "identifying",
         Kind.CORRECTION: "editing",
         Kind.QUESTION: "questioning",
+        Kind.LINK: "linking",
     }
     MAX_BODY = 20_000
 
@@ -237,6 +239,99 @@ class Annotation(models.Model):
 
     def can_edit(self, user) -> bool:
         return user.is_authenticated and user.pk == self.author_id and self.deleted_at is None
+
+
+class Link(models.Model):
+    """A researcher's link from a span of one passage to another span, passage
+    (a telegram), participant, cable or agenda item.
+
+    The source end is an :class:`Annotation` of kind ``link`` (so a link has
+    the annotation's anchor, author, note, visibility, replies and exports);
+    this row holds the other end and the relation. Exactly one target is set.
+    A passage target with an empty ``target_exact`` means the whole passage.
+    """
+
+    class Relation(models.TextChoices):
+        SAME_EVENT = "same_event", "Same event"
+        ANSWERS = "answers", "Answers"
+        CONTRADICTS = "contradicts", "Contradicts"
+        QUOTES = "quotes", "Quotes"
+        TRANSLATION = "translation_of", "Translation of"
+        RELATED = "related", "Related"
+
+    annotation = models.OneToOneField(
+        Annotation, on_delete=models.CASCADE, primary_key=True, related_name="link"
+    )
+    relation = models.CharField(max_length=16, choices=Relation, default=Relation.RELATED)
+    target_passage = models.ForeignKey(
+        Passage, null=True, blank=True, on_delete=models.PROTECT, related_name="incoming_links"
+    )
+    target_exact = models.TextField(blank=True)
+    target_prefix = models.CharField(max_length=64, blank=True)
+    target_suffix = models.CharField(max_length=64, blank=True)
+    target_start = models.PositiveIntegerField(null=True, blank=True)
+    target_end = models.PositiveIntegerField(null=True, blank=True)
+    target_status = models.CharField(
+        max_length=10, choices=Annotation.Anchor, default=Annotation.Anchor.ANCHORED
+    )
+    target_participant = models.ForeignKey(
+        "cables.Participant", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    target_cable = models.ForeignKey(
+        "cables.Cable", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    target_item = models.ForeignKey(
+        "telegrams.AgendaItem", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(target_passage__isnull=False, target_participant__isnull=True,
+                      target_cable__isnull=True, target_item__isnull=True)
+                    | Q(target_passage__isnull=True, target_participant__isnull=False,
+                        target_cable__isnull=True, target_item__isnull=True)
+                    | Q(target_passage__isnull=True, target_participant__isnull=True,
+                        target_cable__isnull=False, target_item__isnull=True)
+                    | Q(target_passage__isnull=True, target_participant__isnull=True,
+                        target_cable__isnull=True, target_item__isnull=False)
+                ),
+                name="link_exactly_one_target",
+            ),
+        ]  # fmt: skip
+        indexes = [
+            # Reading view: links that arrive at a cable's passages.
+            models.Index(fields=["target_passage"], name="link_target_passage"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_relation_display()}: {self.annotation.exact[:40]} → {self.target_label}"
+
+    @property
+    def target_label(self) -> str:
+        """A short name for the other end (uses loaded relations)."""
+        if self.target_passage_id:
+            passage = self.target_passage
+            where = passage.label or passage.get_kind_display()
+            quote = f"“{self.target_exact[:60]}” in " if self.target_exact else ""
+            return f"{quote}{where}, {passage.cable.title}"
+        if self.target_participant_id:
+            return self.target_participant.name
+        if self.target_cable_id:
+            return self.target_cable.title
+        return str(self.target_item)
+
+    @property
+    def target_url(self) -> str:
+        if self.target_passage_id:
+            passage = self.target_passage
+            return f"{passage.cable.get_absolute_url()}#{passage.anchor}"
+        if self.target_participant_id:
+            return self.target_participant.get_absolute_url()
+        if self.target_cable_id:
+            return self.target_cable.get_absolute_url()
+        return self.target_item.get_absolute_url()
 
 
 class PassageRevision(models.Model):

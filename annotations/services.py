@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from annotations.markdown import render_markdown
-from annotations.models import Annotation, PassageRevision, ResearchGroup, Tag
+from annotations.models import Annotation, Link, PassageRevision, ResearchGroup, Tag
 from cables.models import Passage
 from readingroom.anchoring import Selector, anchor
 
@@ -184,6 +184,29 @@ def reanchor(passage: Passage) -> tuple[int, int]:
             a.anchor_status = Annotation.Anchor.MOVED
             changed.append(a)
     Annotation.objects.bulk_update(changed, ["start", "end", "anchor_status"])
+    ends = []
+    for link in passage.incoming_links.exclude(target_exact=""):
+        found = anchor(
+            passage.text,
+            Selector(
+                exact=link.target_exact,
+                prefix=link.target_prefix,
+                suffix=link.target_suffix,
+                start=link.target_start,
+                end=link.target_end,
+            ),
+        )
+        if found is None:
+            link.target_status = Annotation.Anchor.ORPHANED
+            orphaned += 1
+        elif (found.start, found.end) != (link.target_start, link.target_end):
+            link.target_start, link.target_end = found.start, found.end
+            link.target_status = Annotation.Anchor.MOVED
+            moved += 1
+        else:
+            continue
+        ends.append(link)
+    Link.objects.bulk_update(ends, ["target_start", "target_end", "target_status"])
     return moved, orphaned
 
 
@@ -199,3 +222,63 @@ def record_text_change(passage: Passage, before: str, editor=None) -> PassageRev
         reanchored=moved,
         orphaned=orphaned,
     )
+
+
+@transaction.atomic
+def create_link(
+    *,
+    user,
+    passage: Passage,
+    start: int,
+    end: int,
+    exact: str,
+    relation: str,
+    body: str = "",
+    visibility: str = Annotation.Visibility.PRIVATE,
+    group: ResearchGroup | None = None,
+    target_passage: Passage | None = None,
+    target_start: int | None = None,
+    target_end: int | None = None,
+    target_exact: str = "",
+    target_participant=None,
+    target_cable=None,
+    target_item=None,
+) -> Link:
+    """A link from a selection to another end: a selection or a whole passage, a
+    participant, a cable or an agenda item. Both text ends are checked against
+    their passages; exactly one other end must be given."""
+    targets = [target_passage, target_participant, target_cable, target_item]
+    if sum(t is not None for t in targets) != 1:
+        raise ValidationError("Choose one other end for the link.")
+    annotation = create_annotation(
+        user=user,
+        passage=passage,
+        start=start,
+        end=end,
+        exact=exact,
+        body=body,
+        kind=Annotation.Kind.LINK,
+        visibility=visibility,
+        group=group,
+    )
+    link = Link(
+        annotation=annotation,
+        relation=relation,
+        target_passage=target_passage,
+        target_participant=target_participant,
+        target_cable=target_cable,
+        target_item=target_item,
+    )
+    if target_passage is not None and target_exact.strip():
+        sel = selection(target_passage, target_start or 0, target_end or 0, target_exact)
+        if target_passage.pk == passage.pk and (sel.start, sel.end) == (start, end):
+            raise ValidationError("A link needs two different places: select the other end.")
+        link.target_exact, link.target_prefix = sel.exact, sel.prefix
+        link.target_suffix = sel.suffix
+        link.target_start, link.target_end = sel.start, sel.end
+    link.clean_fields(exclude=["annotation", *[f"target_{n}" for n in TARGETS]])
+    link.save()
+    return link
+
+
+TARGETS = ("passage", "participant", "cable", "item")

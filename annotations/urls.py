@@ -5,6 +5,7 @@ from annotations import export_urls, views
 app_name = "annotations"
 urlpatterns = [
     path("annotations/new/", views.create, name="create"),
+    path("annotations/links/new/", views.link_create, name="link_create"),
     path("annotations/<int:pk>/", views.detail, name="detail"),
     path("annotations/<int:pk>/edit/", views.edit, name="edit"),
     path("annotations/<int:pk>/delete/", views.delete, name="delete"),

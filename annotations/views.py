@@ -20,11 +20,22 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import reswap, retarget, trigger_client_event
+from django_htmx.http import (
+    reswap,
+    retarget,
+    trigger_client_event,
+)
 from django_htmx.middleware import HtmxDetails
 
 from annotations import services
-from annotations.forms import EditAnnotationForm, NewAnnotationForm, ReplyEditForm, ReplyForm
+from annotations.forms import (
+    EditAnnotationForm,
+    LinkEditForm,
+    NewAnnotationForm,
+    NewLinkForm,
+    ReplyEditForm,
+    ReplyForm,
+)
 from annotations.models import Annotation
 from cables.models import Cable, Passage
 from cables.views import reading_context
@@ -143,7 +154,12 @@ def create(request: HtmxHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     annotation = _own(request, pk)
-    form_class = EditAnnotationForm if annotation.is_root else ReplyEditForm
+    if not annotation.is_root:
+        form_class = ReplyEditForm
+    elif annotation.kind == Annotation.Kind.LINK:
+        form_class = LinkEditForm
+    else:
+        form_class = EditAnnotationForm
     if request.method == "GET":
         initial = {
             "body": annotation.body,
@@ -172,8 +188,10 @@ def edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             # Let the next save overwrite knowingly: it now carries the current version.
             form.data = form.data.copy()
             form.data["version"] = conflict.current.version
-            template = "annotations/_edit.html" if request.htmx else "annotations/edit_page.html"
-            return render(request, template, context, status=409)
+            if not request.htmx:
+                return render(request, "annotations/edit_page.html", context, status=409)
+            response = render(request, "annotations/_edit.html", context, status=409)
+            return reswap(retarget(response, f"#card-{annotation.pk}"), "outerHTML")
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -182,7 +200,7 @@ def edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 
 def _user_kw(form_class, request) -> dict:
-    return {"user": request.user} if form_class is EditAnnotationForm else {}
+    return {} if form_class is ReplyEditForm else {"user": request.user}
 
 
 @login_required
@@ -258,3 +276,54 @@ def review(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if request.htmx:
         return _row(request, annotation.passage)
     return redirect(annotation)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def link_create(request: HtmxHttpRequest) -> HttpResponse:
+    """A new link between a selection and another end (a selection anywhere, a
+    person, a cable or an agenda item). On success the page is told
+    (``link-saved``) and reloads, or without htmx goes to the link's permalink."""
+    data = request.POST if request.method == "POST" else None
+    form = NewLinkForm(data, initial=request.GET.dict(), user=request.user)
+    context = {"form": form, "source": _quoted(request, ""), "target": _quoted(request, "target_")}
+    if request.method == "GET":
+        template = "annotations/_link_form.html" if request.htmx else "annotations/link_page.html"
+        return render(request, template, context)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            link = services.create_link(
+                user=request.user,
+                passage=d["passage"],
+                start=d["start"],
+                end=d["end"],
+                exact=d["exact"],
+                relation=d["relation"],
+                body=d["body"],
+                visibility=d["visibility"],
+                group=d["group"],
+                target_passage=d["target_passage"],
+                target_start=d["target_start"],
+                target_end=d["target_end"],
+                target_exact=d["target_exact"] or "",
+                target_participant=d["target_participant"],
+                target_cable=d["target_cable"],
+                target_item=d["target_item"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if request.htmx:
+                # Both ends may be on the page: the page reloads to show them
+                # (static/js/annotate.js, after ending the linking).
+                response = reswap(HttpResponse(status=200), "none")
+                return trigger_client_event(response, "link-saved", {"id": link.pk})
+            return redirect(link.annotation)
+    return _invalid(request, "link_form", context, target="#link-form")
+
+
+def _quoted(request, prefix: str) -> str:
+    """The quoted words of one end, as sent, for showing in the form."""
+    source = request.POST if request.method == "POST" else request.GET
+    return source.get(f"{prefix}exact", "")[:300]

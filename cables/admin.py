@@ -20,6 +20,7 @@ from django.db import models
 from django.db.models import Count
 from django.utils.text import Truncator
 
+from cables.import_admin import ImportAdminMixin
 from cables.models import (
     Alias,
     Cable,
@@ -120,7 +121,7 @@ class YearListFilter(admin.SimpleListFilter):
 
 
 @admin.register(Cable)
-class CableAdmin(admin.ModelAdmin):
+class CableAdmin(ImportAdminMixin, admin.ModelAdmin):
     list_display = ["date", "cable_number", "title", "sender", "recipient", "record_id"]
     list_display_links = ["date", "cable_number", "title"]
     list_filter = [YearListFilter, "collections", "archive"]
@@ -138,6 +139,7 @@ class CableAdmin(admin.ModelAdmin):
         for inline_form in formset.forms:
             inline_form.instance.changed_by = request.user  # named in text revisions
         super().save_formset(request, form, formset, change)
+
     formfield_overrides = SMALL_TEXTAREA | HTTPS_URLS
     fieldsets = [
         (

@@ -6,7 +6,8 @@ match inside "enjoy" while "Joy's" still yields "Joy". At any position the
 longest name wins ("Mao Zedong" before "Mao").
 
 Editors' decisions survive recomputation: mentions an editor confirmed, added
-or rejected are never touched here; a rejected span is never found again.
+or rejected move with their words when the text changes (and go only when the
+words do); a rejected span is never found again.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from cables.models import Alias, Mention, Participant, Passage
+from readingroom.anchoring import Selector, anchor
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,22 @@ class NameMatcher:
         return found
 
 
+def _follow_the_words(text: str, kept: dict) -> dict:
+    """Editors' mentions after a text change: each moves with its words (the
+    occurrence nearest its old place); one whose words are gone is deleted."""
+    result = {}
+    for m in kept.values():
+        if text[m.start : m.end] != m.surface:
+            found = anchor(text, Selector(exact=m.surface, start=m.start, end=m.end))
+            if found is None or text[found.start : found.end] != m.surface:
+                m.delete()
+                continue
+            m.start, m.end = found.start, found.end
+            m.save(update_fields=["start", "end"])
+        result[(m.participant_id, m.start, m.end)] = m
+    return result
+
+
 @transaction.atomic
 def recompute_mentions(passages: Iterable[Passage], matcher: NameMatcher | None = None) -> int:
     """Replace the automatically found mentions of ``passages``; return how many exist now.
@@ -76,11 +94,7 @@ def recompute_mentions(passages: Iterable[Passage], matcher: NameMatcher | None 
             (m.participant_id, m.start, m.end): m
             for m in passage.mentions.exclude(status=Mention.Status.FOUND)
         }
-        # An editor's mention whose words moved away is stale: its span no longer holds them.
-        stale = [m.pk for m in kept.values() if passage.text[m.start : m.end] != m.surface]
-        if stale:
-            Mention.objects.filter(pk__in=stale).delete()
-            kept = {k: m for k, m in kept.items() if m.pk not in stale}
+        kept = _follow_the_words(passage.text, kept)
         passage.mentions.filter(status=Mention.Status.FOUND).delete()
         new = [
             Mention(

@@ -201,6 +201,9 @@ class Cable(models.Model):
     stamp = models.TextField(blank=True)
     incoming_number = models.CharField(max_length=120, blank=True)
     series = models.CharField(max_length=40, blank=True)
+    precedence = models.CharField(
+        max_length=40, blank=True, help_text="e.g. Priority, Niact (FRUS telegrams)."
+    )
     sender = models.ForeignKey(
         Participant, null=True, blank=True, on_delete=models.PROTECT, related_name="cables_sent"
     )
@@ -229,6 +232,9 @@ class Cable(models.Model):
         indexes = [
             # Catalogue: filter by year and sort by date.
             models.Index(fields=["date", "title"], name="cable_date_title"),
+            # Import: the stored cable a document is (same record id; same source address).
+            models.Index(fields=["record_id"], name="cable_record_id"),
+            models.Index(fields=["source_url"], name="cable_source_url"),
         ]
 
     def __str__(self) -> str:
@@ -358,3 +364,44 @@ class Mention(models.Model):
 
     def __str__(self) -> str:
         return f"{self.surface} → {self.participant}"
+
+
+class SourceMark(models.Model):
+    """Markup an imported edition places in a passage: a footnote call, a page break, a gloss.
+
+    Added for FRUS TEI (``cables.importers.tei``). A footnote's text is a
+    passage of kind ``note`` (so it can be read, searched and annotated like
+    any text); its mark records where in which passage it is called. A page
+    break is a point (``start == end``) with the printed page number. An
+    abbreviation's mark spans its words and holds the gloss. Marks are source
+    data: a re-import replaces a cable's marks.
+    """
+
+    class Kind(models.TextChoices):
+        NOTE = "note", "Footnote call"
+        PAGE = "page", "Page break"
+        ABBR = "abbr", "Abbreviation"
+
+    passage = models.ForeignKey(Passage, on_delete=models.CASCADE, related_name="marks")
+    kind = models.CharField(max_length=4, choices=Kind)
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    label = models.CharField(max_length=40, blank=True, help_text="Note number or page number.")
+    target = models.CharField(
+        max_length=120, blank=True, help_text="The source's id, e.g. d427fn2."
+    )
+    expansion = models.CharField(max_length=300, blank=True, help_text="An abbreviation's gloss.")
+    note = models.ForeignKey(
+        Passage, null=True, blank=True, on_delete=models.CASCADE, related_name="calls"
+    )
+
+    class Meta:
+        ordering = ["passage", "start", "kind"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start__lte=models.F("end")), name="source_mark_span"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.label}".strip()

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from django.http import QueryDict
 
-from annotations.models import Annotation
+from annotations.models import Annotation, Link
 from cables.models import Cable, Passage
 from readingroom.spans import Span
 from telegrams.models import Telegram
@@ -100,6 +100,7 @@ class Row:
     orphans: list[Annotation]
     highlights: list[Span]
     replacements: list[Span]
+    incoming: list[Link] = field(default_factory=list)  # links arriving here
 
 
 def _telegram(passage: Passage) -> Telegram | None:
@@ -107,6 +108,28 @@ def _telegram(passage: Passage) -> Telegram | None:
         return passage.telegram
     except Telegram.DoesNotExist:
         return None
+
+
+# What a link's card shows of its other end, joined into the annotations query.
+LINK_TARGETS = [
+    "link__target_passage__cable",
+    "link__target_participant",
+    "link__target_cable",
+    "link__target_item__agenda__side",
+    "link__target_item__passage__cable",
+]
+
+
+def incoming_links(user, cable: Cable) -> list[Link]:
+    """Links the user may see that arrive at the cable's passages from anywhere (1 query)."""
+    return list(
+        Link.objects.filter(
+            target_passage__cable=cable,
+            annotation__in=Annotation.objects.visible_to(user).values("pk"),
+        )
+        .select_related("annotation__author", "annotation__passage__cable", "target_passage")
+        .order_by("target_passage_id", "target_start", "annotation_id")
+    )
 
 
 def visible_annotations(user, cable: Cable) -> list[Annotation]:
@@ -119,7 +142,7 @@ def visible_annotations(user, cable: Cable) -> list[Annotation]:
     annotations = list(
         Annotation.objects.visible_to(user)
         .filter(passage__cable=cable)
-        .select_related("author", "group")
+        .select_related("author", "group", *LINK_TARGETS)
         .order_by("passage_id", "start", "created", "pk")
     )
     tags = defaultdict(list)
@@ -137,6 +160,10 @@ def visible_annotations(user, cable: Cable) -> list[Annotation]:
 def build(cable: Cable, user, filters: Filters) -> dict:
     """The reading-view context for ``cable`` (prefetched with ``for_reading()``)."""
     annotations = visible_annotations(user, cable)
+    passages = {p.pk: p for p in cable.passages.all()}
+    for a in annotations:
+        a.passage = passages[a.passage_id]  # already loaded, with its cable
+        a.passage.cable = cable
     replies: dict[int, list[Annotation]] = defaultdict(list)
     roots: dict[int, list[Annotation]] = defaultdict(list)
     for a in annotations:
@@ -147,6 +174,10 @@ def build(cable: Cable, user, filters: Filters) -> dict:
     for a in annotations:
         a.thread = sorted(replies.get(a.pk, ()), key=lambda r: (r.created, r.pk))
         a.is_focus = a.pk == filters.focus
+
+    arriving: dict[int, list[Link]] = defaultdict(list)
+    for link in incoming_links(user, cable):
+        arriving[link.target_passage_id].append(link)
 
     rows = []
     shown = 0
@@ -167,8 +198,14 @@ def build(cable: Cable, user, filters: Filters) -> dict:
                 continue
             notes.append(a)
             highlights.append(Span(a.start, a.end, "annotation", a))
+        incoming = arriving.get(passage.pk, [])
+        for link in incoming:
+            if link.target_exact and link.target_status != Annotation.Anchor.ORPHANED:
+                highlights.append(Span(link.target_start, link.target_end, "link_end", link))
         shown += len(notes) + len(orphans)
-        rows.append(Row(passage, _telegram(passage), notes, orphans, highlights, replacements))
+        rows.append(
+            Row(passage, _telegram(passage), notes, orphans, highlights, replacements, incoming)
+        )
 
     root_list = [a for a in annotations if not a.parent_id]
     tags = sorted({(t.slug, t.name) for a in root_list for t in a.tag_list}, key=lambda t: t[1])

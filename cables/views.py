@@ -1,4 +1,4 @@
-"""Pages for reading cables: home, catalogue, reading view, participants.
+"""Pages for reading cables: home, catalogue, reading view, participants, chronology.
 
 Every page is server-rendered and works without JavaScript; htmx only swaps
 regions (``{% partialdef %}``) in place. Query counts are fixed per page and
@@ -7,18 +7,20 @@ pinned in ``tests/test_<page>.py``.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
+from itertools import groupby
 
 from django import forms
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 from django_htmx.middleware import HtmxDetails
 
+from cables import chronology as timeline
 from cables import reading
-from cables.models import Cable, Collection, Handling, Mention, Participant, Passage
+from cables.models import Cable, Collection, Handling, Mention, Participant, Passage, Side
 from telegrams.models import Telegram, TelegramRecipient
 
 
@@ -146,8 +148,9 @@ def catalogue(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_GET
 def cable_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    """The reading view (13 queries, whatever the number of passages, telegrams and
-    annotations; 15 for a signed-in reader, who adds the session and the user).
+    """The reading view (14 queries, whatever the number of passages, telegrams,
+    annotations and links; 16 for a signed-in reader, who adds the session and
+    the user).
 
     See ``Cable.objects.for_reading()``, ``cables.reading.build`` and
     ``tests/test_cable.py`` for the list.
@@ -196,10 +199,13 @@ def participant_list(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_GET
 def participant_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    """One participant and every appearance by role (8 queries).
+    """One participant, every appearance by role, and the people they appear with
+    (9 queries, whatever the number of texts, mentions and companions).
 
     Queries: the participant with side, aliases, telegrams authored, cables
-    sent, cables received, telegram receipts (to and copy), handling, mentions.
+    sent, cables received, telegram receipts (to and copy), handling, mentions
+    (with passage, cable, and the passage's telegram and its author), and the
+    co-occurrences (``appears_with``).
     """
     participant = get_object_or_404(Participant.objects.for_index(), slug=slug)
     aliases = list(participant.aliases.all())
@@ -223,8 +229,14 @@ def participant_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     mentions = list(
         Mention.objects.shown()
         .filter(participant=participant)
-        .select_related("passage__cable")
-        .order_by("passage__cable__date", "passage__cable__title", "passage__position", "start")
+        .select_related("passage__cable", "passage__telegram__author")
+        .order_by(
+            "passage__cable__date",
+            "passage__cable__title",
+            "passage__cable_id",
+            "passage__position",
+            "start",
+        )
     )
     addressed = [r for r in receipts if r.role == TelegramRecipient.Role.TO]
     copied = [r for r in receipts if r.role == TelegramRecipient.Role.COPY]
@@ -241,6 +253,8 @@ def participant_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
             "copied": copied,
             "handled": handled,
             "mentions": mentions,
+            "mention_groups": group_mentions(mentions),
+            "companions": appears_with(participant),
             "appearance_count": len(authored)
             + len(sent)
             + len(received)
@@ -249,3 +263,150 @@ def participant_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
             + len(mentions),
         },
     )
+
+
+def group_mentions(mentions: list[Mention]) -> list[dict]:
+    """Mentions grouped by cable, then by passage, in the order given (no queries).
+
+    Each group is ``{"cable", "passages": [{"passage", "telegram", "mentions"}]}``;
+    ``telegram`` is ``None`` for a passage that is not a forwarded telegram.
+    Expects the mentions sorted by cable, then passage.
+    """
+    groups = []
+    for _, in_cable in groupby(mentions, key=lambda m: m.passage.cable_id):
+        in_cable = list(in_cable)
+        passages = []
+        for _, in_passage in groupby(in_cable, key=lambda m: m.passage_id):
+            in_passage = list(in_passage)
+            passage = in_passage[0].passage
+            passages.append(
+                {
+                    "passage": passage,
+                    # select_related caches a missing reverse one-to-one as absent.
+                    "telegram": getattr(passage, "telegram", None),
+                    "mentions": in_passage,
+                }
+            )
+        groups.append({"cable": in_cable[0].passage.cable, "passages": passages})
+    return groups
+
+
+def appears_with(participant: Participant, limit: int = 10) -> list[dict]:
+    """The people ``participant`` appears with most often (one query).
+
+    Two people *appear together* in a passage when each of them is, in that
+    passage, either mentioned (a mention an editor has not rejected) or a party
+    to it as a forwarded telegram: its author, an addressee or a copy
+    recipient. The count for a companion is the number of distinct passages
+    in which both appear, however many times each is named there. Cables'
+    senders, recipients and handlers are left out: they stand outside the
+    texts. Returns up to ``limit`` dicts (``slug``, ``name``, ``count``), most
+    passages first, then by sort name.
+
+    One UNION query lists each (companion, passage) pair once; the counting
+    is done here. (It belongs on ``ParticipantQuerySet`` once the models are
+    open for edits.)
+    """
+    own = Passage.objects.filter(
+        Q(mentions__participant=participant, mentions__status__in=SHOWN_MENTION_STATUSES)
+        | Q(telegram__author=participant)
+        | Q(telegram__recipients__participant=participant)
+    ).values("pk")
+    mentioned = (
+        Mention.objects.filter(passage__in=own, status__in=SHOWN_MENTION_STATUSES)
+        .exclude(participant=participant)
+        .values_list(
+            "participant__slug", "participant__name", "participant__sort_name", "passage_id"
+        )
+    )
+    authors = (
+        Telegram.objects.filter(passage__in=own, author__isnull=False)
+        .exclude(author=participant)
+        .values_list("author__slug", "author__name", "author__sort_name", "passage_id")
+    )
+    recipients = (
+        TelegramRecipient.objects.filter(telegram__in=own)
+        .exclude(participant=participant)
+        .values_list(
+            "participant__slug", "participant__name", "participant__sort_name", "telegram_id"
+        )
+    )
+    pairs = mentioned.order_by().union(authors.order_by(), recipients.order_by())
+    counts = Counter((slug, name, sort_name) for slug, name, sort_name, _ in pairs)
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0][2].casefold(), kv[0][0]))
+    return [
+        {"slug": slug, "name": name, "count": count} for (slug, name, _), count in ranked[:limit]
+    ]
+
+
+# Chronology -----------------------------------------------------------------
+
+
+class ChronologyFilter(forms.Form):
+    """The chronology's GET filters; choices come from the view (no queries here)."""
+
+    participant = forms.ChoiceField(
+        required=False,
+        error_messages={
+            "invalid_choice": "Nobody in the reading room has the identifier “%(value)s”."
+        },
+    )
+    side = forms.ChoiceField(
+        required=False,
+        error_messages={"invalid_choice": "There is no side called “%(value)s”."},
+    )
+
+    def __init__(self, data, *, participants, sides):
+        super().__init__(data)
+        self.fields["participant"].choices = [("", "Anyone")] + [
+            (p.slug, p.name) for p in participants
+        ]
+        self.fields["side"].choices = [("", "Either side")] + [(s.slug, s.name) for s in sides]
+
+
+@require_GET
+def chronology(request: HtmxHttpRequest) -> HttpResponse:
+    """Every dated telegram, cable and handling event in time order, by day
+    (6 queries, the htmx fragment too, whatever the number of entries).
+
+    Queries: participants and sides for the filter form, dated telegrams with
+    passage, cable and author, their recipients, cables with sender and
+    recipient, dated handling events with cable and agent. Ordering, folding
+    and filtering are ``cables.chronology``'s (documented there); filters
+    apply to the built entries, so an entry is kept exactly when the people it
+    shows include the participant or someone of the side.
+    """
+    participants = list(Participant.objects.only("slug", "name", "sort_name"))
+    sides = list(Side.objects.all())
+    form = ChronologyFilter(request.GET, participants=participants, sides=sides)
+    form.is_valid()
+    # Invalid filters are reported on the page and left out; the valid ones still apply.
+    chosen = {name: value for name, value in form.cleaned_data.items() if value}
+    telegrams = (
+        Telegram.objects.filter(sent_on__isnull=False)
+        .select_related("passage__cable", "author")
+        .prefetch_related(
+            Prefetch("recipients", queryset=TelegramRecipient.objects.select_related("participant"))
+        )
+    )
+    cables = Cable.objects.select_related("sender", "recipient")
+    handling = Handling.objects.filter(on__isnull=False).select_related("cable", "agent")
+    entries = timeline.build(telegrams, cables, handling)
+    side = next((s for s in sides if s.slug == chosen.get("side")), None)
+    person = next((p for p in participants if p.slug == chosen.get("participant")), None)
+    entries = timeline.select(
+        entries, participant=chosen.get("participant", ""), side=side.pk if side else None
+    )
+    context = {
+        "form": form,
+        "days": timeline.by_day(entries),
+        "entry_count": len(entries),
+        "filtered": bool(chosen),
+        "chosen_participant": person,
+        "chosen_side": side,
+    }
+    status = 400 if form.errors else 200
+    template = "cables/chronology.html#results" if request.htmx else "cables/chronology.html"
+    response = render(request, template, context, status=status)
+    patch_vary_headers(response, ["HX-Request"])
+    return response

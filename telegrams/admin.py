@@ -122,8 +122,25 @@ class AgendaItemAdmin(admin.ModelAdmin):
 
 @admin.register(Correspondence)
 class CorrespondenceAdmin(admin.ModelAdmin):
-    list_display = ["left", "right", "relation", "note"]
-    list_filter = ["relation"]
-    list_select_related = ["left__agenda__side", "right__agenda__side"]
-    search_fields = ["note", "left__text", "right__text"]
+    list_display = ["left", "right", "relation", "status", "proposed_by", "note"]
+    list_filter = ["status", "relation"]
+    list_select_related = ["left__agenda__side", "right__agenda__side", "proposed_by"]
+    search_fields = ["note", "left__text", "right__text", "proposed_by__username"]
     autocomplete_fields = ["left", "right"]
+    raw_id_fields = ["proposed_by"]
+    fields = ["left", "right", "relation", "note", "status", "proposed_by"]
+    actions = ["accept", "reject"]
+
+    @admin.action(description="Accept the selected proposals into the editorial set")
+    def accept(self, request, queryset):
+        done = queryset.exclude(status=Correspondence.Status.ACCEPTED).update(
+            status=Correspondence.Status.ACCEPTED
+        )
+        self.message_user(request, f"{done} correspondence(s) accepted into the editorial set.")
+
+    @admin.action(description="Reject the selected proposals")
+    def reject(self, request, queryset):
+        done = queryset.filter(status=Correspondence.Status.PROPOSED).update(
+            status=Correspondence.Status.REJECTED
+        )
+        self.message_user(request, f"{done} proposal(s) rejected.")

@@ -5,11 +5,13 @@ sent it, to whom, copies, when, and what report it is an attachment of. An
 :class:`Agenda` is a list of items a side proposed (or adopted) for a meeting,
 taken from a telegram; each :class:`AgendaItem` knows its span in that
 telegram's text. A :class:`Correspondence` is an editor's link between items
-of different sides.
+of different sides; researchers may propose one, which an editor accepts into
+the editorial set (or rejects).
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Prefetch, Q
 from django.urls import reverse
@@ -170,8 +172,27 @@ class AgendaItem(models.Model):
         return f"item-{self.agenda_id}-{self.number}"
 
 
+class CorrespondenceQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """What ``user`` may see: the editorial set (accepted), plus proposals for their
+        authors and for editors (staff). Rejected proposals show only in the admin."""
+        accepted = Q(status=Correspondence.Status.ACCEPTED)
+        if not user.is_authenticated:
+            return self.filter(accepted)
+        proposed = Q(status=Correspondence.Status.PROPOSED)
+        if not user.is_staff:
+            proposed &= Q(proposed_by=user)
+        return self.filter(accepted | proposed)
+
+    def among(self, agendas):
+        """Correspondences with both items in ``agendas``, with their proposer (a join)."""
+        return self.filter(left__agenda__in=agendas, right__agenda__in=agendas).select_related(
+            "proposed_by"
+        )
+
+
 class Correspondence(models.Model):
-    """An editorial link between two agenda items of different sides."""
+    """A link between two agenda items of different sides: an editor's, or a proposal."""
 
     class Relation(models.TextChoices):
         SAME = "same", "Same"
@@ -179,10 +200,27 @@ class Correspondence(models.Model):
         RELATED = "related", "Related"
         OPPOSED = "opposed", "Opposed / contested"
 
+    class Status(models.TextChoices):
+        ACCEPTED = "accepted", "Accepted"  # the editorial set, seen by everyone
+        PROPOSED = "proposed", "Proposed"  # seen by its proposer and by editors
+        REJECTED = "rejected", "Rejected"  # kept, seen only in the admin
+
     left = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="+")
     right = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="+")
     relation = models.CharField(max_length=10, choices=Relation)
     note = models.CharField(max_length=300)
+    # Editors' rows (the seed, the admin) are accepted by default.
+    status = models.CharField(max_length=10, choices=Status, default=Status.ACCEPTED)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="proposed_correspondences",
+        help_text="The researcher who proposed it; empty for editors' own links.",
+    )
+
+    objects = CorrespondenceQuerySet.as_manager()
 
     class Meta:
         ordering = ["left__agenda", "left__number", "right__number"]
@@ -193,3 +231,7 @@ class Correspondence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.left} ~ {self.right} ({self.relation})"
+
+    @property
+    def is_proposed(self) -> bool:
+        return self.status == self.Status.PROPOSED

@@ -251,7 +251,7 @@ def test_create_without_htmx_redirects_to_the_permalink(users, telegram1):
         ({"exact": "words that are not there"}, "no longer match the text"),
         ({"passage": 999999}, "This passage does not exist."),
         ({"start": 10, "end": 5}, "Select some words of the text first."),
-        ({"visibility": "group"}, "Choose the group"),
+        ({"visibility": "group"}, "Select a valid choice"),  # in no group: not offered
         ({"kind": "rumour"}, "Select a valid choice"),
         ({"tags": ",".join(f"t{i}" for i in range(25))}, "at most 20 tags"),
     ],
@@ -458,11 +458,12 @@ def test_reading_view_query_count_is_constant(
 ):
     _bulk(users, telegram1, n)
     client = signed_in(users.researcher, users.password)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         # 1. the session; 2. the signed-in user
         # 3-13. the cable and its text (see test_cable.py)
         # 14. the annotations the reader may see, with author and group
         # 15. the tags of the cable's annotations
+        # 16. links arriving at the cable's passages
         response = client.get(cable.get_absolute_url())
     assert response.content.decode().count('class="note note--') == n + 11
 
@@ -471,10 +472,10 @@ def test_fragment_query_count_is_constant(users, cable, telegram1, django_assert
     _bulk(users, telegram1, 50)
     note = Annotation.objects.filter(passage=telegram1).first()
     client = signed_in(users.researcher, users.password)
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(20):
         # 1. session; 2. user; 3. the annotation (visible to the reader)
         # 4. savepoint; 5. insert the reply; 6. release savepoint
-        # 7-19. the passage row: the cable and its text (11), the reader's
-        #       annotations (1) and their tags (1)
+        # 7-20. the passage row: the cable and its text (11), the reader's
+        #       annotations (1), their tags (1) and the links arriving (1)
         response = client.post(reverse("annotations:reply", args=[note.pk]), {"body": "ok"}, **HTMX)
     assert response.status_code == 200

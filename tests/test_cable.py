@@ -133,7 +133,7 @@ def test_query_count_does_not_grow_with_telegrams_and_mentions(
     client, django_assert_num_queries, n
 ):
     archive = build_archive(n)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         # 1. the cable with sender and recipient
         # 2. its collections
         # 3. related cables
@@ -147,6 +147,7 @@ def test_query_count_does_not_grow_with_telegrams_and_mentions(
         # 11. agenda items with agenda and side
         # 12. the annotations the reader may see, with author and group
         # 13. the tags of the cable's annotations
+        # 14. links (visible to the reader) arriving at the cable's passages
         response = get(client, archive)
     assert response.status_code == 200
     assert response.content.decode().count("passage--telegram") == n
@@ -156,7 +157,7 @@ def test_seed_cable_renders_its_four_telegrams(client, seed, django_assert_num_q
     from cables.models import Cable
 
     cable = Cable.objects.get(record_id__endswith="117409")
-    with django_assert_num_queries(13):  # the same thirteen queries as above
+    with django_assert_num_queries(14):  # the same fourteen queries as above
         response = client.get(cable.get_absolute_url())
     html = response.content.decode()
     check_html(html)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
-from cables.models import Mention
+from cables.models import Mention, Passage
 from tests.factories import build_archive, check_html
 
 pytestmark = pytest.mark.django_db
@@ -93,8 +95,9 @@ def test_unknown_participant_is_404(client):
 
 @pytest.mark.parametrize("n", [2, 10])
 def test_participant_query_count(client, django_assert_num_queries, n):
+    # n telegrams: Mao is addressee of n, mentioned in n, and appears with n + 4 people.
     archive = build_archive(n)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         # 1. the participant with side
         # 2. aliases
         # 3. telegrams authored, with passage and cable
@@ -102,6 +105,123 @@ def test_participant_query_count(client, django_assert_num_queries, n):
         # 5. cables received
         # 6. telegram receipts (to and copy) with telegram, passage, cable
         # 7. handling events with cable
-        # 8. shown mentions with passage and cable
+        # 8. shown mentions with passage, cable, the passage's telegram and its author
+        # 9. co-occurrences: (companion, passage) pairs, one UNION query
         response = client.get(archive.people["mao"].get_absolute_url())
     assert response.status_code == 200
+    html = response.content.decode()
+    assert section(html, "as-mentioned").count("<mark>") == n
+    assert html.count('class="count">') >= n + 1
+
+
+# --- mentions grouped by cable and telegram -------------------------------------
+
+
+def test_mentions_are_grouped_by_cable_then_telegram_or_passage(client):
+    archive = build_archive(3)
+    li = archive.people["li"]
+    # A second, older cable that names him too: its group comes first (by date).
+    Passage.objects.create(
+        cable=archive.older, position=0, kind=Passage.Kind.BODY, text="Ask Li Kenong."
+    )
+    html = client.get(li.get_absolute_url()).content.decode()
+    check_html(html)
+    mentioned = html.split('id="as-mentioned"')[1].split("</section>")[0]
+    cables = re.findall(r'<h4 id="mentions-cable-\d+"><a href="([^"]+)">', mentioned)
+    assert cables == [archive.older.get_absolute_url(), archive.cable.get_absolute_url()]
+    headings = [
+        re.sub(r"<[^>]+>", "", h)
+        for h in re.findall(r'<h5 class="mention-passage">(.*?)</h5>', mentioned)
+    ]
+    assert headings == [
+        "Body",
+        "Cover note",
+        "Telegram 1 — from Li Kenong, “1145 10 July”",
+        "Telegram 2 — from Li Kenong, “1145 10 July”",
+        "Telegram 3 — from Li Kenong, “1145 10 July”",
+    ]
+    # Each sub-heading links to its passage in the reading view.
+    for t in archive.telegrams:
+        assert f'href="{archive.cable.get_absolute_url()}#{t.passage.anchor}">Telegram' in mentioned
+    # Upper-case forms are shown as written; only a different name earns an "as …" note.
+    assert "<mark>LI KENONG</mark>" in mentioned and "as “LI KENONG”" not in mentioned
+    html = client.get(archive.people["stalin"].get_absolute_url()).content.decode()
+    assert "as “Filippov”" in section(html, "as-mentioned")
+    assert "5 times" in mentioned
+
+
+# --- the people they appear with ------------------------------------------------
+
+
+def companions(html: str) -> list[tuple[str, str]]:
+    """(name, count text) of the "Appears most often with" list, in order."""
+    block = html.split('id="appears-with"')[1].split("</section>")[0]
+    return re.findall(r'<li><a href="[^"]+">([^<]+)</a> <span class="count">([^<]+)</span>', block)
+
+
+@pytest.mark.parametrize("n", [2, 10])
+def test_companions_are_counted_in_shared_passages_top_ten(client, n):
+    archive = build_archive(n)
+    html = client.get(archive.people["mao"].get_absolute_url()).content.decode()
+    check_html(html)
+    people = companions(html)
+    # Mentioned in, or party to, each of the n telegrams: n passages each, by sort name.
+    per_telegram = f"{n} passages"
+    assert people[:4] == [
+        ("C. Turner Joy", per_telegram),
+        ("Kim Il Sung", per_telegram),
+        ("Li Kenong", per_telegram),
+        ("Peng Dehuai", per_telegram),
+    ]
+    # Each officer is copied on, and named in, one telegram: one passage, counted once.
+    assert people[4:] == [(f"Officer {i:02d}", "1 passage") for i in range(min(n, 6))]
+    assert len(people) == min(n + 4, 10)
+    assert f'href="{reverse("cables:participant", args=["li-kenong"])}"' in html
+
+
+def test_rejected_mentions_and_cable_parties_do_not_make_companions(client):
+    archive = build_archive(2)
+    # Stalin: the cover note names him and Li Kenong; Mao's mention there is rejected,
+    # and Mao sending him the cable does not count (cables stand outside the texts).
+    html = client.get(archive.people["stalin"].get_absolute_url()).content.decode()
+    assert companions(html) == [("Li Kenong", "1 passage")]
+
+
+def test_nobody_to_appear_with_hides_the_section(client):
+    archive = build_archive(2)
+    html = client.get(archive.people["vaganov"].get_absolute_url()).content.decode()
+    assert 'id="appears-with"' not in html
+
+
+def test_companions_on_the_seed(client, seed):
+    html = client.get(reverse("cables:participant", args=["li-kenong"])).content.decode()
+    check_html(html)
+    assert companions(html) == [
+        ("Kim Il Sung", "4 passages"),
+        ("Mao Zedong", "4 passages"),
+        ("Peng Dehuai", "4 passages"),
+        ("Deng Hua", "1 passage"),
+        ("C. Turner Joy", "1 passage"),
+        ("Nam Il", "1 passage"),
+        ("Matthew B. Ridgway", "1 passage"),
+        ("Joseph Stalin", "1 passage"),
+    ]
+    mentioned = section(html, "as-mentioned")
+    assert mentioned.count("<h4") == 1
+    assert (
+        'Telegram 4</a><span class="mention-passage__meta"> — from Li Kenong, “10 July 1951”'
+        in mentioned
+    )
+
+
+@pytest.mark.parametrize("mentions", [1, 40])
+def test_participant_query_count_with_few_and_many_mentions(
+    client, django_assert_num_queries, mentions
+):
+    archive = build_archive(2)
+    text = " ".join(["Peng Dehuai met Joy."] * mentions)
+    Passage.objects.create(cable=archive.older, position=0, kind=Passage.Kind.BODY, text=text)
+    assert Mention.objects.filter(participant=archive.people["peng"]).count() == 2 + mentions
+    with django_assert_num_queries(9):  # the same nine queries as above
+        response = client.get(archive.people["peng"].get_absolute_url())
+    assert section(response.content.decode(), "as-mentioned").count("<mark>") == 2 + mentions

@@ -56,6 +56,13 @@ def element_for(span: Span, first: bool):
             "id": f"a{note.pk}" if first else None,
             "aria-describedby": f"card-{note.pk}" if first else None,
         }
+    if span.kind == "link_end":
+        link = span.data
+        return "mark", {
+            "class": "hl hl--link-end",
+            "data-link": link.annotation_id,
+            "id": f"l{link.annotation_id}" if first else None,
+        }
     if span.kind == "correction":
         fix = span.data
         return "ins", {

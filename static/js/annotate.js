@@ -1,13 +1,14 @@
-// Annotating in the reading view: a selection inside one passage offers
-// "Annotate"; the form is fetched with htmx into that passage's margin.
+// Annotating in the reading view (and in each pane of the split view): a
+// selection inside one passage offers "Annotate" and "Link…"; the form is
+// fetched with htmx into that passage's margin. A link is begun on one
+// selection and finished on another, in the same text or another one (the
+// start is kept in sessionStorage, so it survives going to another page).
 // Highlights and margin cards light each other up on hover and focus.
 //
 // Offsets: every rendered paragraph carries data-start, its offset in the
 // passage text, and its textContent is exactly that stretch of the text
 // (see readingroom/spans.py), so a DOM position maps to a character offset
 // by counting the text before it inside its paragraph.
-
-const section = document.getElementById("reading-text");
 
 function paragraphOf(node) {
   const el = node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement;
@@ -62,49 +63,138 @@ function currentSelection() {
   return { passage: container.dataset.passageId, start, end, exact, rect };
 }
 
-let button = null;
+// The floating actions for a selection: "Annotate" and "Link…" (or, with a
+// link begun, "Link here").
+let actions = null;
 let pending = null;
+const LINK_KEY = "readingroom:link-start";
 
-function hideButton() {
-  if (button) button.hidden = true;
+function linkStart() {
+  try {
+    return JSON.parse(sessionStorage.getItem(LINK_KEY) || "null");
+  } catch {
+    return null;
+  }
+}
+
+function button(label, onClick) {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.textContent = label;
+  b.addEventListener("mousedown", (event) => event.preventDefault()); // keep the selection
+  b.addEventListener("click", onClick);
+  return b;
+}
+
+function hideActions() {
+  if (actions) actions.hidden = true;
   pending = null;
 }
 
-function showButton(selection) {
-  if (!button) {
-    button = document.createElement("button");
-    button.type = "button";
-    button.className = "annotate-button";
-    button.textContent = "Annotate";
-    button.setAttribute("aria-keyshortcuts", "A");
-    button.addEventListener("mousedown", (event) => event.preventDefault()); // keep the selection
-    button.addEventListener("click", openForm);
-    document.body.append(button);
+function showActions(selection) {
+  if (!actions) {
+    actions = document.createElement("div");
+    actions.className = "annotate-actions";
+    document.body.append(actions);
   }
+  const annotate = button("Annotate", openForm);
+  annotate.className = "annotate-button";
+  annotate.setAttribute("aria-keyshortcuts", "A");
+  const buttons = [annotate];
+  if (selection.linkUrl) {
+    const start = linkStart();
+    const link = start ? button("Link here", linkHere) : button("Link…", beginLink);
+    link.className = "annotate-button annotate-button--link";
+    link.setAttribute("aria-keyshortcuts", "L");
+    buttons.push(link);
+  }
+  actions.replaceChildren(...buttons);
   pending = selection;
-  button.hidden = false;
-  button.style.top = `${window.scrollY + selection.rect.bottom + 6}px`;
-  button.style.left = `${window.scrollX + Math.max(8, selection.rect.left)}px`;
+  actions.hidden = false;
+  actions.style.top = `${window.scrollY + selection.rect.bottom + 6}px`;
+  actions.style.left = `${window.scrollX + Math.max(8, selection.rect.left)}px`;
 }
 
+// Where the selection the open form is for stood on the page, so the form can
+// open level with it instead of at the top of the margin.
+let composeAt = null;
+
 function openForm() {
-  if (!pending || !section) return;
-  const { passage, start, end, exact } = pending;
+  if (!pending) return;
+  const { passage, start, end, exact, annotateUrl } = pending;
+  composeAt = { passage: String(passage), y: pending.rect.top + window.scrollY };
   const params = new URLSearchParams({ passage, start, end, exact });
-  const url = `${section.dataset.annotateUrl}?${params}`;
-  htmx.ajax("GET", url, { target: `#compose-${passage}`, swap: "innerHTML" });
-  hideButton();
+  htmx.ajax("GET", `${annotateUrl}?${params}`, { target: `#compose-${passage}`, swap: "innerHTML" });
+  hideActions();
+}
+
+function beginLink() {
+  if (!pending) return;
+  const { passage, start, end, exact, linkUrl } = pending;
+  sessionStorage.setItem(LINK_KEY, JSON.stringify({ passage, start, end, exact, linkUrl }));
+  window.getSelection()?.removeAllRanges();
+  hideActions();
+  showLinkBanner();
+}
+
+function linkHere() {
+  const start = linkStart();
+  if (!pending || !start) return;
+  const params = new URLSearchParams({
+    passage: start.passage, start: start.start, end: start.end, exact: start.exact,
+    target_passage: pending.passage, target_start: pending.start,
+    target_end: pending.end, target_exact: pending.exact,
+  });
+  composeAt = { passage: String(pending.passage), y: pending.rect.top + window.scrollY };
+  htmx.ajax("GET", `${start.linkUrl}?${params}`, { target: `#compose-${pending.passage}`, swap: "innerHTML" });
+  hideActions();
+}
+
+function showLinkBanner() {
+  const start = linkStart();
+  document.getElementById("link-banner")?.remove();
+  if (!start) return;
+  const banner = document.createElement("div");
+  banner.id = "link-banner";
+  banner.className = "link-banner";
+  banner.setAttribute("role", "region");
+  banner.setAttribute("aria-label", "Linking");
+  const text = document.createElement("p");
+  const quote = start.exact.length > 80 ? `${start.exact.slice(0, 79)}…` : start.exact;
+  text.textContent = `Linking from “${quote}”. Select the other end in any text and choose “Link here”.`;
+  const other = button("Link to a person, cable or agenda item instead", () => {
+    const params = new URLSearchParams({ passage: start.passage, start: start.start, end: start.end, exact: start.exact });
+    htmx.ajax("GET", `${start.linkUrl}?${params}`, { target: "#link-slot", swap: "innerHTML" });
+  });
+  other.className = "link-button";
+  const cancel = button("Cancel", () => {
+    sessionStorage.removeItem(LINK_KEY);
+    banner.remove();
+  });
+  cancel.className = "link-button";
+  const slot = document.createElement("div");
+  slot.id = "link-slot";
+  banner.append(text, other, cancel, slot);
+  document.body.append(banner);
 }
 
 function onSelectionEnd() {
-  if (!section || !section.dataset.annotateUrl) return;
   const selection = currentSelection();
-  if (selection) showButton(selection);
-  else hideButton();
+  const reading = selection && document.querySelector(`.passage__text[data-passage-id="${selection.passage}"]`)?.closest(".reading");
+  if (selection && reading && reading.dataset.annotateUrl) {
+    selection.annotateUrl = reading.dataset.annotateUrl;
+    selection.linkUrl = reading.dataset.linkUrl || "";
+    showActions(selection);
+  } else {
+    hideActions();
+  }
 }
 
-if (section) {
-  document.addEventListener("mouseup", () => setTimeout(onSelectionEnd, 0));
+if (document.querySelector(".reading")) {
+  document.addEventListener("mouseup", (event) => {
+    if (event.target instanceof Element && event.target.closest(".annotate-actions")) return;
+    setTimeout(onSelectionEnd, 0);
+  });
   document.addEventListener("keyup", (event) => {
     if (event.key === "Shift" || event.key.startsWith("Arrow") || event.key === "End" || event.key === "Home") {
       onSelectionEnd();
@@ -112,22 +202,53 @@ if (section) {
   });
   document.addEventListener("keydown", (event) => {
     const typing = event.target.closest?.("input, textarea, select, [contenteditable]");
-    if (event.key === "Escape") hideButton();
-    if (!typing && (event.key === "a" || event.key === "A") && !event.ctrlKey && !event.metaKey && !event.altKey && pending) {
+    if (event.key === "Escape") hideActions();
+    if (typing || event.ctrlKey || event.metaKey || event.altKey || !pending) return;
+    if (event.key === "a" || event.key === "A") {
       event.preventDefault();
       openForm();
+    } else if ((event.key === "l" || event.key === "L") && pending.linkUrl) {
+      event.preventDefault();
+      if (linkStart()) linkHere();
+      else beginLink();
     }
+  });
+  showLinkBanner();
+  // A saved link ends the linking; the page reloads to show both ends.
+  document.body.addEventListener("link-saved", () => {
+    sessionStorage.removeItem(LINK_KEY);
+    window.location.reload();
   });
 }
 
-// Focus the new form; cancel clears it.
+// Focus follows the swap: into a new or edited form, or back to the card
+// that was saved (an outerHTML swap hands over the old, detached element).
 document.body.addEventListener("htmx:afterSwap", (event) => {
-  const form = event.detail.target.querySelector?.("form.compose") || (event.detail.target.matches?.("form.compose") && event.detail.target);
-  if (form) form.querySelector("textarea")?.focus();
+  let target = event.detail.target;
+  if (target && !target.isConnected && target.id) target = document.getElementById(target.id);
+  if (!target) return;
+  const form = target.matches?.("form.compose") ? target : target.querySelector?.("form.compose");
+  if (form) {
+    form.querySelector("textarea, select, input:not([type=hidden])")?.focus({ preventScroll: true });
+    layoutMargins();
+    form.scrollIntoView({ block: "nearest" });
+  }
+});
+document.body.addEventListener("annotation-saved", (event) => {
+  const id = event.detail?.id;
+  document.body.addEventListener(
+    "htmx:afterSettle",
+    () => document.querySelector(`#card-${id} a, #card-${id} button`)?.focus({ preventScroll: true }),
+    { once: true },
+  );
 });
 document.addEventListener("click", (event) => {
   const cancel = event.target.closest("[data-cancel]");
-  if (cancel) cancel.closest(".compose-slot, form.compose")?.replaceChildren();
+  if (!cancel) return;
+  const slot = cancel.closest(".compose-slot, #link-slot");
+  if (slot) slot.replaceChildren();
+  else cancel.closest("form.compose")?.remove();
+  scheduleLayout();
 });
 
 // Keyboard access to highlights: a focusable, empty link at the start of each
@@ -144,7 +265,7 @@ function addKeys(root) {
     mark.prepend(key);
   }
 }
-if (section) addKeys(section);
+addKeys(document);
 document.body.addEventListener("htmx:afterSettle", (event) => addKeys(event.detail.target.parentElement || document));
 
 // Highlights <-> margin cards.
@@ -191,24 +312,34 @@ document.addEventListener("click", (event) => {
   for (const el of document.querySelectorAll(`mark.hl[data-annotation="${link.dataset.goto}"]`)) {
     el.classList.add("is-focus");
   }
-  mark.focus({ preventScroll: true });
+  mark.querySelector("a.hl-key")?.focus({ preventScroll: true });
   history.replaceState(null, "", `#a${link.dataset.goto}`);
 });
 
 // Beside the text (wide screens), each margin note starts level with its
 // highlight, pushed down only as far as the note above it needs.
-const wide = window.matchMedia("(min-width: 68rem)");
+function besideText(margin) {
+  // The margin sits beside the text when the row has two grid columns.
+  return getComputedStyle(margin.parentElement).gridTemplateColumns.trim().split(/\s+/).length > 1;
+}
 
 function layoutMargins() {
   for (const margin of document.querySelectorAll(".passage-row > .margin")) {
     const cards = [...margin.querySelectorAll(":scope > article.note")];
     for (const card of cards) card.style.marginTop = "";
-    if (!wide.matches || cards.length === 0) continue;
-    const top = margin.getBoundingClientRect().top;
     const slot = margin.querySelector(".compose-slot");
+    if (slot) slot.style.marginTop = "";
+    const composing = slot?.childElementCount > 0;
+    if (!besideText(margin) || (cards.length === 0 && !composing)) continue;
+    const top = margin.getBoundingClientRect().top;
+    if (composing && composeAt && slot.id === `compose-${composeAt.passage}`) {
+      slot.style.marginTop = `${Math.max(0, Math.round(composeAt.y - window.scrollY - top))}px`;
+    }
     let cursor = slot ? slot.getBoundingClientRect().bottom - top : 0;
+    const scope = margin.closest(".reading") || document;
     for (const card of cards) {
-      const mark = document.getElementById(`a${card.dataset.annotation}`);
+      const id = card.dataset.annotation || card.dataset.link;
+      const mark = scope.querySelector(card.dataset.annotation ? `#a${id}` : `#l${id}`);
       const wanted = mark ? mark.getBoundingClientRect().top - top : cursor;
       const gap = Math.max(0, Math.round(wanted - cursor));
       card.style.marginTop = `${gap}px`;
@@ -226,10 +357,9 @@ function scheduleLayout() {
     layoutMargins();
   });
 }
-if (section) {
+if (document.querySelector(".reading")) {
   scheduleLayout();
   window.addEventListener("resize", scheduleLayout);
-  wide.addEventListener("change", scheduleLayout);
   document.fonts?.ready.then(scheduleLayout);
   document.body.addEventListener("htmx:afterSettle", scheduleLayout);
   document.addEventListener("toggle", scheduleLayout, true);

@@ -146,10 +146,16 @@ def test_each_item_links_to_its_place_in_the_telegram(page, live_server, compare
 
 
 def test_agenda_compare_screenshots(page, compare_url, screenshot_dir):
+    # Tall enough for the whole table: nothing scrolls, so the status line sits in place.
+    page.set_viewport_size({"width": 1280, "height": 2500})
     page.goto(compare_url)
     page.locator("#left-item-1-5 .cmp-item__text").hover()
     expect(page.locator("#right-item-2-9")).to_have_class(re.compile(r"\bis-counterpart\b"))
+    # The connector lines are drawn, and item 5's two are lit.
+    expect(page.locator(".cmp-connector.is-lit")).to_have_count(2)
     page.screenshot(path=str(screenshot_dir / "agenda-compare.png"), full_page=True)
+
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(compare_url)

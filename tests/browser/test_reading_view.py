@@ -137,9 +137,12 @@ def test_participant_in_the_text_goes_to_their_page_with_the_mention(calm, cable
     first = mentions.first
     expect(first.locator("mark")).to_have_text("Nam II")
     expect(first.locator(".snippet")).to_contain_text("After statements by Cdes. Nam II and Deng")
-    expect(first.locator(".snippet__source")).to_contain_text("Telegram 1")
-    expect(first.locator(".snippet__source")).to_contain_text("(as “Nam II”)")
-    expect(first.get_by_role("link", name="Telegram 1")).to_have_attribute(
+    expect(first.locator(".snippet__source")).to_have_text("as “Nam II”")
+    # Grouped under the cable, then the telegram, which links into the text.
+    heading = page.locator("h5.mention-passage")
+    expect(heading).to_have_count(1)
+    expect(heading).to_contain_text("Telegram 1 — from Li Kenong, “1145 10 July”")
+    expect(heading.get_by_role("link", name="Telegram 1")).to_have_attribute(
         "href", f"/cables/{SLUG}/#p4"
     )
 
@@ -200,7 +203,8 @@ def test_print_hides_navigation_and_keeps_the_text(calm, cable_url, screenshot_d
 
     for chrome in (".site-header", "nav", ".site-footer", ".skip-link", ".site-search"):
         expect(page.locator(chrome).first).to_be_hidden()
-    expect(page.locator(".copy-button")).to_be_hidden()
+    for button in page.locator(".copy-button").all():
+        expect(button).to_be_hidden()
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     expect(page.locator("section.text")).to_be_visible()
     for anchor in TELEGRAM_HEADERS:

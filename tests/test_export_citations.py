@@ -1,0 +1,111 @@
+"""Citations: RIS, BibTeX, Highwire meta tags, COinS and the Cite box on the reading view."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+from urllib.parse import parse_qsl
+
+import pytest
+from django.urls import reverse
+
+from cables import exports
+from cables.models import Cable
+from tests.annotation_cases import SEED_SLUG
+from tests.factories import check_html
+
+pytestmark = pytest.mark.django_db
+
+URL = f"http://testserver/cables/{SEED_SLUG}/"
+CABLE_CHICAGO = (
+    "Mao Zedong to Joseph Stalin, cable no. 21680, 11 July 1951, “Cable No. 21680, Mao Dong "
+    "to Cde. Filippov [Stalin],” APRF, Wilson Center Digital Archive, record 117409, "
+    "https://wilson-center.drivingcreative.com/document/117409."
+)
+
+
+def test_url_names():
+    assert reverse("cables:export_ris", args=["x"]) == "/cables/x/export.ris"
+    assert reverse("cables:export_bibtex", args=["x"]) == "/cables/x/export.bib"
+
+
+def test_ris_record(client, seed):
+    response = client.get(reverse("cables:export_ris", args=[SEED_SLUG]))
+    assert response["Content-Type"] == "application/x-research-info-systems"
+    lines = response.content.decode().split("\r\n")
+    assert lines[0] == "TY  - PCOMM"
+    assert "TI  - Cable No. 21680, Mao Dong to Cde. Filippov [Stalin]" in lines
+    assert "AU  - Mao Zedong" in lines and "A2  - Stalin, Joseph" in lines
+    assert "DA  - 1951/07/11/" in lines and "AN  - 117409" in lines
+    assert "UR  - https://wilson-center.drivingcreative.com/document/117409" in lines
+    assert f"L2  - {URL}" in lines
+    assert lines[-2] == "ER  - " and lines[-1] == ""
+
+
+def test_bibtex_entry(client, seed):
+    text = client.get(reverse("cables:export_bibtex", args=[SEED_SLUG])).content.decode()
+    assert text.startswith("@misc{aprf117409,\n")
+    assert "  title = {{Cable No. 21680, Mao Dong to Cde. Filippov [Stalin]}}," in text
+    assert "  author = {{Mao Zedong}}," in text  # family name first, kept whole
+    assert "  year = 1951," in text and "  month = jul," in text
+    assert "  url = {https://wilson-center.drivingcreative.com/document/117409}," in text
+    assert text.count("{") == text.count("}")
+
+
+def test_bibtex_escapes_tex_specials(seed):
+    cable = Cable.objects.get(slug=SEED_SLUG)
+    cable.title = "50% of {cables} & #1_x"
+    entry = exports.bibtex(cable, URL)
+    assert r"50\% of \{cables\} \& \#1\_x" in entry
+
+
+def test_chicago_citations_of_cable_and_telegram(seed):
+    cable = Cable.objects.for_reading().get(slug=SEED_SLUG)
+    assert exports.chicago(cable) == CABLE_CHICAGO
+    first = exports.telegrams_of(cable)[0]
+    assert exports.chicago_telegram(first, cable) == (
+        "Li Kenong to Mao Zedong (copies to Kim Il Sung and Peng Dehuai), telegram, "
+        "10 July 1951, 11:45, brief report Nº 1, forwarded in: " + CABLE_CHICAGO
+    )
+
+
+def test_reading_view_has_highwire_tags_coins_and_cite_box(client, seed):
+    html = client.get(reverse("cables:cable", args=[SEED_SLUG])).content.decode()
+    check_html(html)
+    meta = dict(re.findall(r'<meta name="(citation_\w+)" content="([^"]*)">', html))
+    assert unescape(meta["citation_title"]) == "Cable No. 21680, Mao Dong to Cde. Filippov [Stalin]"
+    assert meta["citation_author"] == "Mao Zedong"
+    assert meta["citation_date"] == "1951/07/11"
+    assert meta["citation_publisher"] == "Archive of the President of the Russian Federation"
+    assert meta["citation_public_url"] == meta["citation_abstract_html_url"] == URL
+    assert meta["citation_language"] == "en"
+    coins = re.search(r'<span class="Z3988" title="([^"]+)"></span>', html).group(1)
+    pairs = dict(parse_qsl(unescape(coins)))
+    assert pairs["ctx_ver"] == "Z39.88-2004"
+    assert pairs["rft.btitle"].startswith("Cable No. 21680") and pairs["rft.date"] == "1951-07-11"
+    assert pairs["rft.au"] == "Mao Zedong"
+    # The Cite box: the cable and each of the four telegrams, each with a copy button.
+    box = re.search(r'<details class="cite-box".*?</details>', html, re.S).group(0)
+    assert unescape(re.search(r'id="cite-cable"[^>]*>([^<]*)<', box).group(1)) == CABLE_CHICAGO
+    assert 'data-copy-target="cite-cable"' in box
+    for anchor in ("p4", "p5", "p6", "p7"):
+        assert f'id="cite-{anchor}"' in box and f'data-copy-target="cite-{anchor}"' in box
+    for name in ("export_ris", "export_bibtex", "export_tei", "export_json", "export_text"):
+        assert f'href="{reverse(f"cables:{name}", args=[SEED_SLUG])}"' in box
+
+
+def test_sender_family_name_first_in_meta(client, seed):
+    cable = Cable.objects.get(slug=SEED_SLUG)
+    cable.sender, cable.recipient = cable.recipient, cable.sender
+    assert ("citation_author", "Stalin, Joseph") in exports.highwire(cable, URL)
+
+
+def test_citations_cost_one_query(client, seed, django_assert_num_queries):
+    for name in ("export_ris", "export_bibtex"):
+        with django_assert_num_queries(1):  # the cable with sender and recipient
+            client.get(reverse(f"cables:{name}", args=[SEED_SLUG]))
+
+
+def test_unknown_cable_is_404(client, db):
+    for name in ("export_ris", "export_bibtex"):
+        assert client.get(reverse(f"cables:{name}", args=["nope"])).status_code == 404
