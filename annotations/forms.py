@@ -7,7 +7,7 @@ from django.db.models import Q
 
 from annotations.models import Annotation, Link, ResearchGroup
 from cables.models import Cable, Participant, Passage
-from telegrams.models import AgendaItem
+from telegrams.models import AgendaItem, Telegram
 
 MAX_TAGS = 20
 
@@ -172,10 +172,17 @@ class NewLinkForm(NoteFields):
         label="or a cable",
         help_text="Its record id (e.g. 117409) or the last part of its address.",
     )
-    target_item = forms.ModelChoiceField(
-        queryset=AgendaItem.objects.select_related("agenda__side"),
+    target_item = forms.CharField(
         required=False,
+        max_length=200,
         label="or an agenda item",
+        help_text="The agenda's address and the item number, e.g. un-draft-1951-07-10:9.",
+    )
+    target_telegram = forms.CharField(
+        required=False,
+        max_length=200,
+        label="or a whole telegram",
+        help_text="The cable's record id (or address) and the telegram number, e.g. 117409:3.",
     )
 
     field_order = ["relation", "body"]
@@ -201,11 +208,57 @@ class NewLinkForm(NoteFields):
             raise forms.ValidationError(f"No cable has the record id or address “{key}”.")
         return cable
 
+    def clean_target_item(self):
+        key = self.cleaned_data.get("target_item", "").strip()
+        if not key:
+            return None
+        slug, _, number = key.rpartition(":")
+        item = (
+            AgendaItem.objects.filter(agenda__slug=slug, number=number)
+            .select_related("agenda__side", "passage__cable")
+            .first()
+            if number.isdigit()
+            else None
+        )
+        if item is None:
+            raise forms.ValidationError(
+                f"No agenda item “{key}”: write the agenda, a colon, the number."
+            )
+        return item
+
+    def clean_target_telegram(self):
+        key = self.cleaned_data.get("target_telegram", "").strip()
+        if not key:
+            return None
+        cable, _, number = key.rpartition(":")
+        telegram = (
+            Telegram.objects.filter(
+                Q(passage__cable__slug=cable) | Q(passage__cable__record_id=cable)
+            )
+            .filter(number=number)
+            .select_related("passage__cable")
+            .first()
+            if number.isdigit()
+            else None
+        )
+        if telegram is None:
+            raise forms.ValidationError(
+                f"No telegram “{key}”: write the cable, a colon, the number."
+            )
+        return telegram
+
     def clean_target_passage(self):
         return self._passage("target_passage")
 
     def clean(self):
         data = super().clean()
+        telegram = data.pop("target_telegram", None)
+        if telegram is not None:
+            if data.get("target_passage") is not None:
+                self.add_error(None, "Choose only one other end for the link.")
+                return data
+            data["target_passage"] = telegram.passage  # the whole telegram: no words chosen
+            data["target_exact"] = ""
         ends = [data.get(f"target_{n}") for n in ("passage", "participant", "cable", "item")]
         given = sum(end is not None for end in ends)
         if given == 0:

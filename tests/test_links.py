@@ -9,7 +9,6 @@ from django.urls import reverse
 from annotations.models import Annotation, Link
 from annotations.services import create_link
 from cables.models import Cable, Participant
-from telegrams.models import AgendaItem
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -92,14 +91,12 @@ def test_link_between_two_selections(users, cable, t1, t3):
         ("target_participant", "deng-hua", "Deng Hua"),
         ("target_cable", "117409", "Cable No. 21680"),
         ("target_item", "un-draft-1951-07-10:9", "Steps with regard to prisoners"),
+        ("target_telegram", "117409:3", "Telegram 3, Cable No. 21680"),
     ],
 )
-def test_link_to_a_person_a_cable_or_an_item(users, cable, t1, field, value, label):
+def test_link_to_a_person_a_cable_an_item_or_a_telegram(users, cable, t1, field, value, label):
     if field == "target_participant":
         value = Participant.objects.get(slug=value).pk
-    elif field == "target_item":
-        slug, number = value.split(":")
-        value = AgendaItem.objects.get(agenda__slug=slug, number=number).pk
     client = signed_in(users.researcher, users.password)
     data = {**end(t1, "Deng Hua"), field: value, "relation": "related", "visibility": "public"}
     assert client.post(reverse("annotations:link_create"), data, **HTMX).status_code == 200
@@ -113,6 +110,12 @@ def test_link_to_a_person_a_cable_or_an_item(users, cable, t1, field, value, lab
         ({"target_passage": "", "target_exact": ""}, "Choose the other end"),
         ({"target_cable": "117409"}, "Choose only one other end"),
         ({"target_passage": "", "target_exact": "", "target_cable": "nope"}, "No cable has"),
+        (
+            {"target_passage": "", "target_exact": "", "target_item": "un-draft:99"},
+            "No agenda item",
+        ),
+        ({"target_passage": "", "target_exact": "", "target_telegram": "117409:x"}, "No telegram"),
+        ({"target_telegram": "117409:3"}, "Choose only one other end"),
         ({"target_exact": "words not in telegram 3"}, "no longer match"),
         ({"relation": "hates"}, "Select a valid choice"),
         ({"exact": "not the source words"}, "no longer match"),
