@@ -5,6 +5,7 @@
 #   make screenshots  only the browser tests (they write docs/screenshots/)
 #   make lint         ruff check + ruff format --check
 #   make format       ruff format + ruff check --fix
+#   make bench        benchmark on PostgreSQL: gunicorn + wrk at 1,000 and 100,000 cables (BENCH_SIZES=1000 for a quick run)
 #   make clean        remove .venv, caches and generated files (keeps var/readingroom.sqlite3)
 #
 # Nothing but Python 3.11+ is needed to start: the virtualenv is created here and
@@ -21,7 +22,7 @@ STAMP_DEV := $(VENV)/.installed-dev
 CHROMIUM := /usr/bin/chromium
 
 .DEFAULT_GOAL := help
-.PHONY: help run test screenshots lint format clean chromium
+.PHONY: help run test screenshots lint format clean chromium bench
 
 help:
 	@sed -n 's/^#   //p' $(MAKEFILE_LIST)
@@ -74,6 +75,20 @@ lint: $(STAMP_DEV)
 format: $(STAMP_DEV)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# The benchmark (bench/run.py): PostgreSQL at 127.0.0.1:5432 (user postgres), wrk from Debian.
+BENCH_SIZES ?= 1000,100000
+bench: $(STAMP_RUN)
+	@if command -v wrk >/dev/null; then \
+	  : ; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  echo "Installing wrk for the benchmark (apt-get)"; \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y wrk; \
+	else \
+	  echo "The benchmark needs wrk: run 'sudo apt-get install -y wrk', then make bench again." >&2; \
+	  exit 1; \
+	fi
+	BENCH_SIZES=$(BENCH_SIZES) $(BIN)/python bench/run.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis test-results *.egg-info var/static var/test*.sqlite3*

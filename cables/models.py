@@ -9,6 +9,8 @@ read, searched, annotated or linked is a passage, so one span mechanism
 
 from __future__ import annotations
 
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Prefetch, Q
 from django.db.models.functions import Lower
@@ -405,3 +407,51 @@ class SourceMark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.label}".strip()
+
+
+class SearchEntry(models.Model):
+    """One searchable document of the full-text index (``cables.search``).
+
+    One row per cable for its catalogue fields, one per passage, and one per
+    annotation (its body and quote). The text is grouped by weight:
+    ``text_a`` (title) and ``text_b`` (summary, citation, record id, the
+    names and aliases of sender, recipient and telegram authors) weigh most,
+    ``text_c`` (a passage's text, an annotation's body) and ``text_d``
+    (labels, archive fields, quoted words) least. PostgreSQL keeps a weighted
+    ``tsvector`` in ``vector`` (GIN index); SQLite indexes the same four
+    columns in the FTS5 table ``cables_search_fts`` (migration 0003), kept in
+    step by triggers. Rows are written only by ``cables.search.index_cables``.
+
+    Annotation rows carry the annotation id but no foreign key (the apps
+    depend one way: annotations -> cables). Every search keeps only the rows
+    whose annotation ``Annotation.objects.visible_to(user)`` returns, so a
+    private note is found by its author alone, and a deleted one by nobody.
+    """
+
+    class Kind(models.TextChoices):
+        CABLE = "cable", "Catalogue record"
+        PASSAGE = "passage", "Passage"
+        ANNOTATION = "annotation", "Annotation"
+
+    cable = models.ForeignKey(Cable, on_delete=models.CASCADE, related_name="+")
+    passage = models.ForeignKey(
+        Passage, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    annotation_id = models.BigIntegerField(null=True, blank=True)
+    kind = models.CharField(max_length=10, choices=Kind)
+    text_a = models.TextField(blank=True)
+    text_b = models.TextField(blank=True)
+    text_c = models.TextField(blank=True)
+    text_d = models.TextField(blank=True)
+    vector = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        verbose_name_plural = "search entries"
+        indexes = [
+            models.Index(fields=["annotation_id"], name="search_entry_annotation"),
+            # PostgreSQL only (created by migration 0003 on PostgreSQL alone).
+            GinIndex(fields=["vector"], name="search_entry_vector"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of cable {self.cable_id}"

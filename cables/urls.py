@@ -17,4 +17,5 @@ urlpatterns = [
     path("participants/", views.participant_list, name="participants"),
     path("participants/<slug:slug>/", views.participant_detail, name="participant"),
     path("chronology/", views.chronology, name="chronology"),
+    path("search/", views.search_view, name="search"),
 ]

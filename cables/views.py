@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 from itertools import groupby
 
 from django import forms
+from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -19,8 +20,9 @@ from django.views.decorators.http import require_GET
 from django_htmx.middleware import HtmxDetails
 
 from cables import chronology as timeline
-from cables import reading
+from cables import reading, search
 from cables.models import Cable, Collection, Handling, Mention, Participant, Passage, Side
+from readingroom.caching import conditional_page
 from telegrams.models import Telegram, TelegramRecipient
 
 
@@ -110,12 +112,24 @@ def filter_catalogue(cables, *, q="", year=None, participant="", collection=""):
     return cables
 
 
+CATALOGUE_PAGE = 50
+
+
+def _without_page(params) -> str:
+    """The query string without ``page``, for the pager's links."""
+    q = params.copy()
+    q.pop("page", None)
+    return q.urlencode()
+
+
+@conditional_page
 @require_GET
 def catalogue(request: HtmxHttpRequest) -> HttpResponse:
-    """The catalogue (5 queries; the htmx fragment 4).
+    """The catalogue, 50 cables a page (6 queries; the htmx fragment 5).
 
     Queries: participants and collections for the filter form, the years that
-    have cables, the cables, their collections.
+    have cables, the count of matching cables, the page of cables, their
+    collections.
     """
     participants = list(Participant.objects.only("slug", "name", "sort_name"))
     collections = list(Collection.objects.all())
@@ -127,9 +141,13 @@ def catalogue(request: HtmxHttpRequest) -> HttpResponse:
         Cable.objects.for_catalogue().prefetch_related("collections"), **filters
     )
     status = 400 if form.errors else 200
+    page = Paginator(cables, CATALOGUE_PAGE).get_page(request.GET.get("page"))
     context = {
         "form": form,
-        "cables": cables,
+        "page": page,
+        "cables": page.object_list,
+        "total": page.paginator.count,
+        "page_query": _without_page(request.GET),
         "filtered": any(filters.values()),
         "participant_names": {p.slug: p.name for p in participants},
         "collection_titles": {c.slug: c.title for c in collections},
@@ -146,11 +164,12 @@ def catalogue(request: HtmxHttpRequest) -> HttpResponse:
 # Reading view ---------------------------------------------------------------
 
 
+@conditional_page
 @require_GET
 def cable_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    """The reading view (14 queries, whatever the number of passages, telegrams,
-    annotations and links; 16 for a signed-in reader, who adds the session and
-    the user).
+    """The reading view (15 queries with the data version, whatever the number of
+    passages, telegrams, annotations and links; 17 for a signed-in reader, who
+    adds the session and the user).
 
     See ``Cable.objects.for_reading()``, ``cables.reading.build`` and
     ``tests/test_cable.py`` for the list.
@@ -166,6 +185,8 @@ def reading_context(request, cable: Cable) -> dict:
     """Everything ``cables/cable.html`` (and its passage-row partial) needs."""
     context = reading.build(cable, request.user, reading.Filters.from_request(request))
     rows = context["rows"]
+    # "Find in this cable" and search links (?hl=): the terms marked as search hits (no query).
+    context["find"] = search.find_in_rows(rows, request.GET.get("hl", ""))
     # Handling events are shown after the (last) handling-notes passage, or
     # after the text when no passage holds the handling notes.
     handling_after = None
@@ -184,6 +205,7 @@ def reading_context(request, cable: Cable) -> dict:
 # Participants ---------------------------------------------------------------
 
 
+@conditional_page
 @require_GET
 def participant_list(request: HtmxHttpRequest) -> HttpResponse:
     """Participants grouped by side, with roles and aliases (2 queries)."""
@@ -197,6 +219,7 @@ def participant_list(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "cables/participants.html", {"sides": sides})
 
 
+@conditional_page
 @require_GET
 def participant_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """One participant, every appearance by role, and the people they appear with
@@ -408,5 +431,44 @@ def chronology(request: HtmxHttpRequest) -> HttpResponse:
     status = 400 if form.errors else 200
     template = "cables/chronology.html#results" if request.htmx else "cables/chronology.html"
     response = render(request, template, context, status=status)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+# Search ---------------------------------------------------------------------
+
+
+@require_GET
+def search_view(request: HtmxHttpRequest) -> HttpResponse:
+    """Full-text search with facets (``cables.search``); the htmx fragment is the results.
+
+    Queries, whatever the number of results: the names in the query, the
+    facets with the total, the page, its cables, its snippets (5); one more
+    for the labels when a participant, side, collection or tag is chosen; none
+    for an empty or unusable query. Bad input (an overlong query, a filter or
+    page that means nothing) is answered with a message and status 400 (422
+    to htmx, which base.html swaps in like a success).
+    """
+    filters, errors = search.Filters.from_params(request.GET)
+    page = request.GET.get("page", "1").strip() or "1"
+    if not page.isdigit() or int(page) < 1:
+        errors.append(f"“{page[:20]}” is not a page number; showing the first page.")
+        page = "1"
+    results = search.search(
+        request.GET.get("q", ""),
+        request.user,
+        filters=filters,
+        sort=request.GET.get("sort", "relevance"),
+        page=min(int(page), 10_000),
+    )
+    results.messages = errors + results.messages
+    bad = bool(errors) or results.bad_input
+    context = {"results": results, "sorts": search.SORTS}
+    if request.htmx and request.htmx.target == "search-results":
+        response = render(
+            request, "cables/search.html#results", context, status=422 if bad else 200
+        )
+    else:
+        response = render(request, "cables/search.html", context, status=400 if bad else 200)
     patch_vary_headers(response, ["HX-Request"])
     return response

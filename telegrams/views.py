@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.middleware import HtmxDetails
 
+from readingroom.caching import conditional_page
 from telegrams.models import Agenda, AgendaItem, Correspondence
 
 # At most this many further columns (``also``) beside the left and right agendas.
@@ -370,6 +371,7 @@ def _render(request, cmp: Comparison, *, form=None, status=None, notice="") -> H
     return render(request, template, context, status=status)
 
 
+@conditional_page
 @require_GET
 def agenda_compare(request: HtmxHttpRequest) -> HttpResponse:
     """Agendas side by side (3 queries: agendas, their items, correspondences).

@@ -317,12 +317,13 @@ def test_page_queries_do_not_grow_with_proposals(client, users, django_assert_nu
             proposed_by=users.researcher if i % 2 else users.outsider,
         )
     client.force_login(users.editor)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         # 1. the session
         # 2. the signed-in user
         # 3. all agendas with side and source telegram, passage, cable (pickers)
         # 4. the two agendas' items with passage and cable
         # 5. correspondences between them the editor may see, with their proposers
+        # 6. the data version (readingroom.caching)
         response = client.get(COMPARE, PAGE)
     assert response.status_code == 200
     assert response.content.decode().count('data-status="proposed"') == 2 * n

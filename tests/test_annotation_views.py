@@ -458,12 +458,13 @@ def test_reading_view_query_count_is_constant(
 ):
     _bulk(users, telegram1, n)
     client = signed_in(users.researcher, users.password)
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(17):
         # 1. the session; 2. the signed-in user
         # 3-13. the cable and its text (see test_cable.py)
         # 14. the annotations the reader may see, with author and group
         # 15. the tags of the cable's annotations
         # 16. links arriving at the cable's passages
+        # 17. the data version (readingroom.caching)
         response = client.get(cable.get_absolute_url())
     assert response.content.decode().count('class="note note--') == n + 11
 

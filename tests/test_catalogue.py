@@ -112,19 +112,37 @@ def test_full_page_varies_on_hx_request(client):
 @pytest.mark.parametrize("n", [2, 10])
 def test_catalogue_query_count(client, django_assert_num_queries, n):
     build_archive(n)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(7):  # +1: the data version (readingroom.caching)
         # 1. participants for the person filter
         # 2. collections for the collection filter
-        # 3. cables with sender and recipient (filtered, by date)
-        # 4. the cables' collections
-        # 5. the years that have cables
+        # 3. how many cables match (for the pager)
+        # 4. the page of cables with sender and recipient (filtered, by date)
+        # 5. the cables' collections
+        # 6. the years that have cables
         client.get(URL, {"participant": "mao-zedong"})
 
 
 @pytest.mark.parametrize("n", [2, 10])
 def test_catalogue_fragment_query_count(client, django_assert_num_queries, n):
     build_archive(n)
-    with django_assert_num_queries(4):
-        # 1. participants, 2. collections (to validate the filters),
-        # 3. cables with sender and recipient, 4. their collections
+    with django_assert_num_queries(6):  # +1: the data version (readingroom.caching)
+        # 1. participants, 2. collections (to validate the filters), 3. the count,
+        # 4. the page of cables with sender and recipient, 5. their collections
         client.get(URL, {"q": "cable"}, headers={"HX-Request": "true"})
+
+
+def test_catalogue_is_paginated(client):
+    build_archive(2)
+    from cables.models import Cable
+
+    template = Cable.objects.first()
+    for i in range(60):
+        Cable.objects.create(
+            title=f"Cable {i}", slug=f"paged-{i}", date=template.date, record_id=f"P{i}"
+        )
+    html = client.get(URL).content.decode()
+    assert html.count('class="cable-list__item"') == 50
+    assert "Page 1 of 2" in html and 'rel="next"' in html
+    second = client.get(URL, {"page": 2}).content.decode()
+    assert second.count('class="cable-list__item"') == Cable.objects.count() - 50
+    assert client.get(URL, {"page": "abc"}).status_code == 200  # a bad page shows page 1

@@ -45,6 +45,7 @@ class Command(BaseCommand):
             cable = Cable.objects.get(record_id=SEED_RECORD_ID)
             count = recompute_mentions(Passage.objects.filter(cable=cable))
             fixes = self._corrections(cable)
+            call_command("rebuild_search_index", cable=[cable.slug], verbosity=0)  # loaded raw
         self.stdout.write(
             self.style.SUCCESS(
                 f"Loaded the seed collection: {cable.title} "

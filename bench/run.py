@@ -1,0 +1,403 @@
+"""The Reading Room benchmark (``make bench``): one table, measured in one run.
+
+    .venv/bin/python bench/run.py                 # 1,000 and 100,000 cables
+    BENCH_SIZES=1000 .venv/bin/python bench/run.py   # the quick run
+
+What it does, on this machine, loopback only:
+
+1. Drops and creates the PostgreSQL database ``readingroom_bench`` (at
+   ``BENCH_PG``, default ``postgres://postgres@127.0.0.1:5432``), migrates it,
+   collects static files and loads the seed collection.
+2. Creates a researcher with 200 (private) annotations on the seed cable and a
+   session for them (the signed-in rows send its cookie).
+3. For each size: generates the synthetic corpus up to that many cables
+   (``generate_corpus``; the 100,000 run adds 99,000 to the 1,000), runs
+   ``VACUUM ANALYZE``, starts gunicorn (2 workers, DEBUG off, a throw-away
+   SECRET_KEY, ALLOWED_HOSTS=127.0.0.1), warms every page up, then runs ``wrk``
+   (2 threads, 8 connections, ``BENCH_DURATION`` seconds, default 10) per row
+   and reads each worker's peak memory (VmHWM) before stopping it.
+4. Measures the import rate (``tests/bench_import.py``: generated Wilson-layout
+   documents through ``import_cables``) in a database of its own.
+5. Prints the table and writes ``bench/results.md``.
+
+Nothing here runs in the test suite.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import quote
+
+BASE = Path(__file__).resolve().parent.parent
+PY = str(BASE / ".venv" / "bin" / "python") if (BASE / ".venv").exists() else sys.executable
+GUNICORN = str(Path(PY).parent / "gunicorn")
+PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+DB = "readingroom_bench"
+IMPORT_DB = "readingroom_bench_import"
+PORT = int(os.environ.get("BENCH_PORT", "8765"))
+HOST = f"http://127.0.0.1:{PORT}"
+DURATION = int(os.environ.get("BENCH_DURATION", "10"))
+SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "1000,100000").split(",") if s.strip()]
+IMPORT_DOCS = int(os.environ.get("BENCH_IMPORT_DOCS", "1000"))
+SEED_SLUG = "117409"  # resolved to the seed cable's slug at setup
+ANNOTATIONS = 200
+
+# The search mix: rare and common words, phrases, names (canonical, pseudonym,
+# OCR variant), exclusions and OR.
+QUERIES = [
+    "armistice",
+    "delegation",
+    "agenda",
+    "zeppelin",
+    "lighthouse",
+    "plenipotentiary",
+    '"prisoners of war"',
+    '"demarcation line"',
+    '"neutral zone"',
+    '"38th parallel"',
+    "Filippov",
+    "Stalin",
+    "Nam II",
+    "Li Kenong",
+    "Kaesong",
+    "Joy",
+    "ceasefire -artillery",
+    "truce OR ceasefire",
+    "withdrawal foreign troops",
+    "monsoon granary",
+]
+
+ENV = {
+    **os.environ,
+    "DATABASE_URL": f"{PG}/{DB}",
+    "DEBUG": "false",
+    "SECRET_KEY": secrets.token_urlsafe(40),
+    "ALLOWED_HOSTS": "127.0.0.1",
+    "SESSION_COOKIE_SECURE": "false",
+    "CSRF_COOKIE_SECURE": "false",
+    "LOG_LEVEL": "WARNING",
+}
+
+SETUP_RESEARCHER = f"""
+from django.contrib.auth import get_user_model, BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from annotations.markdown import render_markdown
+from annotations.models import Annotation
+from cables.models import Cable
+from telegrams.models import Agenda
+cable = Cable.objects.get(record_id="117409")
+user = get_user_model().objects.create_user("bench-researcher", password=None, first_name="Bench")
+passages = [p for p in cable.passages.all() if len(p.text) > 40]
+rows = []
+for i in range({ANNOTATIONS}):
+    p = passages[i % len(passages)]
+    start = (i * 37) % (len(p.text) - 20)
+    end = start + 12
+    body = f"Note {{i}}: *check* this against the Chinese text."
+    rows.append(Annotation(passage=p, author=user, exact=p.text[start:end],
+        prefix=p.text[max(0, start - 32):start], suffix=p.text[end:end + 32], start=start, end=end,
+        body=body, body_html=render_markdown(body), visibility="private"))
+Annotation.objects.bulk_create(rows)
+s = SessionStore()
+s[SESSION_KEY] = str(user.pk)
+s[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+s[HASH_SESSION_KEY] = user.get_session_auth_hash()
+s.create()
+agendas = list(Agenda.objects.filter(telegram__passage__cable=cable).order_by("side__position"))
+print("SESSION", s.session_key)
+print("SLUG", cable.slug)
+print("AGENDAS", agendas[0].slug, agendas[1].slug)
+"""
+
+
+def run(args, env=ENV, capture=False, **kw):
+    print("$", " ".join(str(a) for a in args), flush=True)
+    result = subprocess.run(
+        args, env=env, cwd=BASE, check=True, text=True, capture_output=capture, **kw
+    )
+    return result.stdout if capture else ""
+
+
+def manage(*args, capture=False):
+    return run([PY, "manage.py", *args], capture=capture)
+
+
+def psql(sql: str, db: str = "postgres") -> None:
+    import psycopg
+
+    with psycopg.connect(f"{PG}/{db}", autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def fresh_database(name: str) -> None:
+    psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    psql(f"CREATE DATABASE {name}")
+
+
+# Serving -------------------------------------------------------------------
+
+
+class Server:
+    def __init__(self):
+        self.proc = subprocess.Popen(
+            [
+                GUNICORN,
+                "readingroom.wsgi",
+                "--workers",
+                "2",
+                "--bind",
+                f"127.0.0.1:{PORT}",
+                "--timeout",
+                "300",
+                "--log-level",
+                "warning",
+            ],
+            env=ENV,
+            cwd=BASE,
+        )
+        for _ in range(100):
+            try:
+                if get("/healthz")[0] == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        self.stop()
+        raise SystemExit("gunicorn did not answer /healthz")
+
+    def workers(self) -> list[int]:
+        path = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children")
+        return [int(p) for p in path.read_text().split()]
+
+    def peak_memory_mb(self) -> list[float]:
+        peaks = []
+        for pid in self.workers():
+            status = Path(f"/proc/{pid}/status").read_text()
+            kb = int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1))
+            peaks.append(kb / 1024)
+        return peaks
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(timeout=60)
+
+
+def get(path: str, headers=None) -> tuple[int, bytes, dict]:
+    request = urllib.request.Request(HOST + path, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=300) as response:
+            return response.status, response.read(), dict(response.headers)
+    except urllib.error.HTTPError as error:
+        return error.code, error.read(), dict(error.headers)
+
+
+LUA_DONE = """
+done = function(summary, latency, requests)
+  io.write(string.format("BENCH p50=%d p95=%d requests=%d errors=%d\\n",
+    latency:percentile(50), latency:percentile(95), summary.requests,
+    summary.errors.connect + summary.errors.read + summary.errors.write
+    + summary.errors.status + summary.errors.timeout))
+end
+"""
+
+
+def lua_script(folder: Path, name: str, *, headers=None, paths=None) -> Path:
+    lines = []
+    for key, value in (headers or {}).items():
+        lines.append(f'wrk.headers["{key}"] = "{value}"')
+    if paths:
+        quoted = ", ".join(f'"{p}"' for p in paths)
+        lines.append(f"local paths = {{{quoted}}}\nlocal i = 0")
+        lines.append(
+            "request = function()\n  i = i + 1\n"
+            "  return wrk.format(nil, paths[(i % #paths) + 1])\nend"
+        )
+    path = folder / f"{name}.lua"
+    path.write_text("\n".join(lines) + LUA_DONE)
+    return path
+
+
+def wrk(path: str, script: Path) -> dict:
+    out = run(
+        [
+            "wrk",
+            "-t2",
+            "-c8",
+            f"-d{DURATION}s",
+            "--timeout",
+            "120s",
+            "-s",
+            str(script),
+            HOST + path,
+        ],
+        capture=True,
+    )
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    m = re.search(r"BENCH p50=(\d+) p95=(\d+) requests=(\d+) errors=(\d+)", out)
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {
+        "rps": rps,
+        "p50": int(m.group(1)) / 1000,
+        "p95": int(m.group(2)) / 1000,
+        "requests": int(m.group(3)),
+        "errors": int(m.group(4)) + (int(non2xx.group(1)) if non2xx else 0),
+    }
+
+
+# The run ---------------------------------------------------------------------
+
+
+def measure_size(size: int, ctx: dict, folder: Path) -> dict:
+    """Every row at this size; each row gets a fresh gunicorn, so a slow row's
+    backlog never spills into the next one. Memory is each worker's peak over
+    its row, the largest row reported."""
+    rows = {}
+    cookie = {"Cookie": f"sessionid={ctx['session']}"}
+    reading = f"/cables/{ctx['slug']}/"
+    compare = f"/agendas/compare/?left={ctx['agendas'][0]}&right={ctx['agendas'][1]}"
+    server = Server()
+    try:
+        etag = get(reading)[2].get("ETag", "")
+        signed_in = get(reading, cookie)[1]
+        assert b"bench-researcher" in signed_in or b"Bench" in signed_in, "session not accepted"
+        search_ok = get("/search/?q=armistice")[0] == 200
+    finally:
+        server.stop()
+    pages = [
+        ("baseline", "(a) baseline: /healthz", "/healthz", {}, None),
+        ("reading", "(b) reading view, anonymous", reading, {}, None),
+        ("reading_user", f"(b) reading view, signed in ({ANNOTATIONS} notes)", reading,
+         cookie, None),
+        ("reading_304", "(b) reading view, anonymous revalidation (304)", reading,
+         {"If-None-Match": etag}, None),
+        ("compare", "(c) agenda comparison", compare, {}, None),
+        ("catalogue", "(d) catalogue (first page)", "/cables/", {}, None),
+    ]  # fmt: skip
+    if search_ok:
+        paths = ["/search/?q=" + quote(q) for q in QUERIES]
+        pages.append(("search", "(e) search, 20-query mix", "/search/", {}, paths))
+    memory = []
+    for key, _, path, headers, paths in pages:
+        server = Server()
+        try:
+            get(paths[0] if paths else path, headers)  # warm up: imports, caches, connections
+            lua_headers = {k: v.replace('"', '\\"') for k, v in headers.items()}
+            script = lua_script(folder, f"{key}-{size}", headers=lua_headers, paths=paths)
+            rows[key] = wrk(path, script)
+            memory.append(server.peak_memory_mb())
+        finally:
+            server.stop()
+        print(key, rows[key], flush=True)
+    rows["_labels"] = {key: label for key, label, *_ in pages}
+    rows["_search"] = search_ok
+    rows["_memory"] = max(memory, key=max)
+    return rows
+
+
+def import_rate() -> str:
+    env = {**ENV, "DATABASE_URL": f"{PG}/{IMPORT_DB}"}
+    fresh_database(IMPORT_DB)
+    out = run([PY, "tests/bench_import.py", str(IMPORT_DOCS)], env=env, capture=True)
+    psql(f"DROP DATABASE IF EXISTS {IMPORT_DB} WITH (FORCE)")
+    return out.strip().splitlines()[-1]
+
+
+def table(results: dict, sizes: list[int], generation: list[str], imported: str) -> str:
+    heads = " | ".join(f"{s:,} cables: req/s · p50 · p95 (ms) · × baseline" for s in sizes)
+    lines = [f"| Row | {heads} |", "|---|" + "---|" * len(sizes)]
+    labels = {}
+    for size in sizes:
+        labels.update(results[size]["_labels"])
+    labels.setdefault("search", "(e) search, 20-query mix")
+    for key, label in labels.items():
+        cells = []
+        for size in sizes:
+            r = results[size].get(key)
+            if r is None:
+                cells.append("not measured (no /search/ page yet)")
+                continue
+            base = results[size]["baseline"]["rps"]
+            ratio = "" if key == "baseline" else f" · {r['rps'] / base:.2f}"
+            errors = f" ({r['errors']} errors)" if r["errors"] else ""
+            if not r["requests"]:
+                cells.append(f"no response within the {DURATION} s run")
+                continue
+            cells.append(f"{r['rps']:,.0f} · {r['p50']:.1f} · {r['p95']:.1f}{ratio}{errors}")
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    memory = " | ".join(
+        " / ".join(f"{m:.0f}" for m in results[s]["_memory"]) + " MB" for s in sizes
+    )
+    lines.append(f"| peak memory per worker (VmHWM) | {memory} |")
+    if len(sizes) > 1:
+        small, large = sizes[0], sizes[-1]
+        growth = []
+        for key in labels:
+            a, b = results[small].get(key), results[large].get(key)
+            if a and b and a["requests"] and b["requests"] and key != "baseline":
+                growth.append(f"{key} {b['p95'] / a['p95']:.2f}×")
+        lines.append("")
+        lines.append(f"p95 at {large:,} ÷ p95 at {small:,}: " + ", ".join(growth))
+    lines.append("")
+    lines.append(f"Import rate: {imported}.")
+    lines += [""] + [f"Generation: {g}" for g in generation]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is missing: sudo apt-get install -y wrk")
+    started = time.perf_counter()
+    fresh_database(DB)
+    manage("migrate", "--noinput", "-v0")
+    manage("collectstatic", "--noinput", "-v0")
+    manage("load_seed")
+    out = manage("shell", "-c", SETUP_RESEARCHER, capture=True)
+    ctx = {
+        "session": re.search(r"SESSION (\S+)", out).group(1),
+        "slug": re.search(r"SLUG (\S+)", out).group(1),
+        "agendas": re.search(r"AGENDAS (\S+) (\S+)", out).group(1, 2),
+    }
+    results, generation, have = {}, [], 0
+    with tempfile.TemporaryDirectory() as folder:
+        for n, size in enumerate(sorted(SIZES)):
+            add = size - have
+            slug = "synthetic-corpus" if n == 0 else f"synthetic-corpus-{n + 1}"
+            t0 = time.perf_counter()
+            out = manage(
+                "generate_corpus", "--cables", str(add), "--seed", str(n + 1),
+                "--collection", slug, capture=True,
+            )  # fmt: skip
+            seconds = time.perf_counter() - t0
+            generation.append(
+                f"{add:,} cables in {seconds:.0f} s ({add / seconds:,.0f} cables/s) — "
+                + out.strip().splitlines()[-1]
+            )
+            print(generation[-1], flush=True)
+            psql("VACUUM ANALYZE", DB)
+            have = size
+            results[size] = measure_size(size, ctx, Path(folder))
+    imported = import_rate()
+    text = table(results, sorted(SIZES), generation, imported)
+    header = (
+        f"# Benchmark results\n\nMeasured by `make bench` (bench/run.py) on {os.cpu_count()} "
+        f"cores: gunicorn, 2 sync workers, PostgreSQL, DEBUG off; wrk 2 threads, 8 connections, "
+        f"{DURATION} s per row, loopback. Run took {time.perf_counter() - started:.0f} s.\n\n"
+    )
+    (BASE / "bench" / "results.md").write_text(header + text + "\n")
+    print()
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,217 @@
+"""Conditional requests for the reading room's pages: ETag → 304, and cache headers.
+
+The validator is cheap and never lets stale content through:
+
+* **The data version** — one row (``readingroom.ContentVersion``) that database
+  triggers bump on every insert, update or delete of the data a page can show
+  (every table of ``cables``, ``telegrams`` and ``annotations``, and users'
+  names, flags and groups). The triggers run inside the writing transaction
+  (PostgreSQL: a deferred constraint trigger, once per transaction, at commit;
+  SQLite: per row), so the new version becomes visible exactly when the new
+  data does. A page reads the version *before* its data, so a response is never
+  older than the version in its ETag. Because it is the database that counts,
+  every write path moves it: forms, the admin, ``QuerySet.update()``, bulk
+  inserts, imports, raw SQL — and every app server sees the same number.
+* **The release** — a hash of the code, templates and static files, so a
+  deployment invalidates every ETag (the same on every replica of one image).
+* **The request** — path and query, the htmx headers the views branch on, and
+  who asks (anonymous, or the signed-in user's id).
+
+The version is global: any change anywhere changes every page's ETag. That
+costs some 304s after a write, never correctness; a read-mostly archive rarely
+writes. Anonymous responses carry ``Cache-Control: no-cache`` (a cache may keep
+them but must revalidate each time) and ``Vary: Cookie, HX-Request,
+HX-Target``; signed-in ones ``Cache-Control: private, no-cache`` so no shared
+cache keeps them. A request with pending flash messages is answered in full.
+
+Tables added later to the watched apps get their triggers at the next
+``migrate`` (``install_triggers`` runs after every migrate and flush).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import wraps
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib import messages
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+
+WATCHED_APPS = ("cables", "telegrams", "annotations")
+# auth_user: only the columns pages show or decide by (not last_login, set at every sign-in).
+USER_COLUMNS = ("username", "first_name", "last_name", "email", "is_staff", "is_active")
+EXTRA_TABLES = ("auth_user_groups",)
+VERSION_TABLE = "readingroom_contentversion"
+TRIGGER = "readingroom_version"
+VARY = ("Cookie", "HX-Request", "HX-Target")
+
+_release: str | None = None
+
+
+def release() -> str:
+    """A hash of the code, templates and static files (computed once per process)."""
+    global _release
+    if _release is None:
+        digest = hashlib.blake2b(digest_size=8)
+        base = Path(settings.BASE_DIR)
+        roots = ["templates", "static", "readingroom", *WATCHED_APPS]
+        for root in roots:
+            for path in sorted((base / root).rglob("*")):
+                if path.is_file() and path.suffix in {".py", ".html", ".css", ".js", ".txt"}:
+                    digest.update(str(path.relative_to(base)).encode())
+                    digest.update(path.read_bytes())
+        _release = digest.hexdigest()
+    return _release
+
+
+def data_version(using: str = DEFAULT_DB_ALIAS) -> int | None:
+    """The current data version (one primary-key query); ``None`` where triggers are missing."""
+    conn = connections[using]
+    if conn.vendor not in ("postgresql", "sqlite"):
+        return None
+    with conn.cursor() as cursor:
+        cursor.execute(f"SELECT counter FROM {VERSION_TABLE} WHERE id = 1")
+        row = cursor.fetchone()
+    return row[0] if row else 0
+
+
+def page_etag(request, version: int) -> str:
+    """The ETag of this page for this request at data version ``version``."""
+    user = getattr(request, "user", None)
+    who = f"u{user.pk}" if user is not None and user.is_authenticated else "anon"
+    parts = [
+        release(),
+        str(version),
+        who,
+        request.get_full_path(),
+        request.headers.get("HX-Request", ""),
+        request.headers.get("HX-Target", ""),
+    ]
+    return '"' + hashlib.blake2b("\n".join(parts).encode(), digest_size=12).hexdigest() + '"'
+
+
+def _headers(request, response) -> None:
+    patch_vary_headers(response, VARY)
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        patch_cache_control(response, private=True, no_cache=True)
+    else:
+        patch_cache_control(response, no_cache=True)
+
+
+def conditional_page(view):
+    """Answer GET/HEAD with 304 when the client's ETag is current; set the cache headers.
+
+    Adds one query (the data version) to the page; a 304 costs that query alone
+    (plus the session and user for a signed-in reader). Only 200 responses get
+    an ETag; a request with pending flash messages is always answered in full.
+    """
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        etag = None
+        if request.method in ("GET", "HEAD") and not len(messages.get_messages(request)):
+            version = data_version()
+            if version is not None:
+                etag = page_etag(request, version)
+                not_modified = get_conditional_response(request, etag=etag)
+                if not_modified is not None:
+                    not_modified["ETag"] = etag
+                    _headers(request, not_modified)
+                    return not_modified
+        response = view(request, *args, **kwargs)
+        if etag and response.status_code == 200 and not response.has_header("ETag"):
+            response["ETag"] = etag
+        _headers(request, response)
+        return response
+
+    return wrapped
+
+
+# Triggers -------------------------------------------------------------------
+
+
+def watched_tables() -> list[tuple[str, tuple[str, ...] | None]]:
+    """(table, columns whose update counts — None for all) for every watched table."""
+    tables: list[tuple[str, tuple[str, ...] | None]] = []
+    for label in WATCHED_APPS:
+        try:
+            config = apps.get_app_config(label)
+        except LookupError:
+            continue
+        for model in config.get_models(include_auto_created=True):
+            meta = model._meta
+            if meta.managed and not meta.proxy and not meta.swapped:
+                tables.append((meta.db_table, None))
+    tables.append(("auth_user", USER_COLUMNS))
+    tables += [(t, None) for t in EXTRA_TABLES]
+    return tables
+
+
+PG_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION {TRIGGER}_bump() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    -- Once per transaction, at commit (the trigger is deferred): bump the version.
+    IF current_setting('{TRIGGER}.bumped', true) IS DISTINCT FROM '1' THEN
+        INSERT INTO {VERSION_TABLE} (id, counter) VALUES (1, 1)
+            ON CONFLICT (id) DO UPDATE SET counter = {VERSION_TABLE}.counter + 1;
+        PERFORM set_config('{TRIGGER}.bumped', '1', true);
+    END IF;
+    RETURN NULL;
+END $$;
+"""
+
+
+def install_triggers(sender=None, using: str = DEFAULT_DB_ALIAS, **kwargs) -> int:
+    """(Re)install the version triggers on every existing watched table; return how many.
+
+    Connected to ``post_migrate``; idempotent. PostgreSQL and SQLite only.
+    """
+    conn = connections[using]
+    if conn.vendor not in ("postgresql", "sqlite"):
+        return 0
+    existing = set(conn.introspection.table_names())
+    if VERSION_TABLE not in existing:
+        return 0
+    q = conn.ops.quote_name
+    count = 0
+    with transaction.atomic(using=using), conn.cursor() as cursor:
+        if conn.vendor == "postgresql":
+            # Several app servers may migrate at once: one installs at a time.
+            cursor.execute("SELECT pg_advisory_xact_lock(4711)")
+            cursor.execute(
+                f"INSERT INTO {VERSION_TABLE} (id, counter) VALUES (1, 0) ON CONFLICT DO NOTHING"
+            )
+            cursor.execute(PG_FUNCTION)
+        else:
+            cursor.execute(f"INSERT OR IGNORE INTO {VERSION_TABLE} (id, counter) VALUES (1, 0)")
+        for table, columns in watched_tables():
+            if table not in existing:
+                continue
+            update = f"UPDATE OF {', '.join(q(c) for c in columns)}" if columns else "UPDATE"
+            if conn.vendor == "postgresql":
+                cursor.execute(f"DROP TRIGGER IF EXISTS {TRIGGER} ON {q(table)}")
+                cursor.execute(
+                    f"CREATE CONSTRAINT TRIGGER {TRIGGER} AFTER INSERT OR DELETE OR {update} "
+                    f"ON {q(table)} DEFERRABLE INITIALLY DEFERRED FOR EACH ROW "
+                    f"EXECUTE FUNCTION {TRIGGER}_bump()"
+                )
+            else:
+                for event in ("INSERT", "DELETE", update):
+                    name = q(f"{TRIGGER}_{table}_{event.split()[0].lower()}")
+                    cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+                    cursor.execute(
+                        f"CREATE TRIGGER {name} AFTER {event} ON {q(table)} BEGIN "
+                        f"UPDATE {VERSION_TABLE} SET counter = counter + 1 WHERE id = 1; END"
+                    )
+            count += 1
+    return count
+
+
+def bump(using: str = DEFAULT_DB_ALIAS) -> None:
+    """Bump the data version by hand (for writes to tables the triggers do not watch)."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"UPDATE {VERSION_TABLE} SET counter = counter + 1 WHERE id = 1")

@@ -1,0 +1,177 @@
+"""Conditional requests: ETag → 304 on the read pages, and cache headers that stay right.
+
+The validator is the data version (``readingroom.caching``), bumped by database
+triggers in the writing transaction. On PostgreSQL the trigger is deferred to
+commit, so these tests commit for real (``transactional_db``).
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from annotations.models import Annotation
+from cables.models import Cable, Passage
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SEED_AGENDAS = "?left=communist-draft-1951-07-10&right=un-draft-1951-07-10"
+
+
+@pytest.fixture
+def cable(transactional_db, seed):
+    return Cable.objects.get(record_id="117409")
+
+
+def annotate(
+    passage: Passage, author, *, visibility="public", body="A new reading note"
+) -> Annotation:
+    return Annotation.objects.create(
+        passage=passage,
+        author=author,
+        exact=passage.text[0:10],
+        start=0,
+        end=10,
+        body=body,
+        visibility=visibility,
+    )
+
+
+def pages(cable: Cable) -> list[str]:
+    return [
+        cable.get_absolute_url(),
+        reverse("cables:catalogue"),
+        reverse("cables:participants"),
+        reverse("cables:participant", args=["joseph-stalin"]),
+        reverse("telegrams:agenda_compare") + SEED_AGENDAS,
+    ]
+
+
+def test_every_read_page_answers_a_repeated_request_with_304(client, cable):
+    for url in pages(cable):
+        first = client.get(url)
+        assert first.status_code == 200, url
+        etag = first["ETag"]
+        assert etag.startswith('"') and etag.endswith('"')
+        assert "no-cache" in first["Cache-Control"]
+        assert "private" not in first["Cache-Control"]
+        vary = {v.strip().lower() for v in first["Vary"].split(",")}
+        assert {"cookie", "hx-request"} <= vary, url
+
+        again = client.get(url, HTTP_IF_NONE_MATCH=etag)
+        assert again.status_code == 304, url
+        assert again.content == b""
+        assert again["ETag"] == etag
+        assert "hx-request" in again["Vary"].lower()
+
+
+def test_a_stale_etag_gets_the_full_page(client, cable):
+    response = client.get(cable.get_absolute_url(), HTTP_IF_NONE_MATCH='"not-the-current-one"')
+    assert response.status_code == 200
+    assert response.content
+
+
+def test_htmx_fragment_and_full_page_have_different_etags(client, cable):
+    url = reverse("cables:catalogue")
+    page = client.get(url)
+    fragment = client.get(url, HTTP_HX_REQUEST="true")
+    assert page["ETag"] != fragment["ETag"]
+    # The page's ETag does not validate the fragment (nor the other way round).
+    assert (
+        client.get(url, HTTP_HX_REQUEST="true", HTTP_IF_NONE_MATCH=page["ETag"]).status_code == 200
+    )
+
+
+def test_a_new_public_annotation_changes_the_etag_and_the_page(client, cable, users):
+    url = cable.get_absolute_url()
+    before = client.get(url)
+    annotate(cable.passages.first(), users.researcher, body="Freshly published note")
+    after = client.get(url, HTTP_IF_NONE_MATCH=before["ETag"])
+    assert after.status_code == 200
+    assert after["ETag"] != before["ETag"]
+    assert "Freshly published note" in after.content.decode()
+
+
+def test_editing_hiding_and_deleting_a_public_annotation_change_the_etag(client, cable, users):
+    url = cable.get_absolute_url()
+    note = annotate(cable.passages.first(), users.researcher, body="First wording")
+    tags = [client.get(url)["ETag"]]
+
+    note.body = "Second wording"
+    note.save()
+    response = client.get(url, HTTP_IF_NONE_MATCH=tags[-1])
+    assert response.status_code == 200 and "Second wording" in response.content.decode()
+    tags.append(response["ETag"])
+
+    # An editor hides it with a bulk update (no model signal): the trigger still counts it.
+    Annotation.objects.filter(pk=note.pk).update(hidden=True)
+    response = client.get(url, HTTP_IF_NONE_MATCH=tags[-1])
+    assert response.status_code == 200 and "Second wording" not in response.content.decode()
+    tags.append(response["ETag"])
+
+    Annotation.objects.filter(pk=note.pk).delete()
+    response = client.get(url, HTTP_IF_NONE_MATCH=tags[-1])
+    assert response.status_code == 200
+    assert len(set(tags + [response["ETag"]])) == 4
+
+
+def test_a_text_correction_changes_the_etag(client, cable):
+    url = cable.get_absolute_url()
+    before = client.get(url)
+    passage = cable.passages.get(kind=Passage.Kind.COVER_NOTE)
+    passage.text = passage.text + " (corrected)"
+    passage.save()
+    after = client.get(url, HTTP_IF_NONE_MATCH=before["ETag"])
+    assert after.status_code == 200
+    assert "(corrected)" in after.content.decode()
+
+
+def test_someone_elses_private_annotation_never_reaches_anonymous_readers(client, cable, users):
+    url = cable.get_absolute_url()
+    before = client.get(url)
+    annotate(cable.passages.first(), users.outsider, visibility="private", body="Secret musing")
+    # The ETag may change (any write moves the version); the content must not.
+    after = client.get(url, HTTP_IF_NONE_MATCH=before["ETag"])
+    assert after.status_code in (200, 304)
+    assert "Secret musing" not in after.content.decode()
+    assert "Secret musing" not in client.get(url).content.decode()
+
+
+def test_signed_in_pages_are_private_and_validated_per_reader(client, cable, users):
+    url = cable.get_absolute_url()
+    anonymous = client.get(url)
+    client.force_login(users.researcher)
+    mine = client.get(url)
+    assert mine.status_code == 200
+    assert "private" in mine["Cache-Control"]
+    assert mine["ETag"] != anonymous["ETag"]
+    # The anonymous validator does not validate the signed-in page.
+    assert client.get(url, HTTP_IF_NONE_MATCH=anonymous["ETag"]).status_code == 200
+    assert client.get(url, HTTP_IF_NONE_MATCH=mine["ETag"]).status_code == 304
+
+    # Their own private note: their page changes.
+    annotate(cable.passages.first(), users.researcher, visibility="private", body="My own aside")
+    response = client.get(url, HTTP_IF_NONE_MATCH=mine["ETag"])
+    assert response.status_code == 200
+    assert "My own aside" in response.content.decode()
+    assert "private" in response["Cache-Control"]
+
+
+def test_other_readers_etag_does_not_validate_my_page(client, cable, users):
+    url = cable.get_absolute_url()
+    client.force_login(users.outsider)
+    theirs = client.get(url)["ETag"]
+    client.force_login(users.researcher)
+    assert client.get(url, HTTP_IF_NONE_MATCH=theirs).status_code == 200
+
+
+def test_error_pages_get_no_etag(client, cable):
+    response = client.get(reverse("cables:catalogue") + "?year=abc")
+    assert response.status_code == 400
+    assert not response.has_header("ETag")
+
+
+def test_healthz_is_a_constant_ok(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.content == b"ok"

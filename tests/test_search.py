@@ -1,0 +1,424 @@
+"""Search (/search/, cables.search) and "Find in this cable".
+
+One module for both databases: CI runs the suite on SQLite (FTS5) and again on
+PostgreSQL (tsvector) with DATABASE_URL, and every test here asserts the same
+results for the same queries on the seed collection. Only trigram matching of
+misspelt names is PostgreSQL's alone (skipped on SQLite, with the reason).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from annotations.models import Annotation, Tag
+from cables import search as search_module
+from cables.models import Cable, Collection, Participant, Passage, SearchEntry
+from cables.search import Filters, index_cables, parse, search, to_fts5, to_tsquery
+
+SEED_SLUG = "cable-21680-mao-to-filippov-1951-07-11"
+
+
+def slugs(results) -> list[str]:
+    return [hit.cable.slug for hit in results.hits]
+
+
+def make_cable(slug, title, text="", *, date=dt.date(1952, 3, 1), index=True, **fields):
+    cable = Cable.objects.create(slug=slug, title=title, date=date, **fields)
+    if text:
+        Passage.objects.create(cable=cable, position=0, kind=Passage.Kind.BODY, text=text)
+    if index:
+        index_cables([cable])
+    return cable
+
+
+def seed_passage(label="Telegram 1") -> Passage:
+    return Passage.objects.get(cable__slug=SEED_SLUG, label=label)
+
+
+# --- the query language (no database) -------------------------------------------
+
+
+def test_websearch_syntax_becomes_quoted_fts5():
+    parsed = parse('armistice "buffer zone" -prisoners OR Kaesong')
+    assert to_fts5(parsed) == '(("armistice" AND "buffer zone") NOT ("prisoners")) OR ("kaesong")'
+
+
+def test_websearch_syntax_becomes_websearch_to_tsquery_pieces():
+    sql, params = to_tsquery(parse('armistice "buffer zone" -prisoners'))
+    assert sql.count("websearch_to_tsquery") == 3 and "!!" in sql and "&&" in sql
+    assert params == ["armistice", '"buffer zone"', "prisoners"]
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("NEAR(a b) col:x ^y a*", '("near a" AND "b" AND "col x" AND "y")'),
+        ('"unclosed phrase', '("unclosed phrase")'),
+        ('say "he said ""no"""', '("say" AND "he said" AND "no")'),
+        ("AND NOT", '("and" AND "not")'),  # stop words outside quotes: dropped...
+    ],
+)
+def test_anything_else_is_escaped(query, expected):
+    parsed = parse(query)
+    if query == "AND NOT":  # ...so nothing is left, with a message
+        assert not parsed and parsed.messages
+        return
+    assert to_fts5(parsed) == expected
+
+
+def test_a_query_that_only_excludes_is_explained():
+    parsed = parse("-prisoners")
+    assert not parsed
+    assert "only excludes" in parsed.messages[0]
+
+
+# --- the shared behaviour, on the seed collection --------------------------------
+
+
+@pytest.fixture
+def anon():
+    return AnonymousUser()
+
+
+@pytest.mark.django_db
+class TestSearchBehaviour:
+    """The same queries give the same cables on SQLite and PostgreSQL."""
+
+    def test_words_must_all_be_found_in_one_passage(self, seed, anon):
+        assert slugs(search("Kaesong helicopters", anon)) == [SEED_SLUG]
+        assert slugs(search("armistice zebra", anon)) == []
+        # The unit is a passage (or the catalogue record): words in different
+        # telegrams do not make a hit together.
+        assert slugs(search("helicopters prisoners", anon)) == []
+
+    def test_stemmed_words_match(self, seed, anon):
+        assert slugs(search("agendas", anon)) == [SEED_SLUG]
+
+    def test_quoted_phrases_keep_their_order(self, seed, anon):
+        found = search('"buffer zone"', anon)
+        assert slugs(found) == [SEED_SLUG]
+        assert slugs(search('"zone buffer"', anon)) == []
+        marked = " ".join(s.html for s in found.hits[0].snippets)
+        assert re.search(
+            r'<mark class="hit">buffer(</mark> <mark class="hit">| )zone</mark>', marked
+        )
+
+    def test_exclusions_leave_out(self, seed, anon):
+        # "helicopters" stands in one passage only, which also says "Kaesong".
+        assert slugs(search("helicopters -Kaesong", anon)) == []
+        assert slugs(search("helicopters -zebra", anon)) == [SEED_SLUG]
+        assert slugs(search('helicopters -"zone buffer"', anon)) == [SEED_SLUG]
+
+    def test_or_finds_either(self, seed, anon):
+        assert slugs(search("zebra OR helicopters", anon)) == [SEED_SLUG]
+        assert slugs(search("zebra or giraffe", anon)) == []
+
+    def test_a_pseudonym_finds_the_person_and_their_cables(self, seed, anon):
+        stalin = Participant.objects.get(name="Joseph Stalin")
+        other = make_cable(
+            "to-stalin", "A report on the harvest", "The harvest was good.", recipient=stalin
+        )
+        found = search("Filippov", anon)
+        assert set(slugs(found)) == {SEED_SLUG, other.slug}
+        assert [(e.typed, e.participant) for e in found.expansions] == [
+            ("filippov", "Joseph Stalin")
+        ]
+        # A passage naming him under another name is found too, and its terms marked.
+        assert "stalin" in found.hl
+
+    def test_an_ocr_variant_finds_the_person(self, seed, anon):
+        for query in ("Nam II", "Nam Il", '"Nam Il"'):
+            found = search(query, anon)
+            assert slugs(found) == [SEED_SLUG], query
+            assert [e.participant for e in found.expansions] == ["Nam Il"]
+        snippets = " ".join(s.html for s in search("Nam Il", anon).hits[0].snippets)
+        assert re.search(
+            r'<mark class="hit">Nam( </mark><mark class="hit">| )II</mark>', snippets
+        ) or ('<mark class="hit">Nam</mark> <mark class="hit">II</mark>' in snippets)
+
+    @pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="Trigram similarity (pg_trgm) for misspelt names is PostgreSQL's only.",
+    )
+    def test_a_misspelt_name_finds_the_closest_person(self, seed, anon):
+        found = search("Stallin", anon)
+        assert slugs(found) == [SEED_SLUG]
+        assert [(e.participant, e.fuzzy) for e in found.expansions] == [("Joseph Stalin", True)]
+
+    def test_a_title_hit_ranks_above_a_body_hit(self, db, anon):
+        body = make_cable("body", "A note", "The quokka was seen at dawn near the river.")
+        title = make_cable("title", "The quokka question", "Nothing else here.")
+        assert slugs(search("quokka", anon)) == [title.slug, body.slug]
+        # By date: earliest first, whatever the rank.
+        body.date = dt.date(1950, 1, 1)
+        body.save()
+        assert slugs(search("quokka", anon, sort="date")) == [body.slug, title.slug]
+        assert slugs(search("quokka", anon, sort="-date")) == [title.slug, body.slug]
+
+    def test_facets_count_the_current_results_and_combine(self, seed, anon):
+        moscow = Collection.objects.create(title="Moscow files", slug="moscow-files")
+        other = make_cable(
+            "moscow",
+            "Armistice notes from Moscow",
+            "On the armistice.",
+            origin="[MOSCOW]",
+            archive="AVPRF",
+            original_language="Russian",
+            index=False,
+        )
+        other.collections.add(moscow)
+        index_cables([other])
+        found = search("armistice", anon)
+        assert found.total == 2
+        facets = {f.name: {v.value: v.count for v in f.values} for f in found.facets}
+        assert facets["year"] == {"1951": 1, "1952": 1}
+        assert facets["origin"] == {"[BEIJING]": 1, "[MOSCOW]": 1}
+        assert facets["archive"] == {"APRF": 1, "AVPRF": 1}
+        assert facets["language"] == {"Russian": 2}
+        assert facets["collection"]["moscow-files"] == 1
+        assert facets["participant"]["nam-il"] == 1
+        assert facets["side"]["communist-side"] == 1
+        assert facets["annotated"] == {"yes": 1, "no": 1}  # the seed's public corrections
+        assert "tag" not in facets  # the seed's corrections have no tags
+
+        one = search("armistice", anon, filters=Filters(year=1952))
+        assert slugs(one) == ["moscow"]
+        assert {f.name: {v.value: v.count for v in f.values} for f in one.facets}["year"] == {
+            "1952": 1
+        }
+        assert slugs(search("armistice", anon, filters=Filters(participant="nam-il"))) == [
+            SEED_SLUG
+        ]
+        assert slugs(search("armistice", anon, filters=Filters(side="communist-side"))) == [
+            SEED_SLUG
+        ]
+        assert slugs(search("armistice", anon, filters=Filters(annotated="no"))) == ["moscow"]
+        both = Filters(language="Russian", collection="moscow-files", origin="[MOSCOW]")
+        assert slugs(search("armistice", anon, filters=both)) == ["moscow"]
+        assert slugs(search("armistice", anon, filters=Filters(year=1951, archive="AVPRF"))) == []
+
+    def test_private_annotations_are_found_by_their_author_alone(self, seed, users, anon):
+        passage = seed_passage()
+        secret = Tag.objects.create(name="Xylophone plan", slug="xylophone-plan")
+        note = Annotation.objects.create(
+            passage=passage,
+            author=users.researcher,
+            exact="Kaesong",
+            start=passage.text.index("Kaesong"),
+            end=passage.text.index("Kaesong") + 7,
+            body="My xylophone theory about the meeting.",
+            visibility=Annotation.Visibility.PRIVATE,
+        )
+        note.tags.add(secret)
+        index_cables([passage.cable_id])
+        mine = search("xylophone", users.researcher)
+        assert slugs(mine) == [SEED_SLUG]
+        snippet = mine.hits[0].snippets[0]
+        assert snippet.kind == "annotation" and '<mark class="hit">xylophone</mark>' in snippet.html
+        mine_facets = {f.name: {v.value: v.count for v in f.values} for f in mine.facets}
+        assert mine_facets["tag"] == {"xylophone-plan": 1}
+        for reader in (anon, users.outsider, users.editor):
+            found = search("xylophone", reader)
+            assert found.total == 0 and found.hits == [], reader
+            # Not counted either: the tag facet of a wider search does not show it.
+            wider = search("Kaesong", reader)
+            tags = [f for f in wider.facets if f.name == "tag"]
+            assert all(v.value != "xylophone-plan" for f in tags for v in f.values)
+            assert "xylophone" not in " ".join(s.html for h in wider.hits for s in h.snippets)
+            assert search("Kaesong", reader, filters=Filters(tag="xylophone-plan")).total == 0
+        # Once public, everyone finds it.
+        note.visibility = Annotation.Visibility.PUBLIC
+        note.save()
+        assert slugs(search("xylophone", users.outsider)) == [SEED_SLUG]
+
+    def test_results_are_paginated_by_twenty(self, db, anon):
+        for i in range(23):
+            make_cable(
+                f"wombat-{i:02d}",
+                f"Wombat report {i:02d}",
+                date=dt.date(1952, 1, 1 + i),
+                index=False,
+            )
+        index_cables(Cable.objects.all())
+        first = search("wombat", anon)
+        assert first.total == 23 and len(first.hits) == 20 and first.pages == 2
+        second = search("wombat", anon, page=2)
+        assert len(second.hits) == 3
+        assert not set(slugs(first)) & set(slugs(second))
+        assert search("wombat", anon, page=99).page == 2  # past the end: the last page
+
+
+# --- the page ---------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_search_page_shows_ranked_hits_with_links_to_the_passage(client, seed):
+    response = client.get("/search/", {"q": '"buffer zone"'})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "1 cable found" in html
+    assert f'href="/cables/{SEED_SLUG}/?hl=%22buffer+zone%22#p5"' in html
+    assert 'class="facet"' in html
+    assert '<input id="search-q" type="search" name="q" value="&quot;buffer zone&quot;"' in html
+    assert 'hx-trigger="input changed delay:300ms, search"' in html and 'hx-push-url="true"' in html
+
+
+@pytest.mark.django_db
+def test_htmx_request_gets_only_the_results_fragment(client, seed):
+    response = client.get(
+        "/search/", {"q": "Kaesong"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="search-results"
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<html" not in html and 'id="search-q"' not in html
+    assert "1 cable found" in html
+    assert "HX-Request" in response["Vary"]
+
+
+@pytest.mark.django_db
+def test_the_header_box_searches(client, seed):
+    html = client.get("/cables/").content.decode()
+    assert re.search(r'<form class="site-search"[^>]*action="/search/"', html)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"q": "x" * 201}, "the limit is 200"),
+        ({"q": "Kaesong", "year": "nineteen"}, "is not a year"),
+        ({"q": "Kaesong", "participant": "nobody-at-all"}, "Nobody in the reading room"),
+        ({"q": "Kaesong", "collection": "<script>"}, "is not a valid collection"),
+        ({"q": "Kaesong", "annotated": "maybe"}, "either yes or no"),
+        ({"q": "Kaesong", "sort": "random"}, "sorted by relevance or by date"),
+        ({"q": "Kaesong", "page": "two"}, "is not a page number"),
+    ],
+)
+def test_bad_input_gets_a_clear_message(client, seed, params, message):
+    response = client.get("/search/", params)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    htmx = client.get("/search/", params, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="search-results")
+    assert htmx.status_code == 422 and message in htmx.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "q",
+    ['"', '""', "-", "OR", "OR OR", "*", "(((", "a AND", "^", "'", "\\", "%", "_", "--x",
+     'x -"', "\x00", "NEAR(", "🙂", "the of", "日本語"],
+)  # fmt: skip
+def test_malformed_queries_never_fail(client, seed, q):
+    response = client.get("/search/", {"q": q})
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_search_query_count_does_not_grow_with_results(client, django_assert_num_queries):
+    for i in range(25):
+        make_cable(f"numbat-{i:02d}", f"Numbat report {i:02d}", "A numbat passage.", index=False)
+    make_cable("rare", "The okapi", "An okapi passage.", index=False)
+    index_cables(Cable.objects.all())
+    for q in ("okapi", "numbat"):  # 1 result, then 25 (a full page of 20)
+        # 1 the names in the query, 2 the facets and the total, 3 the page of cables
+        # ranked, 4 those cables with sender and recipient, 5 their snippets.
+        with django_assert_num_queries(5):
+            response = client.get("/search/", {"q": q})
+        assert response.status_code == 200
+    # A chosen participant, side, collection or tag: one more, for its label.
+    with django_assert_num_queries(6):
+        client.get("/search/", {"q": "numbat", "collection": "none-such"})
+
+
+# --- "Find in this cable" and ?hl= ---------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_reading_view_marks_hl_terms_without_more_queries(client, seed):
+    url = f"/cables/{SEED_SLUG}/"
+    with CaptureQueriesContext(connection) as plain_queries:
+        plain = client.get(url).content.decode()
+    with CaptureQueriesContext(connection) as hl_queries:
+        response = client.get(url, {"hl": 'Kaesong "buffer zone"'})
+    # The same queries as the plain reading view (pinned in tests/test_cable.py).
+    assert len(hl_queries.captured_queries) == len(plain_queries.captured_queries)
+    html = response.content.decode()
+    assert '<mark class="hit">Kaesong</mark>' in html
+    assert '<mark class="hit">buffer zone</mark>' in html
+    count = html.count('<mark class="hit">')
+    assert re.search(rf"<strong>{count} matches</strong> in \d passages", html)
+    assert 'href="#p5" class="find-in-cable__passage"' in html
+    assert 'id="find-hl" type="search" name="hl" value="Kaesong &quot;buffer zone&quot;"' in html
+    assert 'class="hit"' not in plain and 'id="find-hl"' in plain
+
+
+@pytest.mark.django_db
+def test_find_in_cable_reports_no_matches(client, seed):
+    html = client.get(f"/cables/{SEED_SLUG}/", {"hl": "zebra"}).content.decode()
+    assert "No matches for “zebra” in this cable." in html
+
+
+def test_hl_marks_are_capped():
+    class Row:
+        def __init__(self, text):
+            self.passage = Passage(text=text, position=0)
+            self.highlights = []
+
+    rows = [Row("spam " * 400)]
+    found = search_module.find_in_rows(rows, "spam")
+    assert found.total == search_module.MAX_MARKS and found.capped
+    assert len(rows[0].highlights) == search_module.MAX_MARKS
+
+
+# --- keeping the index in step -----------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_saving_and_deleting_keeps_the_index_in_step(django_capture_on_commit_callbacks):
+    anon = AnonymousUser()
+    with django_capture_on_commit_callbacks(execute=True):
+        cable = Cable.objects.create(slug="fresh", title="Fresh cable", date=dt.date(1953, 1, 1))
+        passage = Passage.objects.create(cable=cable, position=0, text="A capybara at the gate.")
+    assert slugs(search("capybara", anon)) == ["fresh"]
+    with django_capture_on_commit_callbacks(execute=True):
+        passage.text = "A tapir at the gate."
+        passage.save()
+    assert slugs(search("capybara", anon)) == [] and slugs(search("tapir", anon)) == ["fresh"]
+    with django_capture_on_commit_callbacks(execute=True):
+        cable.title = "Renamed cable"
+        cable.save()
+    assert slugs(search("renamed", anon)) == ["fresh"]
+    with django_capture_on_commit_callbacks(execute=True):
+        passage.delete()
+    assert slugs(search("tapir", anon)) == []
+    with django_capture_on_commit_callbacks(execute=True):
+        cable.delete()
+    assert not SearchEntry.objects.filter(cable_id=cable.pk).exists()
+    assert slugs(search("renamed", anon)) == []
+
+
+@pytest.mark.django_db
+def test_index_cables_runs_a_fixed_number_of_queries(django_assert_max_num_queries):
+    cables = [make_cable(f"c{i}", f"Cable {i}", "Text " * 50, index=False) for i in range(12)]
+    with django_assert_max_num_queries(12) as few:
+        index_cables(cables[:2])
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert index_cables(cables) == 24  # a row per cable and per passage
+
+
+@pytest.mark.django_db
+def test_rebuild_search_index_command(seed, capsys):
+    SearchEntry.objects.all().delete()
+    call_command("rebuild_search_index", "--dry-run")
+    assert "Would index 1 cable(s)" in capsys.readouterr().out
+    assert not SearchEntry.objects.exists()
+    call_command("rebuild_search_index")
+    assert "Indexed 1 cable(s)" in capsys.readouterr().out
+    assert slugs(search("Kaesong", AnonymousUser())) == [SEED_SLUG]
