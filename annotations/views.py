@@ -288,8 +288,8 @@ def link_create(request: HtmxHttpRequest) -> HttpResponse:
     form = NewLinkForm(data, initial=request.GET.dict(), user=request.user)
     context = {"form": form, "source": _quoted(request, ""), "target": _quoted(request, "target_")}
     if request.method == "GET":
-        template = "annotations/_link_form.html" if request.htmx else "annotations/link_page.html"
-        return render(request, template, context)
+        page = "annotations/_link_form.html" if request.htmx else "annotations/link_form_page.html"
+        return render(request, page, context)
     if form.is_valid():
         d = form.cleaned_data
         try:

@@ -199,3 +199,15 @@ def test_editing_a_link_keeps_its_ends(users, t1, t3):
         "link",
         TARGET,
     )
+
+
+def test_link_form_works_without_htmx(users, t1):
+    """Without JavaScript the form is a page of its own, and a bad post comes back to it."""
+    client = signed_in(users.researcher, users.password)
+    page = client.get(reverse("annotations:link_create"), end(t1, SOURCE))
+    assert page.status_code == 200
+    assert "<h1>New link</h1>" in page.content.decode()
+    bad = client.post(reverse("annotations:link_create"), {**end(t1, SOURCE), "relation": "quotes"})
+    assert bad.status_code == 400
+    assert "Choose the other end" in bad.content.decode()
+    assert not Link.objects.exists()
