@@ -26,6 +26,7 @@ from django_htmx.http import push_url
 
 from cables import reading
 from cables.models import Cable
+from readingroom.caching import conditional_page
 from telegrams.models import Agenda, AgendaItem, Telegram
 
 
@@ -144,6 +145,7 @@ def _url(a: str, b: str) -> str:
     return f"{reverse('compare')}?{q.urlencode(safe=':')}"
 
 
+@conditional_page(store=True)
 @require_GET
 def compare(request: HttpRequest) -> HttpResponse:
     """Two texts side by side (constant queries per pane; see tests/test_compare.py)."""

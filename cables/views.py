@@ -164,7 +164,7 @@ def catalogue(request: HtmxHttpRequest) -> HttpResponse:
 # Reading view ---------------------------------------------------------------
 
 
-@conditional_page
+@conditional_page(store=True)
 @require_GET
 def cable_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """The reading view (15 queries with the data version, whatever the number of
@@ -219,7 +219,7 @@ def participant_list(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "cables/participants.html", {"sides": sides})
 
 
-@conditional_page
+@conditional_page(store=True)
 @require_GET
 def participant_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """One participant, every appearance by role, and the people they appear with

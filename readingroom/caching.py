@@ -26,18 +26,36 @@ cache keeps them. A request with pending flash messages is answered in full.
 
 Tables added later to the watched apps get their triggers at the next
 ``migrate`` (``install_triggers`` runs after every migrate and flush).
+
+**The page cache.** Pages whose rendering is heavy and the same for many
+readers (the reading view, the two comparisons, a participant's page) also
+keep their rendered body in the ``pages`` cache under the ETag — which already
+names everything the body depends on: release, data version, viewer, path and
+query, htmx target. A request whose ETag is cached is answered from it without
+rendering (the data version query, plus session and user when signed in). A
+write anywhere moves the version, so no stale body can be found again; old
+entries age out (local memory: least recently used; Redis: ``PAGE_CACHE_TIMEOUT``).
+
+The one per-request value inside a body is the CSRF token: a body meant for the
+cache is rendered with a placeholder in its place (``csrf_placeholder``, a
+context processor that overrides Django's), and every response — fresh or from
+the cache — gets the requester's own token substituted.
 """
 
 from __future__ import annotations
 
 import hashlib
+import secrets
 from functools import wraps
 from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import caches
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 
 WATCHED_APPS = ("cables", "telegrams", "annotations")
@@ -102,13 +120,72 @@ def _headers(request, response) -> None:
         patch_cache_control(response, no_cache=True)
 
 
-def conditional_page(view):
+# A token-shaped word that cannot occur in a page by accident.
+CSRF_PLACEHOLDER = "csrfPLACEHOLDERreadingroom0000000000000000000000000000000000000000"[:64]
+PAGE_CACHE = "pages"
+# Bodies above this size are not kept (a page that large is rare and cheap to skip).
+PAGE_CACHE_MAX_BYTES = 1_000_000
+# Response headers a cached page must carry again (the rest are set per request).
+_KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary")
+
+
+def csrf_placeholder(request) -> dict:
+    """Context processor: the CSRF placeholder while a body for the page cache renders."""
+    if getattr(request, "_page_cache_render", False):
+        return {"csrf_token": CSRF_PLACEHOLDER}
+    return {}
+
+
+def _with_token(request, content: bytes) -> bytes:
+    if CSRF_PLACEHOLDER.encode() not in content:
+        return content
+    return content.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
+
+
+def _from_cache(request, etag: str) -> HttpResponse | None:
+    entry = caches[PAGE_CACHE].get(etag)
+    if entry is None:
+        return None
+    headers, content = entry
+    response = HttpResponse(_with_token(request, content))
+    for name, value in headers:
+        response[name] = value
+    return response
+
+
+def _to_cache(request, etag: str, response) -> None:
+    """Keep a fresh 200 body under its ETag; give this response the requester's token."""
+    if getattr(response, "streaming", False):
+        return
+    content = response.content
+    if (
+        response.status_code == 200
+        and not response.cookies
+        and len(content) <= PAGE_CACHE_MAX_BYTES
+        and request.method == "GET"
+    ):
+        headers = [
+            (name, value)
+            for name, value in response.items()
+            if name in _KEPT_HEADERS or name.startswith("HX-")
+        ]
+        caches[PAGE_CACHE].set(etag, (headers, content))
+    response.content = _with_token(request, content)
+
+
+def conditional_page(view=None, *, store: bool = False):
     """Answer GET/HEAD with 304 when the client's ETag is current; set the cache headers.
 
     Adds one query (the data version) to the page; a 304 costs that query alone
     (plus the session and user for a signed-in reader). Only 200 responses get
-    an ETag; a request with pending flash messages is always answered in full.
+    an ETag; a request with pending flash messages is always answered in full
+    (and never from or into the page cache).
+
+    With ``store=True`` the rendered body is also kept in the page cache under
+    the ETag, and later requests for the same ETag are answered from it.
     """
+    if view is None:
+        return lambda v: conditional_page(v, store=store)
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
@@ -122,7 +199,18 @@ def conditional_page(view):
                     not_modified["ETag"] = etag
                     _headers(request, not_modified)
                     return not_modified
-        response = view(request, *args, **kwargs)
+        cached = _from_cache(request, etag) if etag and store else None
+        if cached is not None:
+            response = cached
+        elif etag and store:
+            request._page_cache_render = True
+            try:
+                response = view(request, *args, **kwargs)
+            finally:
+                request._page_cache_render = False
+            _to_cache(request, etag, response)
+        else:
+            response = view(request, *args, **kwargs)
         if etag and response.status_code == 200 and not response.has_header("ETag"):
             response["ETag"] = etag
         _headers(request, response)
@@ -177,17 +265,25 @@ def install_triggers(sender=None, using: str = DEFAULT_DB_ALIAS, **kwargs) -> in
     if VERSION_TABLE not in existing:
         return 0
     q = conn.ops.quote_name
+    # A new database starts counting at a random number, so a database dropped and
+    # made again (or restored) does not repeat the versions, and ETags, of the old
+    # one — which app servers and a shared page cache may still hold.
+    start = secrets.randbelow(2**40)
+    caches[PAGE_CACHE].clear()
     count = 0
     with transaction.atomic(using=using), conn.cursor() as cursor:
         if conn.vendor == "postgresql":
             # Several app servers may migrate at once: one installs at a time.
             cursor.execute("SELECT pg_advisory_xact_lock(4711)")
             cursor.execute(
-                f"INSERT INTO {VERSION_TABLE} (id, counter) VALUES (1, 0) ON CONFLICT DO NOTHING"
+                f"INSERT INTO {VERSION_TABLE} (id, counter) VALUES (1, %s) ON CONFLICT DO NOTHING",
+                [start],
             )
             cursor.execute(PG_FUNCTION)
         else:
-            cursor.execute(f"INSERT OR IGNORE INTO {VERSION_TABLE} (id, counter) VALUES (1, 0)")
+            cursor.execute(
+                f"INSERT OR IGNORE INTO {VERSION_TABLE} (id, counter) VALUES (1, %s)", [start]
+            )
         for table, columns in watched_tables():
             if table not in existing:
                 continue

@@ -65,6 +65,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "readingroom.caching.csrf_placeholder",
             ],
         },
     },
@@ -138,18 +139,37 @@ LOGOUT_REDIRECT_URL = "/"
 # app servers (Django's built-in RedisCache, package `redis`); unset, each
 # process keeps a local-memory cache. locmem:// and dummy:// are accepted too.
 CACHE_URL = env_str("CACHE_URL", "")
+# "pages" holds rendered pages under their ETag (readingroom/caching.py): a day
+# at most in Redis; in local memory the 300 most recently used (some 15 MB of
+# reading views), per process.
 if CACHE_URL.startswith(("redis://", "rediss://")):
     CACHES = {
-        "default": {
+        alias: {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": CACHE_URL,
-            "KEY_PREFIX": "readingroom",
+            "KEY_PREFIX": prefix,
+            **extra,
         }
+        for alias, prefix, extra in (
+            ("default", "readingroom", {}),
+            ("pages", "readingroom-pages", {"TIMEOUT": 24 * 3600}),
+        )
     }
 elif CACHE_URL in ("", "locmem://"):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "pages": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "pages",
+            "TIMEOUT": None,
+            "OPTIONS": {"MAX_ENTRIES": 300},
+        },
+    }
 elif CACHE_URL == "dummy://":
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    CACHES = {
+        alias: {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+        for alias in ("default", "pages")
+    }
 else:
     raise ImproperlyConfigured(
         f"CACHE_URL must be redis://…, rediss://…, locmem:// or dummy://, not {CACHE_URL!r}"

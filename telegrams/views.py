@@ -371,7 +371,7 @@ def _render(request, cmp: Comparison, *, form=None, status=None, notice="") -> H
     return render(request, template, context, status=status)
 
 
-@conditional_page
+@conditional_page(store=True)
 @require_GET
 def agenda_compare(request: HtmxHttpRequest) -> HttpResponse:
     """Agendas side by side (3 queries: agendas, their items, correspondences).

@@ -7,11 +7,15 @@ commit, so these tests commit for real (``transactional_db``).
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from annotations.models import Annotation
 from cables.models import Cable, Passage
+from readingroom.caching import CSRF_PLACEHOLDER
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -175,3 +179,103 @@ def test_healthz_is_a_constant_ok(client, db):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.content == b"ok"
+
+
+# The page cache --------------------------------------------------------------
+
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+CSRF_HEADER = re.compile(r'"X-CSRFToken": "([^"]+)"')
+
+
+def test_a_repeated_reading_view_is_answered_from_the_page_cache(
+    client, cable, django_assert_num_queries
+):
+    url = cable.get_absolute_url()
+    first = client.get(url)
+    with django_assert_num_queries(1):  # the data version, nothing else
+        second = client.get(url)
+    assert second.status_code == 200
+    assert second["ETag"] == first["ETag"]
+    assert CSRF_HEADER.sub("", second.content.decode()) == CSRF_HEADER.sub(
+        "", first.content.decode()
+    )
+    assert CSRF_PLACEHOLDER not in second.content.decode()
+    assert second["Content-Type"] == first["Content-Type"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        reverse("compare") + "?a=telegram:cable-21680-mao-to-filippov-1951-07-11:1"
+        "&b=telegram:cable-21680-mao-to-filippov-1951-07-11:3",
+        reverse("telegrams:agenda_compare") + SEED_AGENDAS,
+        reverse("cables:participant", args=["joseph-stalin"]),
+    ],
+)
+def test_other_heavy_pages_are_kept_too(client, cable, url, django_assert_num_queries):
+    assert client.get(url).status_code == 200
+    with django_assert_num_queries(1):
+        assert client.get(url).status_code == 200
+
+
+def test_a_page_from_the_cache_carries_the_requesters_own_working_csrf_token(cable, users):
+    """The body is kept with a placeholder; each reader's token is put in on the way out."""
+    url = cable.get_absolute_url()
+    Client(enforce_csrf_checks=True).get(url)  # someone else fills the cache
+    for signed_in in (False, True):
+        reader = Client(enforce_csrf_checks=True)
+        if signed_in:
+            reader.force_login(users.researcher)
+            reader.get(url)  # fills the signed-in reader's own entry
+        html = reader.get(url).content.decode()
+        assert CSRF_PLACEHOLDER not in html
+        token = CSRF_HEADER.search(html).group(1)
+        if signed_in:
+            form_token = CSRF_INPUT.search(html).group(1)
+            response = reader.post(reverse("logout"), {"csrfmiddlewaretoken": form_token})
+            assert response.status_code == 302  # signed out, not refused
+        else:
+            response = reader.post(
+                reverse("login"), {"username": "nobody", "password": "x"}, HTTP_X_CSRFTOKEN=token
+            )
+            assert response.status_code == 200  # the form's own error, not a CSRF 403
+
+
+def test_the_page_cache_never_serves_one_readers_page_to_another(cable, users):
+    url = cable.get_absolute_url()
+    author = Client()
+    author.force_login(users.researcher)
+    annotate(cable.passages.first(), users.researcher, visibility="private", body="Only mine")
+    assert "Only mine" in author.get(url).content.decode()
+    assert "Only mine" in author.get(url).content.decode()  # from the cache
+    other = Client()
+    other.force_login(users.outsider)
+    assert "Only mine" not in other.get(url).content.decode()
+    assert "Only mine" not in Client().get(url).content.decode()
+
+
+def test_pages_with_flash_messages_are_neither_kept_nor_served_from_the_cache(rf, cable):
+    from django.contrib import messages
+    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.messages.storage.cookie import CookieStorage
+    from django.core.cache import caches
+    from django_htmx.middleware import HtmxDetails
+
+    from cables.views import cable_detail
+
+    request = rf.get(cable.get_absolute_url())
+    request.user, request.htmx = AnonymousUser(), HtmxDetails(request)
+    request._messages = CookieStorage(request)
+    messages.info(request, "Imported 3 cables.")
+    response = cable_detail(request, slug=cable.slug)
+    assert response.status_code == 200
+    assert not response.has_header("ETag")
+    assert CSRF_PLACEHOLDER not in response.content.decode()
+    assert not caches["pages"]._cache  # nothing kept
+
+
+def test_a_new_database_does_not_repeat_the_old_versions(db):
+    """Versions start at a random number, so a database made again does not reuse ETags."""
+    from readingroom.caching import data_version
+
+    assert data_version() > 1000
