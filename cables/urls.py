@@ -15,6 +15,11 @@ urlpatterns = [
     path("cables/<slug:slug>/export.ris", exports.export_ris, name="export_ris"),
     path("cables/<slug:slug>/export.bib", exports.export_bibtex, name="export_bibtex"),
     path("participants/", views.participant_list, name="participants"),
+    path(
+        "participants/suggestions/",
+        views.participant_suggestions,
+        name="participant_suggestions",
+    ),
     path("participants/<slug:slug>/", views.participant_detail, name="participant"),
     path("chronology/", views.chronology, name="chronology"),
     path("search/", views.search_view, name="search"),

@@ -15,12 +15,13 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_GET
 from django_htmx.middleware import HtmxDetails
 
 from cables import chronology as timeline
 from cables import reading, search
+from cables.forms import ParticipantField, suggestions
 from cables.models import Cable, Collection, Handling, Mention, Participant, Passage, Side
 from readingroom.caching import conditional_page
 from telegrams.models import Telegram, TelegramRecipient
@@ -61,37 +62,31 @@ class CatalogueFilter(forms.Form):
             "max_value": "“Year” must be a year such as 1951.",
         },
     )
-    participant = forms.ChoiceField(
-        required=False,
-        error_messages={
-            "invalid_choice": "Nobody in the reading room has the identifier “%(value)s”."
-        },
-    )
+    participant = ParticipantField(label="Person")
     collection = forms.ChoiceField(
         required=False,
         error_messages={"invalid_choice": "There is no collection called “%(value)s”."},
     )
 
-    def __init__(self, data, *, participants, collections):
+    def __init__(self, data, *, collections):
         super().__init__(data)
-        self.fields["participant"].choices = [("", "Anyone")] + [
-            (p.slug, p.name) for p in participants
-        ]
         self.fields["collection"].choices = [("", "All collections")] + [
             (c.slug, c.title) for c in collections
         ]
 
 
-def filter_catalogue(cables, *, q="", year=None, participant="", collection=""):
+def filter_catalogue(cables, *, q="", year=None, participant=None, collection=""):
     """Apply the catalogue filters to a Cable queryset (adds no query of its own).
 
-    ``participant`` (a slug) matches the sender, the recipient, a telegram's
+    ``participant`` (a ``Participant`` or a slug) matches the sender, the recipient, a telegram's
     author or recipients (to and copy), or a mention an editor has not rejected.
     """
     if year:
         cables = cables.filter(date__year=year)
     if collection:
         cables = cables.filter(collections__slug=collection)
+    if isinstance(participant, Participant):
+        participant = participant.slug
     if participant:
         cables = cables.filter(
             Q(sender__slug=participant)
@@ -125,15 +120,15 @@ def _without_page(params) -> str:
 @conditional_page
 @require_GET
 def catalogue(request: HtmxHttpRequest) -> HttpResponse:
-    """The catalogue, 50 cables a page (6 queries; the htmx fragment 5).
+    """The catalogue, 50 cables a page (5 queries; the htmx fragment 4; +1 with a person).
 
-    Queries: participants and collections for the filter form, the years that
-    have cables, the count of matching cables, the page of cables, their
-    collections.
+    Queries: collections for the filter form, the person asked for (by name,
+    alias or identifier), the years that have cables, the count of matching
+    cables, the page of cables, their collections. The page's size does not
+    grow with the number of people: the person box suggests names as you type.
     """
-    participants = list(Participant.objects.only("slug", "name", "sort_name"))
     collections = list(Collection.objects.all())
-    form = CatalogueFilter(request.GET, participants=participants, collections=collections)
+    form = CatalogueFilter(request.GET, collections=collections)
     form.is_valid()
     # Invalid filters are reported on the page and left out; the valid ones still apply.
     filters = {name: value for name, value in form.cleaned_data.items() if value}
@@ -149,7 +144,6 @@ def catalogue(request: HtmxHttpRequest) -> HttpResponse:
         "total": page.paginator.count,
         "page_query": _without_page(request.GET),
         "filtered": any(filters.values()),
-        "participant_names": {p.slug: p.name for p in participants},
         "collection_titles": {c.slug: c.title for c in collections},
     }
     if request.htmx:
@@ -362,28 +356,33 @@ def appears_with(participant: Participant, limit: int = 10) -> list[dict]:
     ]
 
 
+@require_GET
+def participant_suggestions(request: HtmxHttpRequest) -> HttpResponse:
+    """``<option>``s for a person box's datalist: names or aliases containing what was typed.
+
+    Reads the value of whichever person box asked (``participant`` or ``person``);
+    one query, at most ``cables.forms.SUGGESTIONS`` names.
+    """
+    text = request.GET.get("participant", request.GET.get("person", ""))[:200]
+    response = render(request, "cables/_participant_options.html", {"people": suggestions(text)})
+    patch_cache_control(response, max_age=300)
+    return response
+
+
 # Chronology -----------------------------------------------------------------
 
 
 class ChronologyFilter(forms.Form):
     """The chronology's GET filters; choices come from the view (no queries here)."""
 
-    participant = forms.ChoiceField(
-        required=False,
-        error_messages={
-            "invalid_choice": "Nobody in the reading room has the identifier “%(value)s”."
-        },
-    )
+    participant = ParticipantField(label="Person")
     side = forms.ChoiceField(
         required=False,
         error_messages={"invalid_choice": "There is no side called “%(value)s”."},
     )
 
-    def __init__(self, data, *, participants, sides):
+    def __init__(self, data, *, sides):
         super().__init__(data)
-        self.fields["participant"].choices = [("", "Anyone")] + [
-            (p.slug, p.name) for p in participants
-        ]
         self.fields["side"].choices = [("", "Either side")] + [(s.slug, s.name) for s in sides]
 
 
@@ -399,9 +398,8 @@ def chronology(request: HtmxHttpRequest) -> HttpResponse:
     apply to the built entries, so an entry is kept exactly when the people it
     shows include the participant or someone of the side.
     """
-    participants = list(Participant.objects.only("slug", "name", "sort_name"))
     sides = list(Side.objects.all())
-    form = ChronologyFilter(request.GET, participants=participants, sides=sides)
+    form = ChronologyFilter(request.GET, sides=sides)
     form.is_valid()
     # Invalid filters are reported on the page and left out; the valid ones still apply.
     chosen = {name: value for name, value in form.cleaned_data.items() if value}
@@ -416,9 +414,9 @@ def chronology(request: HtmxHttpRequest) -> HttpResponse:
     handling = Handling.objects.filter(on__isnull=False).select_related("cable", "agent")
     entries = timeline.build(telegrams, cables, handling)
     side = next((s for s in sides if s.slug == chosen.get("side")), None)
-    person = next((p for p in participants if p.slug == chosen.get("participant")), None)
+    person = chosen.get("participant")
     entries = timeline.select(
-        entries, participant=chosen.get("participant", ""), side=side.pk if side else None
+        entries, participant=person.slug if person else "", side=side.pk if side else None
     )
     context = {
         "form": form,

@@ -71,7 +71,10 @@ def test_filters_combine_and_results_are_distinct(client):
     ("params", "message"),
     [
         ({"year": "abc"}, "“Year” must be a year such as 1951."),
-        ({"participant": "nobody"}, "Nobody in the reading room has the identifier “nobody”."),
+        (
+            {"participant": "nobody"},
+            "Nobody in the reading room has the name or identifier “nobody”.",
+        ),
         ({"collection": "nowhere"}, "There is no collection called “nowhere”."),
     ],
 )
@@ -113,7 +116,7 @@ def test_full_page_varies_on_hx_request(client):
 def test_catalogue_query_count(client, django_assert_num_queries, n):
     build_archive(n)
     with django_assert_num_queries(7):  # +1: the data version (readingroom.caching)
-        # 1. participants for the person filter
+        # 1. the person asked for (by identifier, name or alias)
         # 2. collections for the collection filter
         # 3. how many cables match (for the pager)
         # 4. the page of cables with sender and recipient (filtered, by date)
@@ -125,9 +128,9 @@ def test_catalogue_query_count(client, django_assert_num_queries, n):
 @pytest.mark.parametrize("n", [2, 10])
 def test_catalogue_fragment_query_count(client, django_assert_num_queries, n):
     build_archive(n)
-    with django_assert_num_queries(6):  # +1: the data version (readingroom.caching)
-        # 1. participants, 2. collections (to validate the filters), 3. the count,
-        # 4. the page of cables with sender and recipient, 5. their collections
+    with django_assert_num_queries(5):  # +1: the data version (readingroom.caching)
+        # 1. collections (to validate the filter), 2. the count,
+        # 3. the page of cables with sender and recipient, 4. their collections
         client.get(URL, {"q": "cable"}, headers={"HX-Request": "true"})
 
 
@@ -146,3 +149,41 @@ def test_catalogue_is_paginated(client):
     second = client.get(URL, {"page": 2}).content.decode()
     assert second.count('class="cable-list__item"') == Cable.objects.count() - 50
     assert client.get(URL, {"page": "abc"}).status_code == 200  # a bad page shows page 1
+
+
+@pytest.mark.parametrize("typed", ["mao-zedong", "Mao Zedong", "mao zedong", "Mao Dong"])
+def test_the_person_can_be_typed_by_identifier_name_or_alias(client, typed):
+    archive = build_archive(3)
+    from cables.models import Alias
+
+    Alias.objects.get_or_create(
+        participant=archive.people["mao"], name="Mao Dong", defaults={"kind": "spelling"}
+    )
+    response = client.get(URL, {"participant": typed})
+    assert response.status_code == 200
+    assert archive.cable.title in titles(response)
+    assert "Person: Mao Zedong." in response.content.decode()
+
+
+def test_the_page_does_not_grow_with_the_number_of_people(client):
+    from cables.models import Participant
+
+    build_archive(2)
+    before = len(client.get(URL).content)
+    Participant.objects.bulk_create(
+        Participant(name=f"Person {i}", sort_name=f"Person {i}", slug=f"person-{i}")
+        for i in range(500)
+    )
+    assert len(client.get(URL).content) == before
+
+
+def test_the_person_box_suggests_names_and_aliases_as_you_type(client, seed):
+    url = reverse("cables:participant_suggestions")
+    html = client.get(url, {"participant": "fil"}).content.decode()
+    assert '<option value="Joseph Stalin"></option>' in html  # by the pseudonym Filippov
+    html = client.get(url, {"participant": "kim"}).content.decode()
+    assert '<option value="Kim Il Sung"></option>' in html
+    assert client.get(url, {"participant": ""}).content.decode().strip() == ""
+    assert client.get(url, {"participant": "zzzz"}).content.decode().strip() == ""
+    catalogue = client.get(URL).content.decode()
+    assert f'hx-get="{url}"' in catalogue and 'list="id_participant-suggestions"' in catalogue
