@@ -188,7 +188,8 @@ def test_form_works_without_javascript(client, seed):
     assert 'hx-get="/chronology/"' in html and 'hx-push-url="true"' in html
     # The person box keeps what was typed and suggests names as you type.
     assert re.search(
-        r'<input type="text" name="participant" value="vaganov"[^>]*list="id_participant-suggestions"',
+        r'<input type="text" name="participant" value="vaganov"'
+        r'[^>]*list="id_participant-suggestions"',
         html,
     )
     assert '<datalist id="id_participant-suggestions"></datalist>' in html
