@@ -212,10 +212,28 @@ end
 """
 
 
-def lua_script(folder: Path, name: str, *, headers=None, paths=None) -> Path:
+# Every request a new address (?render=<thread>-<n>), so every response is rendered
+# afresh: the page cache holds nothing for it (wrk gives each thread its own Lua).
+LUA_UNIQUE = """
+local threads = 0
+setup = function(thread)
+  threads = threads + 1
+  thread:set("tid", threads)
+end
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format(nil, wrk.path .. "?render=" .. tid .. "-" .. n)
+end
+"""
+
+
+def lua_script(folder: Path, name: str, *, headers=None, paths=None, unique: bool = False) -> Path:
     lines = []
     for key, value in (headers or {}).items():
         lines.append(f'wrk.headers["{key}"] = "{value}"')
+    if unique:
+        lines.append(LUA_UNIQUE)
     if paths:
         quoted = ", ".join(f'"{p}"' for p in paths)
         lines.append(f"local paths = {{{quoted}}}\nlocal i = 0")
@@ -274,26 +292,33 @@ def measure_size(size: int, ctx: dict, folder: Path) -> dict:
         search_ok = get("/search/?q=armistice")[0] == 200
     finally:
         server.stop()
+    # (key, label, path, headers, paths of a mix, every request rendered afresh)
     pages = [
-        ("baseline", "(a) baseline: /healthz", "/healthz", {}, None),
-        ("reading", "(b) reading view, anonymous", reading, {}, None),
+        ("baseline", "(a) baseline: /healthz", "/healthz", {}, None, False),
+        ("reading", "(b) reading view, anonymous", reading, {}, None, False),
+        ("reading_render", "(b) reading view, anonymous, rendered afresh (no page cache)",
+         reading, {}, None, True),
         ("reading_user", f"(b) reading view, signed in ({ANNOTATIONS} notes)", reading,
-         cookie, None),
+         cookie, None, False),
+        ("reading_user_render", f"(b) reading view, signed in ({ANNOTATIONS} notes), "
+         "rendered afresh", reading, cookie, None, True),
         ("reading_304", "(b) reading view, anonymous revalidation (304)", reading,
-         {"If-None-Match": etag}, None),
-        ("compare", "(c) agenda comparison", compare, {}, None),
-        ("catalogue", "(d) catalogue (first page)", "/cables/", {}, None),
+         {"If-None-Match": etag}, None, False),
+        ("compare", "(c) agenda comparison", compare, {}, None, False),
+        ("catalogue", "(d) catalogue (first page)", "/cables/", {}, None, False),
     ]  # fmt: skip
     if search_ok:
         paths = ["/search/?q=" + quote(q) for q in QUERIES]
-        pages.append(("search", "(e) search, 20-query mix", "/search/", {}, paths))
+        pages.append(("search", "(e) search, 20-query mix", "/search/", {}, paths, False))
     memory = []
-    for key, _, path, headers, paths in pages:
+    for key, _, path, headers, paths, unique in pages:
         server = Server()
         try:
             get(paths[0] if paths else path, headers)  # warm up: imports, caches, connections
             lua_headers = {k: v.replace('"', '\\"') for k, v in headers.items()}
-            script = lua_script(folder, f"{key}-{size}", headers=lua_headers, paths=paths)
+            script = lua_script(
+                folder, f"{key}-{size}", headers=lua_headers, paths=paths, unique=unique
+            )
             rows[key] = wrk(path, script)
             memory.append(server.peak_memory_mb())
         finally:

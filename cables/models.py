@@ -444,6 +444,9 @@ class SearchEntry(models.Model):
     text_c = models.TextField(blank=True)
     text_d = models.TextField(blank=True)
     vector = SearchVectorField(null=True, editable=False)
+    # Catalogue rows only: the ids of everyone taking part in or mentioned in the
+    # cable, space-separated — what the search's person and side facets count.
+    people = models.TextField(blank=True, default="")
 
     class Meta:
         verbose_name_plural = "search entries"

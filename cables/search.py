@@ -19,6 +19,17 @@ an annotation — so all the words of a query must stand in the same passage
 (as a reader would quote it); hits are then grouped by cable, each cable
 ranked by its best entry.
 
+Bounded work: a search ranks, counts and facets at most ``CATALOGUE_CANDIDATES``
+matching catalogue records and ``TEXT_CANDIDATES`` matching passages and
+annotations (the *candidates*, taken in index order: neither database can hand
+back rows best first). Below those limits — any search a historian narrows with
+a second word, a phrase or a filter — everything is exact; above them the page
+says so (``Results.capped``) and counts are "at least". At 100,000 cables this
+keeps a single common word from ranking and faceting hundreds of thousands of
+rows (4–18 s before; see bench/results.md). The person and side facets count
+``SearchEntry.people``, the ids of everyone taking part in or mentioned in a
+cable, written by the indexer, instead of joining four tables per search.
+
 Both read the same websearch syntax — words, ``"quoted phrases"``,
 ``-exclusions``, ``OR`` — through one parser (:func:`parse`), so the same query
 finds the same cables on both. Every word is quoted when it is turned into
@@ -38,6 +49,8 @@ private note is never found, counted or quoted for anyone but its author.
 
 from __future__ import annotations
 
+import datetime
+import json
 import re
 import threading
 from collections import defaultdict
@@ -71,6 +84,9 @@ PER_PAGE = 20
 SNIPPETS_PER_HIT = 3
 FACET_SIZE = 12
 MAX_MARKS = 300  # search-hit spans marked in one cable
+# Matching rows ranked for one search (see _Query): catalogue records, then the rest.
+CATALOGUE_CANDIDATES = 200
+TEXT_CANDIDATES = 400
 FUZZY_THRESHOLD = 0.5  # pg_trgm word_similarity for a misspelt name
 WEIGHTS = {"a": 10.0, "b": 4.0, "c": 2.0, "d": 1.0}  # bm25 column weights (SQLite)
 HIT_OPEN, HIT_CLOSE = "\u27e6", "\u27e7"  # ⟦ ⟧ mark the terms in snippets and headlines
@@ -297,13 +313,15 @@ def expand_names(parsed: Parsed) -> list[Expansion]:
         f"SELECT id AS pid, name, 1 AS canonical FROM {participant} "
         f"UNION ALL SELECT participant_id, name, 0 FROM {alias}"
     )
-    where = " OR ".join(["LOWER(n.name) LIKE %s"] * len(words))
+    # PostgreSQL: ILIKE and <% (word similarity above pg_trgm.word_similarity_threshold,
+    # set to FUZZY_THRESHOLD for every connection in settings) use the trigram indexes.
+    like = "n.name ILIKE %s" if connection.vendor == "postgresql" else "LOWER(n.name) LIKE %s"
+    where = " OR ".join([like] * len(words))
     params: list = [f"%{w}%" for w in words]
     sims = ""
     if fuzzy_terms:
-        where += " OR " + " OR ".join(["word_similarity(%s, n.name) >= %s"] * len(fuzzy_terms))
-        for t in fuzzy_terms:
-            params += [t, FUZZY_THRESHOLD]
+        where += " OR " + " OR ".join(["%s <%% n.name"] * len(fuzzy_terms))
+        params += fuzzy_terms
         sims = "".join(", word_similarity(%s, n.name)" for _ in fuzzy_terms)
     sql = (
         f"SELECT n.pid, n.name, n.canonical, p.slug{sims} "
@@ -570,6 +588,7 @@ class Results:
     sort: str
     page: int = 1
     total: int = 0
+    capped: bool = False  # the candidate limits were reached (see _Query)
     hits: list[Hit] = field(default_factory=list)
     facets: list[Facet] = field(default_factory=list)
     chosen: list[Chosen] = field(default_factory=list)
@@ -578,6 +597,18 @@ class Results:
     hl: str = ""
     per_page: int = PER_PAGE
     bad_input: bool = False  # an overlong query or an unknown sort (status 400)
+
+    @property
+    def capped_note(self) -> str:
+        """What a reader should know when the candidate limits were reached."""
+        if not self.capped:
+            return ""
+        return (
+            f"So many records match that these results come from the first "
+            f"{CATALOGUE_CANDIDATES:,} catalogue records and {TEXT_CANDIDATES:,} passages "
+            "found, ranked among themselves; counts and facets are theirs. Add a word, a "
+            '"phrase" or a filter (year, person, collection) to see every match.'
+        )
 
     @property
     def searched(self) -> bool:
@@ -632,88 +663,114 @@ def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
+@dataclass
+class Candidate:
+    """One matching index row among the candidates (see :meth:`_Query.candidates`)."""
+
+    id: int
+    cable_id: int
+    annotation_id: int | None
+    kind: str
+    score: float
+    date: object
+    title: str
+    people: str  # the cable's SearchEntry.people: everyone taking part or mentioned
+
+
 class _Query:
-    """The SQL shared by the three statements a search runs (page, facets, snippets)."""
+    """The SQL a search runs: the candidates, then facets and snippets for them.
+
+    Matching rows are drawn in index order, not rank order — no index the two
+    databases share can hand back rows best first — so a search looks at a
+    bounded set of *candidates*: up to ``CATALOGUE_CANDIDATES`` matching
+    catalogue records (title, summary, names: the heaviest fields) and up to
+    ``TEXT_CANDIDATES`` matching passages and annotations. The candidates are
+    ranked, grouped by cable, counted and faceted; when either limit is
+    reached the results say so (``Results.capped``) and invite a narrower
+    search. Below the limits every match is a candidate and everything is exact.
+    """
 
     def __init__(self, parsed: Parsed, user, filters: Filters):
         self.vendor = connection.vendor
         self.parsed = parsed
-        visible = Annotation.objects.visible_to(user).order_by().values("pk")
-        self.visible = _compile(visible)
+        self.user = user
+        self.visible = _compile(Annotation.objects.visible_to(user).order_by().values("pk"))
         self.filtered = _compile(filtered_cables(filters, user)) if filters else None
         if self.vendor == "postgresql":
             self.tsquery = to_tsquery(parsed)
         else:
             self.fts = to_fts5(parsed)
 
-    def ctes(self, cable_ids: list[int] | None = None, snippets: bool = False):
-        """``WITH sr_visible, [sr_filtered,] sr_hits`` and their parameters.
-
-        ``sr_hits``: the matching index rows the user may see (id, cable_id,
-        passage_id, annotation_id, kind, score), on the filtered cables, and
-        only on ``cable_ids`` when given.
-        """
+    def _match(self, kind_sql: str, limit: int) -> tuple[str, list]:
+        """One tier of candidates: matching rows of some kinds, at most ``limit``."""
         entry = _table(SearchEntry)
-        sql = [f"sr_visible(id) AS ({self.visible[0]})"]
-        params = list(self.visible[1])
-        where, where_params = [], []
-        where.append("(e.annotation_id IS NULL OR e.annotation_id IN (SELECT id FROM sr_visible))")
+        columns = "e.id, e.cable_id, e.annotation_id, e.kind"
+        where, params = [kind_sql], []
         if self.filtered:
-            sql.append(f"sr_filtered(id) AS ({self.filtered[0]})")
+            where.append(f"e.cable_id IN ({self.filtered[0]})")
             params += self.filtered[1]
-            where.append("e.cable_id IN (SELECT id FROM sr_filtered)")
-        if cable_ids is not None:
-            where.append("e.cable_id IN (" + ", ".join(["%s"] * len(cable_ids)) + ")")
-            where_params += cable_ids
-        columns = "e.id, e.cable_id, e.passage_id, e.annotation_id, e.kind"
         if self.vendor == "postgresql":
             tsq, tsq_params = self.tsquery
-            hits = (
+            sql = (
                 f"SELECT {columns}, ts_rank(e.vector, {tsq}) AS score FROM {entry} e "
-                f"WHERE e.vector @@ {tsq} AND " + " AND ".join(where)
+                f"WHERE e.vector @@ {tsq} AND " + " AND ".join(where) + " LIMIT %s"
             )
-            params += tsq_params + tsq_params + where_params
-        else:
-            weights = ", ".join(str(w) for w in WEIGHTS.values())
-            snippet = ""
-            if snippets:
-                snippet = (
-                    ", snippet(cables_search_fts, CASE WHEN e.kind = 'cable' THEN 1 ELSE 2 END, "
-                    f"'{HIT_OPEN}', '{HIT_CLOSE}', '…', 24) AS snip"
-                )
-            hits = (
-                f"SELECT {columns}, -bm25(cables_search_fts, {weights}) AS score{snippet} "
-                f"FROM cables_search_fts JOIN {entry} e ON e.id = cables_search_fts.rowid "
-                "WHERE cables_search_fts MATCH %s AND " + " AND ".join(where)
-            )
-            params += [self.fts] + where_params
-        # SQLite: materialized, so bm25() and snippet() run in the FTS5 query itself
-        # (a flattened CTE would move them where FTS5 cannot answer them).
-        materialized = "MATERIALIZED " if self.vendor == "sqlite" else ""
-        sql.append(f"sr_hits AS {materialized}({hits})")
-        return "WITH " + ",\n".join(sql), params
-
-    def page(self, sort: str, limit: int, offset: int):
-        """One row per matching cable: (cable_id, best score, matching rows), for one page."""
-        ctes, params = self.ctes()
-        order = {
-            "relevance": "score DESC, c.date, c.title, h.cable_id",
-            "date": "c.date, c.title, h.cable_id",
-            "-date": "c.date DESC, c.title, h.cable_id",
-        }[sort]
+            return sql, tsq_params + tsq_params + params + [limit]
+        weights = ", ".join(str(w) for w in WEIGHTS.values())
         sql = (
-            f"{ctes}\nSELECT h.cable_id, MAX(h.score) AS score, COUNT(*) AS matches "
-            f"FROM sr_hits h JOIN {_table(Cable)} c ON c.id = h.cable_id "
-            f"GROUP BY h.cable_id, c.date, c.title ORDER BY {order} LIMIT %s OFFSET %s"
+            f"SELECT {columns}, -bm25(cables_search_fts, {weights}) AS score "
+            f"FROM cables_search_fts JOIN {entry} e ON e.id = cables_search_fts.rowid "
+            "WHERE cables_search_fts MATCH %s AND " + " AND ".join(where) + " LIMIT %s"
         )
-        return _fetch(sql, params + [limit, offset])
+        return sql, [self.fts] + params + [limit]
 
-    def facets(self):
-        """(facet, value, label, count) rows for every facet, and ('total', …) (one query)."""
-        ctes, params = self.ctes()
+    def candidates(self) -> tuple[list[Candidate], bool]:
+        """The candidate rows the reader may see, and whether a limit was reached.
+
+        One query (two when annotations are among the candidates: which of
+        them this reader may see).
+        """
+        cable = _table(Cable)
+        first, first_params = self._match("e.kind = 'cable'", CATALOGUE_CANDIDATES + 1)
+        rest, rest_params = self._match("e.kind <> 'cable'", TEXT_CANDIDATES + 1)
+        # Materialised on SQLite so bm25() runs inside its FTS5 query.
+        materialized = "MATERIALIZED " if self.vendor == "sqlite" else ""
+        sql = (
+            f"WITH sr_first AS {materialized}({first}),\n"
+            f"sr_rest AS {materialized}({rest})\n"
+            "SELECT h.id, h.cable_id, h.annotation_id, h.kind, h.score, c.date, c.title, "
+            "COALESCE(ce.people, '') "
+            "FROM (SELECT * FROM sr_first UNION ALL SELECT * FROM sr_rest) h "
+            f"JOIN {cable} c ON c.id = h.cable_id "
+            f"LEFT JOIN {_table(SearchEntry)} ce ON ce.cable_id = h.cable_id AND ce.kind = 'cable'"
+        )
+        rows = [Candidate(*row) for row in _fetch(sql, first_params + rest_params)]
+        catalogue = [r for r in rows if r.kind == SearchEntry.Kind.CABLE]
+        text = [r for r in rows if r.kind != SearchEntry.Kind.CABLE]
+        capped = len(catalogue) > CATALOGUE_CANDIDATES or len(text) > TEXT_CANDIDATES
+        rows = catalogue[:CATALOGUE_CANDIDATES] + text[:TEXT_CANDIDATES]
+        noted = {r.annotation_id for r in rows if r.annotation_id}
+        if noted:
+            seen = set(
+                Annotation.objects.visible_to(self.user)
+                .filter(pk__in=noted)
+                .values_list("pk", flat=True)
+            )
+            rows = [r for r in rows if r.annotation_id is None or r.annotation_id in seen]
+        return rows, capped
+
+    def _ids_cte(self, name: str, ids: list[int]) -> tuple[str, list]:
+        if self.vendor == "postgresql":
+            return f"{name}(cable_id) AS (SELECT unnest(%s::bigint[]))", [ids]
+        return f"{name}(cable_id) AS (SELECT value FROM json_each(%s))", [json.dumps(ids)]
+
+    def facets(self, cable_ids: list[int]):
+        """(facet, value, label, count) rows for the facets over these cables (one query),
+        but for people and sides (:func:`_people_facets`)."""
+        matched_cte, params = self._ids_cte("sr_matched", cable_ids)
+        ctes = f"WITH sr_visible(id) AS ({self.visible[0]}),\n{matched_cte}"
+        params = list(self.visible[1]) + params
         cable, passage = _table(Cable), _table(Passage)
-        telegram, recipient = _table(Telegram), _table(TelegramRecipient)
-        mention, participant, side = _table(Mention), _table(Participant), _table(Side)
         annotation, tag = _table(Annotation), _table(Tag)
         through = Cable.collections.through
         collection_link = connection.ops.quote_name(through._meta.db_table)
@@ -724,26 +781,11 @@ class _Query:
             year = "CAST(strftime('%%Y', c.date) AS INTEGER)"
         matched = "JOIN sr_matched m ON m.cable_id = "
         ctes += (
-            ",\nsr_matched(cable_id) AS (SELECT DISTINCT cable_id FROM sr_hits),\n"
-            "sr_people(cable_id, participant_id) AS ("
-            f"SELECT c.id, c.sender_id FROM {cable} c {matched}c.id "
-            "WHERE c.sender_id IS NOT NULL "
-            f"UNION SELECT c.id, c.recipient_id FROM {cable} c {matched}c.id "
-            "WHERE c.recipient_id IS NOT NULL "
-            f"UNION SELECT p.cable_id, t.author_id FROM {telegram} t "
-            f"JOIN {passage} p ON p.id = t.passage_id {matched}p.cable_id "
-            "WHERE t.author_id IS NOT NULL "
-            f"UNION SELECT p.cable_id, r.participant_id FROM {recipient} r "
-            f"JOIN {passage} p ON p.id = r.telegram_id {matched}p.cable_id "
-            f"UNION SELECT p.cable_id, x.participant_id FROM {mention} x "
-            f"JOIN {passage} p ON p.id = x.passage_id {matched}p.cable_id "
-            "WHERE x.status <> %s),\n"
-            "sr_noted(cable_id, annotation_id) AS ("
+            ",\nsr_noted(cable_id, annotation_id) AS ("
             f"SELECT p.cable_id, a.id FROM {annotation} a "
             f"JOIN {passage} p ON p.id = a.passage_id {matched}p.cable_id "
             "WHERE a.id IN (SELECT id FROM sr_visible))"
         )
-        params.append(Mention.Status.REJECTED)
 
         def top(sql):
             return f"SELECT * FROM ({sql} ORDER BY 4 DESC, 3 LIMIT {FACET_SIZE}) AS f"
@@ -755,18 +797,8 @@ class _Query:
             )
 
         branches = [
-            "SELECT 'total' AS facet, '' AS value, '' AS label, COUNT(*) AS n FROM sr_matched",
-            f"SELECT 'year', CAST({year} AS TEXT), '', COUNT(*) FROM {cable} c "
-            f"{matched}c.id GROUP BY {year}",
-            top(
-                f"SELECT 'participant', pa.slug, pa.name, COUNT(*) FROM sr_people x "
-                f"JOIN {participant} pa ON pa.id = x.participant_id GROUP BY pa.slug, pa.name"
-            ),
-            top(
-                f"SELECT 'side', s.slug, s.name, COUNT(DISTINCT x.cable_id) FROM sr_people x "
-                f"JOIN {participant} pa ON pa.id = x.participant_id "
-                f"JOIN {side} s ON s.id = pa.side_id GROUP BY s.slug, s.name"
-            ),
+            f"SELECT 'year' AS facet, CAST({year} AS TEXT) AS value, '' AS label, "
+            f"COUNT(*) AS n FROM {cable} c {matched}c.id GROUP BY {year}",
             top(column("origin", "origin")),
             top(column("archive", "archive")),
             top(column("language", "original_language")),
@@ -785,39 +817,47 @@ class _Query:
         sql = ctes + "\n" + "\nUNION ALL ".join(branches)
         return _fetch(sql, params)
 
-    def snippets(self, cable_ids: list[int]):
-        """The best rows of each cable on the page, with a highlighted snippet each.
+    def snippets(self, rows: list[Candidate]):
+        """A highlighted snippet for each of these candidate rows, with what labels it.
 
-        The text's own rows (catalogue record, passages) come before annotations.
+        (id, snippet, passage position, label, kind, annotation kind, author's
+        username, first and last name) per row, in one query.
         """
-        ctes, params = self.ctes(cable_ids, snippets=True)
+        if not rows:
+            return []
         entry, passage, annotation = _table(SearchEntry), _table(Passage), _table(Annotation)
         from django.contrib.auth import get_user_model
 
         user = _table(get_user_model())
+        ids = [r.id for r in rows]
+        marks = ", ".join(["%s"] * len(ids))
         if self.vendor == "postgresql":
             tsq, tsq_params = self.tsquery
             snip = (
-                "ts_headline('english'::regconfig, CASE WHEN x.kind = 'cable' THEN e.text_b "
+                "ts_headline('english'::regconfig, CASE WHEN e.kind = 'cable' THEN e.text_b "
                 f"ELSE e.text_c END, {tsq}, %s)"
             )
-            params += tsq_params + [
+            params = tsq_params + [
                 f"StartSel={HIT_OPEN}, StopSel={HIT_CLOSE}, MaxWords=32, MinWords=12, "
                 'ShortWord=2, MaxFragments=2, FragmentDelimiter=" … "'
             ]
+            source, where = f"{entry} e", f"e.id IN ({marks})"
+            params += ids
         else:
-            snip = "x.snip"
+            snip = (
+                "snippet(cables_search_fts, CASE WHEN e.kind = 'cable' THEN 1 ELSE 2 END, "
+                f"'{HIT_OPEN}', '{HIT_CLOSE}', '…', 24)"
+            )
+            source = f"cables_search_fts JOIN {entry} e ON e.id = cables_search_fts.rowid"
+            where = f"cables_search_fts MATCH %s AND e.id IN ({marks})"
+            params = [self.fts] + ids
         sql = (
-            f"{ctes}\nSELECT x.id, x.cable_id, x.kind, x.passage_id, x.annotation_id, {snip}, "
-            "p.position, p.label, p.kind, a.kind, u.username, u.first_name, u.last_name "
-            "FROM (SELECT h.*, ROW_NUMBER() OVER "
-            "(PARTITION BY h.cable_id ORDER BY CASE WHEN h.kind = 'annotation' THEN 1 ELSE 0 END, "
-            "h.score DESC, h.id) AS rn FROM sr_hits h) x "
-            f"JOIN {entry} e ON e.id = x.id "
-            f"LEFT JOIN {passage} p ON p.id = x.passage_id "
-            f"LEFT JOIN {annotation} a ON a.id = x.annotation_id "
+            f"SELECT e.id, {snip}, p.position, p.label, p.kind, a.kind, u.username, "
+            f"u.first_name, u.last_name FROM {source} "
+            f"LEFT JOIN {passage} p ON p.id = e.passage_id "
+            f"LEFT JOIN {annotation} a ON a.id = e.annotation_id "
             f"LEFT JOIN {user} u ON u.id = a.author_id "
-            f"WHERE x.rn <= {SNIPPETS_PER_HIT} ORDER BY x.cable_id, x.rn"
+            f"WHERE {where}"
         )
         return _fetch(sql, params)
 
@@ -894,13 +934,16 @@ def search(
     results.bad_input |= checked != filters
     results.filters = filters = checked
     q = _Query(parsed, user, filters)
-    rows = q.facets()
-    total = next((n for f, _, _, n in rows if f == "total"), 0)
-    results.total = int(total or 0)
+    candidates, results.capped = q.candidates()
+    by_cable: dict[int, list[Candidate]] = defaultdict(list)
+    for row in candidates:
+        by_cable[row.cable_id].append(row)
+    results.total = len(by_cable)
     pages = max(1, -(-results.total // PER_PAGE))
     if page > pages:
         page = pages
     results.page = max(1, page)
+    rows = q.facets(sorted(by_cable)) + _people_facets(by_cable) if by_cable else []
     results.facets = _facets(results, rows, labels)
     results.chosen = [
         Chosen(
@@ -912,27 +955,102 @@ def search(
         )
         for name, value in filters.items()
     ]
-    ranked = q.page(sort, PER_PAGE, (results.page - 1) * PER_PAGE) if results.total else []
+    start = (results.page - 1) * PER_PAGE
+    ranked = _rank(by_cable, sort)[start : start + PER_PAGE]
     if ranked:
-        ids = [r[0] for r in ranked]
-        cables = Cable.objects.select_related("sender", "recipient").in_bulk(ids)
+        cables = Cable.objects.select_related("sender", "recipient").in_bulk(ranked)
         pattern = term_pattern(results.hl)
-        hits = {}
-        for cable_id, score, matches in ranked:
-            cable = cables[cable_id]
+        hits, shown = {}, []
+        for cable_id in ranked:
+            cable, rows_of_cable = cables[cable_id], by_cable[cable_id]
             hits[cable_id] = Hit(
                 cable=cable,
-                score=float(score or 0),
-                matches=int(matches),
+                score=float(max(r.score or 0 for r in rows_of_cable)),
+                matches=len(rows_of_cable),
                 url=_cable_url(cable, results.hl),
                 title_html=mark_terms(cable.title, pattern),
             )
-        for row in q.snippets(ids):
-            hit = hits[row[1]]
-            hit.snippets.append(_snippet(hit.cable, row, results.hl))
+            # The text's own rows (catalogue record, passages) before annotations, best first.
+            best = sorted(
+                rows_of_cable,
+                key=lambda r: (r.kind == SearchEntry.Kind.ANNOTATION, -(r.score or 0), r.id),
+            )
+            shown += best[:SNIPPETS_PER_HIT]
+        found = {row[0]: row for row in q.snippets(shown)}
+        for row in shown:
+            if row.id in found:
+                hits[row.cable_id].snippets.append(
+                    _snippet(hits[row.cable_id].cable, row, found[row.id], results.hl)
+                )
         results.hits = list(hits.values())
     results.messages = messages
     return results
+
+
+def _people_facets(by_cable: dict[int, list[Candidate]]) -> list[tuple]:
+    """The person and side facets' (facet, value, label, count) rows, the top few of each.
+
+    Counted from the matching cables' ``SearchEntry.people``; one query for the
+    names and sides of the people counted (none when nobody is).
+    """
+    cables_of: dict[int, int] = defaultdict(int)
+    people_of: dict[int, set[int]] = {}
+    for cable_id, rows in by_cable.items():
+        people_of[cable_id] = {int(p) for p in rows[0].people.split()}
+        for pid in people_of[cable_id]:
+            cables_of[pid] += 1
+    if not cables_of:
+        return []
+    participant, side = _table(Participant), _table(Side)
+    ids = sorted(cables_of)
+    if connection.vendor == "postgresql":  # one array parameter, not thousands
+        where, params = "p.id = ANY(%s::bigint[])", [ids]
+    else:
+        where, params = "p.id IN (SELECT value FROM json_each(%s))", [json.dumps(ids)]
+    found = _fetch(
+        f"SELECT p.id, p.slug, p.name, s.slug, s.name FROM {participant} p "
+        f"LEFT JOIN {side} s ON s.id = p.side_id WHERE {where}",
+        params,
+    )
+    who = {pk: (slug, name, side, side_name) for pk, slug, name, side, side_name in found}
+    people = sorted(
+        (("participant", slug, name, cables_of[pk]) for pk, (slug, name, _, _) in who.items()),
+        key=lambda r: (-r[3], r[2]),
+    )[:FACET_SIZE]
+    sides: dict[tuple[str, str], int] = defaultdict(int)
+    for pids in people_of.values():
+        for side in {who[p][2:] for p in pids if p in who and who[p][2]}:
+            sides[side] += 1
+    ranked_sides = sorted(
+        (("side", slug, name, n) for (slug, name), n in sides.items()),
+        key=lambda r: (-r[3], r[2]),
+    )[:FACET_SIZE]
+    return people + ranked_sides
+
+
+def _rank(by_cable: dict[int, list[Candidate]], sort: str) -> list[int]:
+    """The matching cables' ids in the order asked for (no dates last, then title, then id)."""
+
+    def when(row: Candidate):
+        return (row.date is None, row.date or datetime.date.min)
+
+    def key(cable_id):
+        row = by_cable[cable_id][0]
+        best = max(r.score or 0 for r in by_cable[cable_id])
+        if sort == "relevance":
+            return (-best, when(row), row.title, cable_id)
+        return (when(row), row.title, cable_id)
+
+    ranked = sorted(by_cable, key=key)
+    if sort == "-date":
+        # Latest first; within a day, still by title (as the earliest-first order).
+        dated = sorted(
+            (c for c in ranked if by_cable[c][0].date is not None),
+            key=lambda c: by_cable[c][0].date,
+            reverse=True,
+        )
+        ranked = dated + [c for c in ranked if by_cable[c][0].date is None]
+    return ranked
 
 
 def _cable_url(cable: Cable, hl: str, fragment: str = "", **extra) -> str:
@@ -940,9 +1058,9 @@ def _cable_url(cable: Cable, hl: str, fragment: str = "", **extra) -> str:
     return cable.get_absolute_url() + "?" + urlencode(params) + (f"#{fragment}" if fragment else "")
 
 
-def _snippet(cable: Cable, row, hl: str) -> Snippet:
-    (_, _, kind, _, annotation_id, text, position, label, passage_kind) = row[:9]
-    annotation_kind, username, first, last = row[9:13]
+def _snippet(cable: Cable, candidate: Candidate, row, hl: str) -> Snippet:
+    kind, annotation_id = candidate.kind, candidate.annotation_id
+    (_, text, position, label, passage_kind, annotation_kind, username, first, last) = row
     html = render_snippet(text)
     if kind == SearchEntry.Kind.CABLE:
         return Snippet(kind, "Catalogue record", html, _cable_url(cable, hl))
@@ -1221,6 +1339,20 @@ def _index_batch(ids: list[int]) -> int:
             authors[passage_cable[passage_id]].add(author_id)
     people = {c[12] for c in cables if c[12]} | {c[13] for c in cables if c[13]}
     people |= {a for s in authors.values() for a in s}
+    # Everyone taking part or mentioned, for the person and side facets (SearchEntry.people).
+    taking_part = defaultdict(set)
+    for cable_id, pid in (
+        TelegramRecipient.objects.filter(telegram__passage__cable_id__in=ids)
+        .order_by()
+        .values_list("telegram__passage__cable_id", "participant_id")
+        .union(
+            Mention.objects.shown()
+            .filter(passage__cable_id__in=ids)
+            .order_by()
+            .values_list("passage__cable_id", "participant_id")
+        )
+    ):
+        taking_part[cable_id].add(pid)
     names: dict[int, list[str]] = defaultdict(list)  # canonical name first, then aliases
     canonical: dict[int, str] = {}
     if people:
@@ -1248,6 +1380,7 @@ def _index_batch(ids: list[int]) -> int:
     for (pk, title, summary, citation, record_id, archive, archive_name, origin, language,
          number, doc_type, series, sender_id, recipient_id) in cables:  # fmt: skip
         who = [sender_id, recipient_id, *sorted(authors.get(pk, ()))]
+        everyone = {p for p in who if p} | taking_part.get(pk, set())
         seen, named = set(), []
         for pid in who:
             if pid and pid not in seen:
@@ -1260,6 +1393,7 @@ def _index_batch(ids: list[int]) -> int:
                 text_a=title,
                 text_b="\n".join(x for x in (summary, citation, record_id, *named) if x),
                 text_d=_join(archive, archive_name, origin, language, number, doc_type, series),
+                people=" ".join(str(p) for p in sorted(everyone)),
             )
         )
     for pk, cable_id, label, text in passages:
@@ -1376,8 +1510,13 @@ def flush() -> None:
                 "pk", flat=True
             )
         )
+        # Their names are indexed where they write; their ids where they take part.
         cables |= set(
-            Passage.objects.filter(telegram__author__in=people).values_list("cable_id", flat=True)
+            Passage.objects.filter(
+                Q(telegram__author__in=people)
+                | Q(telegram__recipients__participant__in=people)
+                | Q(mentions__participant__in=people)
+            ).values_list("cable_id", flat=True)
         )
     if cables:
         index_cables(cables)

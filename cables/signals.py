@@ -76,6 +76,22 @@ def search_names_changed(sender, instance, raw=False, **kwargs):
     search.schedule(participants=[pid])
 
 
+@receiver(post_save, sender="cables.Mention")
+@receiver(post_delete, sender="cables.Mention")
+@receiver(post_save, sender="telegrams.TelegramRecipient")
+@receiver(post_delete, sender="telegrams.TelegramRecipient")
+def search_people_changed(sender, instance, raw=False, **kwargs):
+    """A mention decided or a recipient changed: the cable's people (a search facet) moved."""
+    if raw:
+        return
+    from cables import search
+
+    # A telegram's primary key is its passage's.
+    passage = instance.passage_id if hasattr(instance, "passage_id") else instance.telegram_id
+    cable = Passage.objects.filter(pk=passage).values_list("cable_id", flat=True).first()
+    search.schedule(cables=[cable])
+
+
 @receiver(post_save, sender="annotations.Annotation")
 @receiver(post_delete, sender="annotations.Annotation")
 def search_annotation_changed(sender, instance, raw=False, **kwargs):

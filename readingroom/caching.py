@@ -124,7 +124,7 @@ def _headers(request, response) -> None:
 CSRF_PLACEHOLDER = "csrfPLACEHOLDERreadingroom0000000000000000000000000000000000000000"[:64]
 PAGE_CACHE = "pages"
 # Bodies above this size are not kept (a page that large is rare and cheap to skip).
-PAGE_CACHE_MAX_BYTES = 1_000_000
+PAGE_CACHE_MAX_BYTES = 512_000
 # Response headers a cached page must carry again (the rest are set per request).
 _KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary")
 

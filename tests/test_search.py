@@ -19,7 +19,7 @@ from django.test.utils import CaptureQueriesContext
 
 from annotations.models import Annotation, Tag
 from cables import search as search_module
-from cables.models import Cable, Collection, Participant, Passage, SearchEntry
+from cables.models import Cable, Collection, Mention, Participant, Passage, SearchEntry
 from cables.search import Filters, index_cables, parse, search, to_fts5, to_tsquery
 
 SEED_SLUG = "cable-21680-mao-to-filippov-1951-07-11"
@@ -151,6 +151,10 @@ class TestSearchBehaviour:
         found = search("Stallin", anon)
         assert slugs(found) == [SEED_SLUG]
         assert [(e.participant, e.fuzzy) for e in found.expansions] == [("Joseph Stalin", True)]
+        # The names' trigram indexes answer `<%` at the threshold the search means.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('pg_trgm.word_similarity_threshold')")
+            assert float(cursor.fetchone()[0]) == search_module.FUZZY_THRESHOLD
 
     def test_a_title_hit_ranks_above_a_body_hit(self, db, anon):
         body = make_cable("body", "A note", "The quokka was seen at dawn near the river.")
@@ -327,14 +331,61 @@ def test_search_query_count_does_not_grow_with_results(client, django_assert_num
     make_cable("rare", "The okapi", "An okapi passage.", index=False)
     index_cables(Cable.objects.all())
     for q in ("okapi", "numbat"):  # 1 result, then 25 (a full page of 20)
-        # 1 the names in the query, 2 the facets and the total, 3 the page of cables
-        # ranked, 4 those cables with sender and recipient, 5 their snippets.
+        # 1 the names in the query, 2 the candidates (matching rows, ranked), 3 the
+        # facets, 4 the page's cables with sender and recipient, 5 their snippets.
+        # (+1 for the people counted in the person and side facets; none here.)
         with django_assert_num_queries(5):
             response = client.get("/search/", {"q": q})
         assert response.status_code == 200
     # A chosen participant, side, collection or tag: one more, for its label.
     with django_assert_num_queries(6):
         client.get("/search/", {"q": "numbat", "collection": "none-such"})
+
+
+@pytest.mark.django_db
+def test_people_facets_cost_one_query_however_many_people(seed, anon, django_assert_num_queries):
+    with django_assert_num_queries(6):  # the five above, and the people's names and sides
+        found = search("armistice", anon)
+    assert len({v.value for f in found.facets if f.name == "participant" for v in f.values}) > 5
+
+
+@pytest.mark.django_db
+def test_a_broad_search_is_drawn_from_a_bounded_set_of_candidates(client, anon, monkeypatch):
+    """Past the candidate limits, results say they are partial; a narrower search is exact."""
+    for i in range(12):
+        make_cable(f"numbat-{i:02d}", f"Numbat report {i:02d}", f"A numbat passage {i}.")
+    make_cable("okapi", "Numbat and okapi", "An okapi passage.")
+    monkeypatch.setattr(search_module, "CATALOGUE_CANDIDATES", 3)
+    monkeypatch.setattr(search_module, "TEXT_CANDIDATES", 4)
+
+    broad = search("numbat", anon)
+    assert broad.capped
+    assert 1 <= broad.total <= 7  # at most 3 catalogue records and 4 passages' cables
+    assert sum(v.count for f in broad.facets if f.name == "year" for v in f.values) == broad.total
+    html = client.get("/search/", {"q": "numbat"}).content.decode()
+    assert f"At least {broad.total} cables found" in html
+    assert "these results come from the first 3 catalogue records and 4 passages" in html
+
+    narrow = search("numbat okapi", anon)
+    assert not narrow.capped and slugs(narrow) == ["okapi"]
+    page = client.get("/search/", {"q": "numbat okapi"}).content.decode()
+    assert "1 cable found" in page and "At least" not in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_person_facet_follows_an_editors_decision_on_a_mention(seed, anon):
+    """Rejecting the only mention of someone removes them from the facet (re-indexed on save)."""
+    joy = Participant.objects.get(slug="c-turner-joy")
+
+    def people():
+        found = search("Kaesong", anon)
+        return {v.value for f in found.facets if f.name == "participant" for v in f.values}
+
+    assert "c-turner-joy" in people()
+    for mention in Mention.objects.filter(participant=joy):
+        mention.status = Mention.Status.REJECTED
+        mention.save()
+    assert "c-turner-joy" not in people()
 
 
 # --- "Find in this cable" and ?hl= ---------------------------------------------------
