@@ -36,6 +36,7 @@ from django.views.decorators.http import require_GET
 from django_htmx.middleware import HtmxDetails
 
 from annotations.models import Annotation
+from cables.forms import CableField
 from cables.models import Cable
 from cables.reading import LINK_TARGETS
 
@@ -57,7 +58,7 @@ def display_name(user) -> str:
 
 
 class AnnotationFilter(forms.Form):
-    """The list's GET filters. Cable choices come from the view; no queries here."""
+    """The list's GET filters (one query, for a cable asked for)."""
 
     SCOPES = [
         ("", "Everything I may see"),
@@ -66,10 +67,7 @@ class AnnotationFilter(forms.Form):
         ("public", "Public"),
     ]
 
-    cable = forms.ChoiceField(
-        required=False,
-        error_messages={"invalid_choice": "There is no cable “%(value)s” in the reading room."},
-    )
+    cable = CableField(label="Cable")
     kind = forms.ChoiceField(
         required=False,
         choices=[("", "Any kind")] + list(Annotation.Kind.choices),
@@ -87,10 +85,9 @@ class AnnotationFilter(forms.Form):
         error_messages={"invalid_choice": "“%(value)s” is not a choice of annotations to show."},
     )
 
-    def __init__(self, data, *, cables, user):
+    def __init__(self, data, *, user):
         super().__init__(data)
         self.user = user
-        self.fields["cable"].choices = [("", "All cables")] + [(c.slug, c.title) for c in cables]
         if not user.is_authenticated:
             del self.fields["scope"]
 
@@ -98,10 +95,10 @@ class AnnotationFilter(forms.Form):
         return self.cleaned_data["author"].strip()
 
 
-def filter_annotations(annotations, user, *, cable="", kind="", tag="", author="", scope=""):
+def filter_annotations(annotations, user, *, cable=None, kind="", tag="", author="", scope=""):
     """Apply the list filters to an annotation queryset (adds no query of its own)."""
     if cable:
-        annotations = annotations.filter(passage__cable__slug=cable)
+        annotations = annotations.filter(passage__cable=cable)
     if kind:
         annotations = annotations.filter(kind=kind)
     if tag:
@@ -136,16 +133,17 @@ def for_list(user):
 
 @require_GET
 def annotation_list(request: HtmxHttpRequest) -> HttpResponse:
-    """Every annotation the user may see, across all cables (5 queries; +2 when signed in).
+    """Every annotation the user may see, across all cables (4 queries; +2 when signed in,
+    +1 with a cable).
 
-    Queries: the cables for the filter form, the count of matching
-    annotations, the page of annotations, their tags, their visible replies.
+    Queries: the cable asked for (by identifier or record number), the count
+    of matching annotations, the page of annotations, their tags, their
+    visible replies.
     A signed-in user adds the session and the user. Invalid filters are
     reported and left out (status 400); a page number that is not a number,
     or past the end, shows the first or last page with a note.
     """
-    cables = list(Cable.objects.only("slug", "title").order_by("title"))
-    form = AnnotationFilter(request.GET, cables=cables, user=request.user)
+    form = AnnotationFilter(request.GET, user=request.user)
     form.is_valid()
     filters = {name: value for name, value in form.cleaned_data.items() if value}
     annotations = filter_annotations(for_list(request.user), request.user, **filters)
@@ -172,7 +170,6 @@ def annotation_list(request: HtmxHttpRequest) -> HttpResponse:
         "paginator": paginator,
         "page_note": page_note,
         "filtered": bool(filters),
-        "cable_titles": {c.slug: c.title for c in cables},
         "kinds": Annotation.Kind,
     }
     status = 400 if form.errors else 200

@@ -6,26 +6,24 @@ from django import forms
 from django.db.models import Case, Q, When
 from django.urls import reverse_lazy
 
-from cables.models import Participant
+from cables.models import Cable, Participant
 
 SUGGESTIONS = 12  # names offered while typing
 
 
-class ParticipantInput(forms.TextInput):
-    """A text box that offers matching names as you type (a ``<datalist>`` filled by htmx).
+class SuggestInput(forms.TextInput):
+    """A text box that offers matches as you type (a ``<datalist>`` filled by htmx from
+    ``url``). The page stays the same size however large the archive; without
+    JavaScript the value can still be typed in full."""
 
-    The box stays the same size however many people the archive holds; without
-    JavaScript a name, an alias or an identifier can still be typed in full.
-    """
+    template_name = "cables/_suggest_input.html"
 
-    template_name = "cables/_participant_input.html"
-
-    def __init__(self, attrs=None):
+    def __init__(self, url, placeholder, attrs=None):
         super().__init__(
             {
                 "autocomplete": "off",
-                "placeholder": "Anyone",
-                "hx-get": reverse_lazy("cables:participant_suggestions"),
+                "placeholder": placeholder,
+                "hx-get": url,
                 "hx-trigger": "input changed delay:250ms",
                 "hx-sync": "this:replace",
                 # Not the enclosing filter form's: the options replace the datalist's.
@@ -42,6 +40,57 @@ class ParticipantInput(forms.TextInput):
         widget["attrs"]["list"] = widget["list_id"]
         widget["attrs"]["hx-target"] = f"#{widget['list_id']}"
         return context
+
+
+class ParticipantInput(SuggestInput):
+    """The person box: names and aliases from /participants/suggestions/."""
+
+    def __init__(self, attrs=None):
+        super().__init__(reverse_lazy("cables:participant_suggestions"), "Anyone", attrs)
+
+
+class CableInput(SuggestInput):
+    """The cable box: titles from /cables/suggestions/ (the value is the identifier)."""
+
+    def __init__(self, attrs=None):
+        super().__init__(reverse_lazy("cables:cable_suggestions"), "Any cable", attrs)
+
+
+class CableField(forms.CharField):
+    """A cable chosen by identifier (slug) or archive record number; cleans to the ``Cable``."""
+
+    widget = CableInput
+    default_error_messages = {
+        "unknown": "There is no cable “%(value)s” in the reading room.",
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 200)
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        text = super().clean(value).strip()
+        if not text:
+            return None
+        found = Cable.objects.filter(Q(slug=text) | Q(record_id=text)).order_by("-slug").first()
+        if found is None:
+            raise forms.ValidationError(
+                self.error_messages["unknown"], code="unknown", params={"value": text}
+            )
+        return found
+
+
+def cable_suggestions(text: str, limit: int = SUGGESTIONS) -> list[Cable]:
+    """Cables whose title or record number contains ``text``, earliest first."""
+    text = text.strip()
+    if not text:
+        return []
+    return list(
+        Cable.objects.filter(Q(title__icontains=text) | Q(record_id=text))
+        .only("slug", "title", "date")
+        .order_by("date", "title", "pk")[:limit]
+    )
 
 
 class ParticipantField(forms.CharField):

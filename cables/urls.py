@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("cables/", views.catalogue, name="catalogue"),
     path("cables/export.csv", exports.catalogue_csv, name="catalogue_csv"),
+    path("cables/suggestions/", views.cable_suggestions, name="cable_suggestions"),
     path("cables/<slug:slug>/", views.cable_detail, name="cable"),
     # Per-cable exports (cables.exports): stable, citable file addresses.
     path("cables/<slug:slug>/export.json", exports.export_json, name="export_json"),

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET
 from django_htmx.middleware import HtmxDetails
 
 from cables import chronology as timeline
+from cables import forms as suggest
 from cables import reading, search
 from cables.forms import ParticipantField, suggestions
 from cables.models import Cable, Collection, Handling, Mention, Participant, Passage, Side
@@ -365,6 +366,18 @@ def participant_suggestions(request: HtmxHttpRequest) -> HttpResponse:
     """
     text = request.GET.get("participant", request.GET.get("person", ""))[:200]
     response = render(request, "cables/_participant_options.html", {"people": suggestions(text)})
+    patch_cache_control(response, max_age=300)
+    return response
+
+
+@require_GET
+def cable_suggestions(request: HtmxHttpRequest) -> HttpResponse:
+    """``<option>``s for a cable box's datalist: cables whose title contains what was typed
+    (one query, at most ``cables.forms.SUGGESTIONS``)."""
+    text = request.GET.get("cable", "")[:200]
+    response = render(
+        request, "cables/_cable_options.html", {"cables": suggest.cable_suggestions(text)}
+    )
     patch_cache_control(response, max_age=300)
     return response
 

@@ -280,17 +280,30 @@ def make_annotations(n: int, users) -> None:
 @pytest.mark.parametrize("n", [3, 30])
 def test_query_count_is_fixed_for_anonymous_visitors(client, users, django_assert_num_queries, n):
     make_annotations(n, users)
-    # 1. the cables, for the filter form
-    # 2. the count of annotations the visitor may see
-    # 3. one page of annotations, with author, group, passage and cable joined
-    # 4. their tags
-    # 5. their replies the visitor may see, with the replies' authors
-    with django_assert_num_queries(5):
+    # 1. the count of annotations the visitor may see
+    # 2. one page of annotations, with author, group, passage and cable joined
+    # 3. their tags
+    # 4. their replies the visitor may see, with the replies' authors
+    # (The cable box lists no cables: it suggests them as you type.)
+    with django_assert_num_queries(4):
         response = client.get(URL)
     assert response.status_code == 200
     public = sum(1 for i in range(n) if i % 3 != 1)
     assert response.context["paginator"].count == public
     assert len(response.context["annotations"]) == min(25, public)
+
+
+def test_the_cable_box_suggests_titles_and_takes_a_record_number(client, scene):
+    url = reverse("cables:cable_suggestions")
+    word = scene.cable.title.split()[-1]
+    html = client.get(url, {"cable": word}).content.decode()
+    assert f'<option value="{scene.cable.slug}">' in html
+    assert client.get(url, {"cable": ""}).content.decode().strip() == ""
+    page = client.get(URL).content.decode()
+    assert f'hx-get="{url}"' in page and 'list="id_cable-suggestions"' in page
+    if scene.cable.record_id:
+        found = client.get(URL, {"cable": scene.cable.record_id})
+        assert found.status_code == 200 and "Cable: " in found.content.decode()
 
 
 @pytest.mark.parametrize("n", [3, 30])
@@ -299,12 +312,11 @@ def test_query_count_is_fixed_for_signed_in_users(client, users, django_assert_n
     client.force_login(users.researcher)
     # 1. the session
     # 2. the user
-    # 3. the cables, for the filter form
-    # 4. the count of annotations the user may see
-    # 5. one page of annotations, with author, group, passage and cable joined
-    # 6. their tags
-    # 7. their replies the user may see, with the replies' authors
-    with django_assert_num_queries(7):
+    # 3. the count of annotations the user may see
+    # 4. one page of annotations, with author, group, passage and cable joined
+    # 5. their tags
+    # 6. their replies the user may see, with the replies' authors
+    with django_assert_num_queries(6):
         response = client.get(URL, {"scope": "", "kind": "", "tag": "shared"})
     assert response.status_code == 200
     # Public ones, and the researcher's own private ones (odd i); not the outsider's private.
