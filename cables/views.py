@@ -218,12 +218,12 @@ def participant_list(request: HtmxHttpRequest) -> HttpResponse:
 @require_GET
 def participant_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """One participant, every appearance by role, and the people they appear with
-    (9 queries, whatever the number of texts, mentions and companions).
+    (10 queries, whatever the number of texts, mentions and companions).
 
     Queries: the participant with side, aliases, telegrams authored, cables
     sent, cables received, telegram receipts (to and copy), handling, mentions
     (with passage, cable, and the passage's telegram and its author), and the
-    co-occurrences (``appears_with``).
+    co-occurrences (``appears_with``: own passages, then companions).
     """
     participant = get_object_or_404(Participant.objects.for_index(), slug=slug)
     aliases = list(participant.aliases.all())
@@ -321,15 +321,24 @@ def appears_with(participant: Participant, limit: int = 10) -> list[dict]:
     texts. Returns up to ``limit`` dicts (``slug``, ``name``, ``count``), most
     passages first, then by sort name.
 
-    One UNION query lists each (companion, passage) pair once; the counting
-    is done here. (It belongs on ``ParticipantQuerySet`` once the models are
-    open for edits.)
+    Two queries: the participant's own passages (a UNION of three indexed
+    lookups — one OR across three joins read every passage at 100,000 cables,
+    5 s), then one UNION query listing each (companion, passage) pair once; the
+    counting is done here.
     """
-    own = Passage.objects.filter(
-        Q(mentions__participant=participant, mentions__status__in=SHOWN_MENTION_STATUSES)
-        | Q(telegram__author=participant)
-        | Q(telegram__recipients__participant=participant)
-    ).values("pk")
+    own = list(
+        Mention.objects.filter(participant=participant, status__in=SHOWN_MENTION_STATUSES)
+        .order_by()
+        .values_list("passage_id", flat=True)
+        .union(
+            Telegram.objects.filter(author=participant).order_by().values_list("passage_id"),
+            TelegramRecipient.objects.filter(participant=participant)
+            .order_by()
+            .values_list("telegram_id"),
+        )
+    )
+    if not own:
+        return []
     mentioned = (
         Mention.objects.filter(passage__in=own, status__in=SHOWN_MENTION_STATUSES)
         .exclude(participant=participant)
