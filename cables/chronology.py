@@ -212,3 +212,46 @@ def by_day(entries: Iterable[Entry]) -> list[Day]:
             )
         )
     return days
+
+
+# Pages ----------------------------------------------------------------------
+
+PAGE_ENTRIES = 150  # entries a page aims at; a page never splits a day
+
+
+@dataclass(frozen=True)
+class Window:
+    """A run of consecutive days holding about ``PAGE_ENTRIES`` entries."""
+
+    first: dt.date
+    last: dt.date
+    count: int
+
+
+def windows(day_counts: Iterable[tuple[dt.date, int]], size: int | None = None) -> list[Window]:
+    """Cut the days that hold entries into pages of at least ``size`` entries
+    (``PAGE_ENTRIES``; the last page may hold fewer), each page whole days, in date order."""
+    size = size or PAGE_ENTRIES
+    day_counts = list(day_counts)
+    pages: list[Window] = []
+    first, total = None, 0
+    for day, n in sorted(day_counts):
+        first = first or day
+        total += n
+        if total >= size:
+            pages.append(Window(first, day, total))
+            first, total = None, 0
+    if first is not None:
+        pages.append(Window(first, max(d for d, _ in day_counts), total))
+    return pages
+
+
+def window_for(pages: list[Window], day: dt.date | None) -> int:
+    """The index of the page holding ``day`` (or the first page after it; the first
+    page when ``day`` is None, the last when it is after everything)."""
+    if day is None or not pages:
+        return 0
+    for i, page in enumerate(pages):
+        if day <= page.last:
+            return i
+    return len(pages) - 1

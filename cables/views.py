@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 from itertools import groupby
 
 from django import forms
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
@@ -24,7 +25,7 @@ from cables import forms as suggest
 from cables import reading, search
 from cables.forms import ParticipantField, suggestions
 from cables.models import Cable, Collection, Handling, Mention, Participant, Passage, Side
-from readingroom.caching import conditional_page
+from readingroom.caching import conditional_page, data_version
 from telegrams.models import Telegram, TelegramRecipient
 
 
@@ -405,49 +406,138 @@ class ChronologyFilter(forms.Form):
 
     def __init__(self, data, *, sides):
         super().__init__(data)
+        # "?from=1951-07-10": the page that holds that day (a keyword in Python, so set here).
+        self.fields["from"] = forms.DateField(
+            required=False,
+            label="From",
+            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            error_messages={"invalid": "“From” must be a date such as 1951-07-10."},
+        )
         self.fields["side"].choices = [("", "Either side")] + [(s.slug, s.name) for s in sides]
+
+
+def _chronology_sources(person, side):
+    """The dated telegrams, cables and handling events that may show ``person`` or someone
+    of ``side`` (a superset: ``cables.chronology.select`` decides exactly; no query)."""
+    telegrams = Telegram.objects.filter(sent_on__isnull=False)
+    cables = Cable.objects.all()
+    handling = Handling.objects.filter(on__isnull=False)
+    for key, value in (("", person), ("side", side)):
+        if value is None:
+            continue
+        who = f"__{key}" if key else ""
+        telegrams = telegrams.filter(
+            Q(**{f"author{who}": value}) | Q(**{f"recipients__participant{who}": value})
+        )
+        cables = cables.filter(
+            Q(**{f"sender{who}": value})
+            | Q(**{f"recipient{who}": value})
+            | Q(**{f"handling__agent{who}": value})
+        )
+        handling = handling.filter(**{f"agent{who}": value})
+    return telegrams, cables, handling
+
+
+def _chronology_days(telegrams, cables, handling, key: str) -> list[tuple]:
+    """(day, number of entries) for every day with entries: four grouped counts, kept in
+    the cache per data version and filters (so after the first request, none)."""
+    version = data_version()
+    cache_key = f"chronology-days:{version}:{key}"
+    days = cache.get(cache_key) if version is not None else None
+    if days is None:
+        counts: Counter = Counter()
+        for queryset, field in (
+            (telegrams, "sent_on"),
+            (cables.filter(received_on__isnull=False), "received_on"),
+            (cables.filter(received_on__isnull=True), "date"),
+            (handling, "on"),
+        ):
+            for day, n in (
+                queryset.order_by().values_list(field).annotate(n=Count("pk", distinct=True))
+            ):
+                if day is not None:
+                    counts[day] += n
+        days = sorted(counts.items())
+        if version is not None:
+            cache.set(cache_key, days, 24 * 3600)
+    return days
 
 
 @require_GET
 def chronology(request: HtmxHttpRequest) -> HttpResponse:
-    """Every dated telegram, cable and handling event in time order, by day
-    (6 queries, the htmx fragment too, whatever the number of entries).
+    """Every dated telegram, cable and handling event in time order, by day, a page of
+    about 150 entries at a time (whole days; ``?from=`` names the page by a day).
 
-    Queries: participants and sides for the filter form, dated telegrams with
-    passage, cable and author, their recipients, cables with sender and
-    recipient, dated handling events with cable and agent. Ordering, folding
-    and filtering are ``cables.chronology``'s (documented there); filters
-    apply to the built entries, so an entry is kept exactly when the people it
-    shows include the participant or someone of the side.
+    Queries (the htmx fragment too, whatever the size of the archive): sides for
+    the filter form; the person asked for; the data version; the entries per
+    day (four grouped counts, cached per data version and filters, so only
+    after a change); then for the page's days: dated telegrams with passage,
+    cable and author, their recipients, cables with sender and recipient, dated
+    handling events with cable and agent. Ordering, folding and filtering are
+    ``cables.chronology``'s (documented there); filters apply to the built
+    entries, so an entry is kept exactly when the people it shows include the
+    participant or someone of the side.
     """
     sides = list(Side.objects.all())
     form = ChronologyFilter(request.GET, sides=sides)
     form.is_valid()
     # Invalid filters are reported on the page and left out; the valid ones still apply.
     chosen = {name: value for name, value in form.cleaned_data.items() if value}
-    telegrams = (
-        Telegram.objects.filter(sent_on__isnull=False)
-        .select_related("passage__cable", "author")
-        .prefetch_related(
-            Prefetch("recipients", queryset=TelegramRecipient.objects.select_related("participant"))
-        )
-    )
-    cables = Cable.objects.select_related("sender", "recipient")
-    handling = Handling.objects.filter(on__isnull=False).select_related("cable", "agent")
-    entries = timeline.build(telegrams, cables, handling)
     side = next((s for s in sides if s.slug == chosen.get("side")), None)
     person = chosen.get("participant")
-    entries = timeline.select(
-        entries, participant=person.slug if person else "", side=side.pk if side else None
-    )
+    telegrams, cables, handling = _chronology_sources(person, side)
+    key = f"{person.pk if person else ''}:{side.pk if side else ''}"
+    pages = timeline.windows(_chronology_days(telegrams, cables, handling, key))
+    index = timeline.window_for(pages, chosen.get("from"))
+    window = pages[index] if pages else None
+    entries = []
+    if window is not None:
+        span = (window.first, window.last)
+        telegrams = (
+            telegrams.filter(sent_on__range=span)
+            .distinct()
+            .select_related("passage__cable", "author")
+            .prefetch_related(
+                Prefetch(
+                    "recipients", queryset=TelegramRecipient.objects.select_related("participant")
+                )
+            )
+        )
+        cables = (
+            cables.filter(
+                Q(received_on__range=span) | Q(received_on__isnull=True, date__range=span)
+            )
+            .distinct()
+            .select_related("sender", "recipient")
+        )
+        handling = handling.filter(on__range=span).select_related("cable", "agent")
+        entries = timeline.build(telegrams, cables, handling)
+        entries = timeline.select(
+            entries, participant=person.slug if person else "", side=side.pk if side else None
+        )
+
+    def page_url(page):
+        params = request.GET.copy()
+        params["from"] = page.first.isoformat()
+        return f"?{params.urlencode()}"
+
     context = {
         "form": form,
         "days": timeline.by_day(entries),
         "entry_count": len(entries),
-        "filtered": bool(chosen),
+        "filtered": bool({k: v for k, v in chosen.items() if k != "from"}),
         "chosen_participant": person,
         "chosen_side": side,
+        "window": window,
+        "page_number": index + 1,
+        "page_count": len(pages),
+        "earlier": pages[index - 1] if index > 0 else None,
+        "later": pages[index + 1] if index + 1 < len(pages) else None,
     }
+    if context["earlier"]:
+        context["earlier_url"] = page_url(context["earlier"])
+    if context["later"]:
+        context["later_url"] = page_url(context["later"])
     status = 400 if form.errors else 200
     template = "cables/chronology.html#results" if request.htmx else "cables/chronology.html"
     response = render(request, template, context, status=status)

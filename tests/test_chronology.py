@@ -208,14 +208,19 @@ def test_cable_without_a_receipt_is_listed_on_its_date(client):
 def test_query_count(client, django_assert_num_queries, n, htmx):
     build_archive(n)
     headers = {"HX-Request": "true"} if htmx else {}
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(10):
         # 1. sides for the filter form
+        # +1 the data version, +4 the entries per day (telegrams, received cables,
+        #    dated cables, handling: grouped counts, kept in the cache)
         # 2. dated telegrams with passage, cable and author
         # 3. their recipients with participant (prefetch)
         # 4. cables with sender and recipient
         # 5. dated handling events with cable and agent
         response = client.get(f"{URL}?side=communist", headers=headers)
     assert response.status_code == 200
+    with django_assert_num_queries(6):  # the counts per day come from the cache now
+        again = client.get(f"{URL}?side=communist", headers=headers)
+    assert entries(again.content.decode()) == entries(response.content.decode())
     assert len(entries(response.content.decode())) == n + 2  # telegrams, 2 cables, deciphered
 
 
@@ -282,3 +287,45 @@ def test_untimed_first_then_time_then_kind_and_a_received_event_folds_into_its_c
     assert chronology.select(built, side=8) == []
     days = chronology.by_day(built)
     assert len(days) == 1 and len(days[0].untimed) == 1 and len(days[0].timed) == 3
+
+
+# --- pages ----------------------------------------------------------------------
+
+
+def test_windows_cut_whole_days_into_pages_of_about_the_size_asked():
+    from cables.chronology import Window, window_for, windows
+
+    d = [dt.date(1951, 7, n) for n in range(1, 6)]
+    pages = windows([(d[0], 2), (d[1], 2), (d[2], 5), (d[4], 1)], size=4)
+    assert pages == [Window(d[0], d[1], 4), Window(d[2], d[2], 5), Window(d[4], d[4], 1)]
+    assert windows([], size=4) == []
+    assert window_for(pages, None) == 0
+    assert window_for(pages, d[3]) == 2  # a day without entries: the next page
+    assert window_for(pages, dt.date(1960, 1, 1)) == 2  # after everything: the last
+    assert window_for(pages, dt.date(1900, 1, 1)) == 0
+
+
+def test_a_long_chronology_comes_in_pages_of_whole_days(client, seed, monkeypatch):
+    monkeypatch.setattr("cables.chronology.PAGE_ENTRIES", 3)
+    first = client.get(URL)
+    html = first.content.decode()
+    assert first.context["page_count"] == 2
+    assert "Page 1 of 2" in html and 'rel="next"' in html and 'rel="prev"' not in html
+    days_1 = [d.day for d in first.context["days"]]
+    later = first.context["later_url"]
+    assert later.startswith("?from=1951-07-11")
+    second = client.get(URL + later)
+    days_2 = [d.day for d in second.context["days"]]
+    assert 'rel="prev"' in second.content.decode()
+    assert not set(days_1) & set(days_2)  # no day is split between pages
+    assert len(entries(html)) + len(entries(second.content.decode())) == 8
+    # A day names its page; a day after everything gives the last page.
+    assert client.get(URL, {"from": "1951-07-11"}).context["page_number"] == 2
+    assert client.get(URL, {"from": "1999-01-01"}).context["page_number"] == 2
+
+
+def test_a_bad_from_date_is_reported_and_left_out(client, seed):
+    response = client.get(URL, {"from": "10 July"})
+    assert response.status_code == 400
+    assert "“From” must be a date such as 1951-07-10." in response.content.decode()
+    assert len(entries(response.content.decode())) == 8
