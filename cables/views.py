@@ -7,11 +7,11 @@ pinned in ``tests/test_<page>.py``.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter, defaultdict
 from itertools import groupby
 
 from django import forms
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
@@ -25,7 +25,7 @@ from cables import forms as suggest
 from cables import reading, search
 from cables.forms import ParticipantField, suggestions
 from cables.models import Cable, Collection, Handling, Mention, Participant, Passage, Side
-from readingroom.caching import conditional_page, data_version
+from readingroom.caching import conditional_page, versioned
 from telegrams.models import Telegram, TelegramRecipient
 
 
@@ -138,7 +138,12 @@ def catalogue(request: HtmxHttpRequest) -> HttpResponse:
         Cable.objects.for_catalogue().prefetch_related("collections"), **filters
     )
     status = 400 if form.errors else 200
-    page = Paginator(cables, CATALOGUE_PAGE).get_page(request.GET.get("page"))
+    paginator = Paginator(cables, CATALOGUE_PAGE)
+    # The count is a scan at archive scale; it changes only with the data.
+    shown = "&".join(f"{k}={getattr(v, 'pk', v)}" for k, v in sorted(filters.items()))
+    digest = hashlib.blake2b(shown.encode(), digest_size=12).hexdigest()
+    paginator.count = versioned(f"catalogue-count:{digest}", cables.count, request=request)
+    page = paginator.get_page(request.GET.get("page"))
     context = {
         "form": form,
         "page": page,
@@ -151,7 +156,9 @@ def catalogue(request: HtmxHttpRequest) -> HttpResponse:
     if request.htmx:
         response = render(request, "cables/catalogue.html#results", context, status=status)
     else:
-        context["years"] = Cable.objects.dates("date", "year")
+        context["years"] = versioned(
+            "catalogue-years", lambda: list(Cable.objects.dates("date", "year")), request=request
+        )
         response = render(request, "cables/catalogue.html", context, status=status)
     patch_vary_headers(response, ["HX-Request"])
     return response
@@ -441,10 +448,8 @@ def _chronology_sources(person, side):
 def _chronology_days(telegrams, cables, handling, key: str) -> list[tuple]:
     """(day, number of entries) for every day with entries: four grouped counts, kept in
     the cache per data version and filters (so after the first request, none)."""
-    version = data_version()
-    cache_key = f"chronology-days:{version}:{key}"
-    days = cache.get(cache_key) if version is not None else None
-    if days is None:
+
+    def count():
         counts: Counter = Counter()
         for queryset, field in (
             (telegrams, "sent_on"),
@@ -457,10 +462,9 @@ def _chronology_days(telegrams, cables, handling, key: str) -> list[tuple]:
             ):
                 if day is not None:
                     counts[day] += n
-        days = sorted(counts.items())
-        if version is not None:
-            cache.set(cache_key, days, 24 * 3600)
-    return days
+        return sorted(counts.items())
+
+    return versioned(f"chronology-days:{key}", count)
 
 
 @require_GET

@@ -52,7 +52,7 @@ from pathlib import Path
 from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import caches
+from django.core.cache import cache, caches
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
@@ -94,6 +94,26 @@ def data_version(using: str = DEFAULT_DB_ALIAS) -> int | None:
         cursor.execute(f"SELECT counter FROM {VERSION_TABLE} WHERE id = 1")
         row = cursor.fetchone()
     return row[0] if row else 0
+
+
+def versioned(key: str, compute, *, request=None, timeout: int = 24 * 3600):
+    """``compute()``, kept in the default cache until the data version moves.
+
+    For derived figures that cost a scan and change only with the data (the
+    catalogue's count and years, the chronology's entries per day). Uses the
+    version the page already read (``request.data_version``) when there is one.
+    """
+    version = getattr(request, "data_version", None)
+    if version is None:
+        version = data_version()
+    if version is None:
+        return compute()
+    full_key = f"{key}:v{version}"
+    value = cache.get(full_key)
+    if value is None:
+        value = compute()
+        cache.set(full_key, value, timeout)
+    return value
 
 
 def page_etag(request, version: int) -> str:
@@ -192,6 +212,7 @@ def conditional_page(view=None, *, store: bool = False):
         etag = None
         if request.method in ("GET", "HEAD") and not len(messages.get_messages(request)):
             version = data_version()
+            request.data_version = version
             if version is not None:
                 etag = page_etag(request, version)
                 not_modified = get_conditional_response(request, etag=etag)
