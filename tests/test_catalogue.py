@@ -187,3 +187,17 @@ def test_the_person_box_suggests_names_and_aliases_as_you_type(client, seed):
     assert client.get(url, {"participant": "zzzz"}).content.decode().strip() == ""
     catalogue = client.get(URL).content.decode()
     assert f'hx-get="{url}"' in catalogue and 'list="id_participant-suggestions"' in catalogue
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_kept_count_and_years_follow_the_data(client):
+    import datetime as dt
+
+    from cables.models import Cable
+
+    build_archive(2)
+    html = client.get(URL).content.decode()
+    assert '<h2 id="results-title">2 cables' in html and '<option value="1960"' not in html
+    Cable.objects.create(slug="later", title="A later cable", date=dt.date(1960, 5, 1))
+    html = client.get(URL).content.decode()
+    assert '<h2 id="results-title">3 cables' in html and '<option value="1960"' in html
