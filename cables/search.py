@@ -50,10 +50,11 @@ private note is never found, counted or quoted for anyone but its author.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 import re
 import threading
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
@@ -74,6 +75,7 @@ from cables.models import (
     SearchEntry,
     Side,
 )
+from readingroom.caching import versioned
 from readingroom.spans import Span
 from telegrams.models import Telegram, TelegramRecipient
 
@@ -288,7 +290,8 @@ class Expansion:
 def expand_names(parsed: Parsed) -> list[Expansion]:
     """Widen every term that names a participant to all of that participant's names.
 
-    One query (none for an empty query): every name and alias of the
+    Two queries (the data version, then — unless kept in the cache for that
+    version — the names; none for an empty query): every name and alias of the
     participants one of whose names shares a word with the query (or, on
     PostgreSQL, resembles a term by trigram ``word_similarity``). A term, or
     a run of single-word terms, equal to a whole name or alias is replaced by
@@ -329,9 +332,12 @@ def expand_names(parsed: Parsed) -> list[Expansion]:
         f"WHERE n.pid IN (SELECT n.pid FROM ({names}) n WHERE {where}) "
         "ORDER BY n.pid, n.canonical DESC, n.name"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, fuzzy_terms + params if fuzzy_terms else params)
-        rows = cursor.fetchall()
+    args = fuzzy_terms + params if fuzzy_terms else params
+    # Names change rarely and the lookup reads every name for a misspelling (a
+    # trigram scan the planner will not hand to the index at a few thousand
+    # names): kept per data version.
+    key = hashlib.blake2b(repr(args).encode(), digest_size=12).hexdigest()
+    rows = versioned(f"search-names:{connection.vendor}:{key}", lambda: _fetch(sql, args))
     if not rows:
         return []
     people: dict[int, dict] = {}
@@ -761,7 +767,8 @@ class _Query:
 
     def _ids_cte(self, name: str, ids: list[int]) -> tuple[str, list]:
         if self.vendor == "postgresql":
-            return f"{name}(cable_id) AS (SELECT unnest(%s::bigint[]))", [ids]
+            literal = "{" + ",".join(str(i) for i in ids) + "}"
+            return f"{name}(cable_id) AS (SELECT unnest(%s::bigint[]))", [literal]
         return f"{name}(cable_id) AS (SELECT value FROM json_each(%s))", [json.dumps(ids)]
 
     def facets(self, cable_ids: list[int]):
@@ -901,9 +908,11 @@ def search(
 
     Never raises on bad input: an overlong or empty query, an unknown filter
     or sort give messages in ``Results.messages``. Queries (whatever the
-    number of results): the names (1), the labels of the chosen filters (1,
-    only with participant, side, collection or tag filters), the facets with
-    the total (1), the page (1), the page's cables (1), its snippets (1).
+    number of results): the data version and the names (2; 1 when the names
+    are kept for this version), the labels of the chosen filters (1, only with
+    participant, side, collection or tag filters), the candidates (1; +1 when
+    annotations are among them), the facets (1; +1 for the people counted),
+    the page's cables (1), their snippets (1).
     """
     filters = filters or Filters()
     query = query.strip()
@@ -987,40 +996,40 @@ def search(
     return results
 
 
+def _id_list(ids) -> tuple[str, list]:
+    """SQL and parameter for "one of these ids": one array literal on PostgreSQL (dumping
+    thousands of ints one by one cost more than the query), a JSON list on SQLite."""
+    if connection.vendor == "postgresql":
+        return "= ANY(%s::bigint[])", ["{" + ",".join(str(i) for i in ids) + "}"]
+    return "IN (SELECT value FROM json_each(%s))", [json.dumps([int(i) for i in ids])]
+
+
 def _people_facets(by_cable: dict[int, list[Candidate]]) -> list[tuple]:
     """The person and side facets' (facet, value, label, count) rows, the top few of each.
 
     Counted from the matching cables' ``SearchEntry.people``; one query for the
     names and sides of the people counted (none when nobody is).
     """
-    cables_of: dict[int, int] = defaultdict(int)
-    people_of: dict[int, set[int]] = {}
-    for cable_id, rows in by_cable.items():
-        people_of[cable_id] = {int(p) for p in rows[0].people.split()}
-        for pid in people_of[cable_id]:
-            cables_of[pid] += 1
+    people_of = [set(rows[0].people.split()) for rows in by_cable.values()]
+    cables_of = Counter(pid for pids in people_of for pid in pids)
     if not cables_of:
         return []
     participant, side = _table(Participant), _table(Side)
-    ids = sorted(cables_of)
-    if connection.vendor == "postgresql":  # one array parameter, not thousands
-        where, params = "p.id = ANY(%s::bigint[])", [ids]
-    else:
-        where, params = "p.id IN (SELECT value FROM json_each(%s))", [json.dumps(ids)]
+    match, params = _id_list(cables_of)
     found = _fetch(
         f"SELECT p.id, p.slug, p.name, s.slug, s.name FROM {participant} p "
-        f"LEFT JOIN {side} s ON s.id = p.side_id WHERE {where}",
+        f"LEFT JOIN {side} s ON s.id = p.side_id WHERE p.id {match}",
         params,
     )
-    who = {pk: (slug, name, side, side_name) for pk, slug, name, side, side_name in found}
+    names = {str(pk): (slug, name) for pk, slug, name, _, _ in found}
+    side_of = {str(pk): (s_slug, s_name) for pk, _, _, s_slug, s_name in found if s_slug}
     people = sorted(
-        (("participant", slug, name, cables_of[pk]) for pk, (slug, name, _, _) in who.items()),
+        (("participant", *names[pid], n) for pid, n in cables_of.items() if pid in names),
         key=lambda r: (-r[3], r[2]),
     )[:FACET_SIZE]
-    sides: dict[tuple[str, str], int] = defaultdict(int)
-    for pids in people_of.values():
-        for side in {who[p][2:] for p in pids if p in who and who[p][2]}:
-            sides[side] += 1
+    sides = Counter(
+        side for pids in people_of for side in {side_of[p] for p in pids if p in side_of}
+    )
     ranked_sides = sorted(
         (("side", slug, name, n) for (slug, name), n in sides.items()),
         key=lambda r: (-r[3], r[2]),
