@@ -56,24 +56,26 @@ class CableInput(SuggestInput):
         super().__init__(reverse_lazy("cables:cable_suggestions"), "Any cable", attrs)
 
 
-class CableField(forms.CharField):
-    """A cable chosen by identifier (slug) or archive record number; cleans to the ``Cable``."""
+class LookupField(forms.CharField):
+    """A box naming one object; cleans to that object (``find``) or to ``None`` when empty.
 
-    widget = CableInput
-    default_error_messages = {
-        "unknown": "There is no cable “%(value)s” in the reading room.",
-    }
+    One query when a value is given, none when it is empty. Subclasses give
+    ``find(text)`` and the ``unknown`` message.
+    """
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 200)
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
 
+    def find(self, text: str):
+        raise NotImplementedError
+
     def clean(self, value):
         text = super().clean(value).strip()
         if not text:
             return None
-        found = Cable.objects.filter(Q(slug=text) | Q(record_id=text)).order_by("-slug").first()
+        found = self.find(text)
         if found is None:
             raise forms.ValidationError(
                 self.error_messages["unknown"], code="unknown", params={"value": text}
@@ -81,8 +83,40 @@ class CableField(forms.CharField):
         return found
 
 
+class CableField(LookupField):
+    """A cable chosen by identifier (slug) or archive record number."""
+
+    widget = CableInput
+    default_error_messages = {"unknown": "There is no cable “%(value)s” in the reading room."}
+
+    def find(self, text: str) -> Cable | None:
+        return find_cable(text)
+
+
+class ParticipantField(LookupField):
+    """A person chosen by identifier (slug), name or alias."""
+
+    widget = ParticipantInput
+    default_error_messages = {
+        "unknown": "Nobody in the reading room has the name or identifier “%(value)s”.",
+    }
+
+    def find(self, text: str) -> Participant | None:
+        return find_participant(text)
+
+
+def find_cable(text: str) -> Cable | None:
+    """The cable whose identifier, else whose record number, is ``text``."""
+    return (
+        Cable.objects.filter(Q(slug=text) | Q(record_id=text))
+        .annotate(rank=Case(When(slug=text, then=0), default=1))
+        .order_by("rank", "date", "pk")
+        .first()
+    )
+
+
 def cable_suggestions(text: str, limit: int = SUGGESTIONS) -> list[Cable]:
-    """Cables whose title or record number contains ``text``, earliest first."""
+    """Cables whose title contains ``text`` or whose record number is ``text``, earliest first."""
     text = text.strip()
     if not text:
         return []
@@ -91,37 +125,6 @@ def cable_suggestions(text: str, limit: int = SUGGESTIONS) -> list[Cable]:
         .only("slug", "title", "date")
         .order_by("date", "title", "pk")[:limit]
     )
-
-
-class ParticipantField(forms.CharField):
-    """A person chosen by identifier (slug), name or alias; cleans to the ``Participant``.
-
-    One query when a value is given, none when it is empty.
-    """
-
-    widget = ParticipantInput
-    default_error_messages = {
-        "unknown": "Nobody in the reading room has the name or identifier “%(value)s”.",
-    }
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 200)
-        kwargs.setdefault("required", False)
-        super().__init__(**kwargs)
-
-    def clean(self, value):
-        text = super().clean(value).strip()
-        if not text:
-            return None
-        found = find_participant(text)
-        if found is None:
-            raise forms.ValidationError(
-                self.error_messages["unknown"], code="unknown", params={"value": text}
-            )
-        return found
-
-    def prepare_value(self, value):
-        return value.name if isinstance(value, Participant) else value
 
 
 def find_participant(text: str) -> Participant | None:
@@ -136,7 +139,7 @@ def find_participant(text: str) -> Participant | None:
     )
 
 
-def suggestions(text: str, limit: int = SUGGESTIONS) -> list[Participant]:
+def participant_suggestions(text: str, limit: int = SUGGESTIONS) -> list[Participant]:
     """People whose name or an alias contains ``text``, names that start with it first."""
     text = text.strip()
     if not text:

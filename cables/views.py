@@ -21,9 +21,9 @@ from django.views.decorators.http import require_GET
 from django_htmx.middleware import HtmxDetails
 
 from cables import chronology as timeline
-from cables import forms as suggest
+from cables import forms as lookups
 from cables import reading, search
-from cables.forms import ParticipantField, suggestions
+from cables.forms import ParticipantField
 from cables.models import Cable, Collection, Handling, Mention, Participant, Passage, Side
 from readingroom.caching import conditional_page, versioned
 from telegrams.models import Telegram, TelegramRecipient
@@ -374,29 +374,26 @@ def appears_with(participant: Participant, limit: int = 10) -> list[dict]:
     ]
 
 
-@require_GET
-def participant_suggestions(request: HtmxHttpRequest) -> HttpResponse:
-    """``<option>``s for a person box's datalist: names or aliases containing what was typed.
-
-    Reads the value of whichever person box asked (``participant`` or ``person``);
-    one query, at most ``cables.forms.SUGGESTIONS`` names.
-    """
-    text = request.GET.get("participant", request.GET.get("person", ""))[:200]
-    response = render(request, "cables/_participant_options.html", {"people": suggestions(text)})
+def _suggestions(request, param: str, find, template: str) -> HttpResponse:
+    """``<option>``s for a suggesting box's datalist (one query, at most
+    ``cables.forms.SUGGESTIONS``), from what was typed in the box named ``param``."""
+    response = render(request, template, {"found": find(request.GET.get(param, "")[:200])})
     patch_cache_control(response, max_age=300)
     return response
+
+
+@require_GET
+def participant_suggestions(request: HtmxHttpRequest) -> HttpResponse:
+    """Names of people whose name or an alias contains what was typed."""
+    return _suggestions(
+        request, "participant", lookups.participant_suggestions, "cables/_participant_options.html"
+    )
 
 
 @require_GET
 def cable_suggestions(request: HtmxHttpRequest) -> HttpResponse:
-    """``<option>``s for a cable box's datalist: cables whose title contains what was typed
-    (one query, at most ``cables.forms.SUGGESTIONS``)."""
-    text = request.GET.get("cable", "")[:200]
-    response = render(
-        request, "cables/_cable_options.html", {"cables": suggest.cable_suggestions(text)}
-    )
-    patch_cache_control(response, max_age=300)
-    return response
+    """Cables whose title contains what was typed (the option's value is the identifier)."""
+    return _suggestions(request, "cable", lookups.cable_suggestions, "cables/_cable_options.html")
 
 
 # Chronology -----------------------------------------------------------------
