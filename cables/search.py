@@ -765,17 +765,11 @@ class _Query:
             rows = [r for r in rows if r.annotation_id is None or r.annotation_id in seen]
         return rows, capped
 
-    def _ids_cte(self, name: str, ids: list[int]) -> tuple[str, list]:
-        if self.vendor == "postgresql":
-            literal = "{" + ",".join(str(i) for i in ids) + "}"
-            return f"{name}(cable_id) AS (SELECT unnest(%s::bigint[]))", [literal]
-        return f"{name}(cable_id) AS (SELECT value FROM json_each(%s))", [json.dumps(ids)]
-
     def facets(self, cable_ids: list[int]):
         """(facet, value, label, count) rows for the facets over these cables (one query),
         but for people and sides (:func:`_people_facets`)."""
-        matched_cte, params = self._ids_cte("sr_matched", cable_ids)
-        ctes = f"WITH sr_visible(id) AS ({self.visible[0]}),\n{matched_cte}"
+        matched, params = _id_select(cable_ids)
+        ctes = f"WITH sr_visible(id) AS ({self.visible[0]}),\nsr_matched(cable_id) AS ({matched})"
         params = list(self.visible[1]) + params
         cable, passage = _table(Cable), _table(Passage)
         annotation, tag = _table(Annotation), _table(Tag)
@@ -996,12 +990,12 @@ def search(
     return results
 
 
-def _id_list(ids) -> tuple[str, list]:
-    """SQL and parameter for "one of these ids": one array literal on PostgreSQL (dumping
-    thousands of ints one by one cost more than the query), a JSON list on SQLite."""
+def _id_select(ids) -> tuple[str, list]:
+    """A SELECT of these ids, and its one parameter: an array literal on PostgreSQL (dumping
+    thousands of ints one by one cost more than the queries using them), JSON on SQLite."""
     if connection.vendor == "postgresql":
-        return "= ANY(%s::bigint[])", ["{" + ",".join(str(i) for i in ids) + "}"]
-    return "IN (SELECT value FROM json_each(%s))", [json.dumps([int(i) for i in ids])]
+        return "SELECT unnest(%s::bigint[])", ["{" + ",".join(str(i) for i in ids) + "}"]
+    return "SELECT value FROM json_each(%s)", [json.dumps([int(i) for i in ids])]
 
 
 def _people_facets(by_cable: dict[int, list[Candidate]]) -> list[tuple]:
@@ -1015,10 +1009,10 @@ def _people_facets(by_cable: dict[int, list[Candidate]]) -> list[tuple]:
     if not cables_of:
         return []
     participant, side = _table(Participant), _table(Side)
-    match, params = _id_list(cables_of)
+    chosen, params = _id_select(cables_of)
     found = _fetch(
         f"SELECT p.id, p.slug, p.name, s.slug, s.name FROM {participant} p "
-        f"LEFT JOIN {side} s ON s.id = p.side_id WHERE p.id {match}",
+        f"LEFT JOIN {side} s ON s.id = p.side_id WHERE p.id IN ({chosen})",
         params,
     )
     names = {str(pk): (slug, name) for pk, slug, name, _, _ in found}
