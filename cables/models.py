@@ -133,6 +133,28 @@ class Collection(models.Model):
 
 
 class CableQuerySet(models.QuerySet):
+    def taking_part(self, **lookup):
+        """Cables in which a participant matching ``lookup`` (e.g. ``slug=…``,
+        ``side__slug=…``) takes part: sender, recipient, telegram author or
+        recipient, or a mention an editor has not rejected.
+
+        Each way is an indexed subquery of ids: one OR across the joins read
+        every passage at 100,000 cables (22 s for a catalogue page).
+        """
+        people = Participant.objects.filter(**lookup).values("pk")
+        in_passages = Passage.objects.values("cable_id")
+        return self.filter(
+            Q(sender__in=people)
+            | Q(recipient__in=people)
+            | Q(pk__in=in_passages.filter(telegram__author__in=people))
+            | Q(pk__in=in_passages.filter(telegram__recipients__participant__in=people))
+            | Q(
+                pk__in=Mention.objects.shown()
+                .filter(participant__in=people)
+                .values("passage__cable_id")
+            )
+        )
+
     def for_catalogue(self):
         """Cables with sender and recipient joined (one query)."""
         return self.select_related("sender", "recipient").order_by("date", "title")

@@ -491,27 +491,6 @@ FACET_LABELS = {
 ANNOTATED_LABELS = {"yes": "Has annotations", "no": "No annotations"}
 
 
-def _people_q(lookup: dict) -> Q:
-    """Cables in which a participant matching ``lookup`` takes part (sender, recipient,
-    telegram author or recipient, or a mention an editor has not rejected)."""
-    people = Participant.objects.filter(**lookup).values("pk")
-    return (
-        Q(sender__in=people)
-        | Q(recipient__in=people)
-        | Q(pk__in=Passage.objects.filter(telegram__author__in=people).values("cable_id"))
-        | Q(
-            pk__in=Passage.objects.filter(telegram__recipients__participant__in=people).values(
-                "cable_id"
-            )
-        )
-        | Q(
-            pk__in=Mention.objects.shown()
-            .filter(participant__in=people)
-            .values("passage__cable_id")
-        )
-    )
-
-
 def filtered_cables(filters: Filters, user) -> QuerySet:
     """The cables the filters allow (a queryset used as a subquery; runs no query)."""
     cables = Cable.objects.order_by()
@@ -525,9 +504,9 @@ def filtered_cables(filters: Filters, user) -> QuerySet:
     if filters.collection:
         cables = cables.filter(collections__slug=filters.collection)
     if filters.participant:
-        cables = cables.filter(_people_q({"slug": filters.participant}))
+        cables = cables.taking_part(slug=filters.participant)
     if filters.side:
-        cables = cables.filter(_people_q({"side__slug": filters.side}))
+        cables = cables.taking_part(side__slug=filters.side)
     visible = Annotation.objects.visible_to(user).order_by()
     if filters.annotated == "yes":
         cables = cables.filter(pk__in=visible.values("passage__cable_id"))

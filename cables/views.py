@@ -90,21 +90,12 @@ def filter_catalogue(cables, *, q="", year=None, participant=None, collection=""
     if isinstance(participant, Participant):
         participant = participant.slug
     if participant:
-        cables = cables.filter(
-            Q(sender__slug=participant)
-            | Q(recipient__slug=participant)
-            | Q(passages__telegram__author__slug=participant)
-            | Q(passages__telegram__recipients__participant__slug=participant)
-            | Q(
-                passages__mentions__participant__slug=participant,
-                passages__mentions__status__in=SHOWN_MENTION_STATUSES,
-            )
-        )
+        cables = cables.taking_part(slug=participant)
     if q:
         cables = cables.filter(
             Q(title__icontains=q) | Q(summary__icontains=q) | Q(record_id__icontains=q)
         )
-    if participant or collection:
+    if collection:
         cables = cables.distinct()
     return cables
 

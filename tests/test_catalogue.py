@@ -201,3 +201,18 @@ def test_the_kept_count_and_years_follow_the_data(client):
     Cable.objects.create(slug="later", title="A later cable", date=dt.date(1960, 5, 1))
     html = client.get(URL).content.decode()
     assert '<h2 id="results-title">3 cables' in html and '<option value="1960"' in html
+
+
+def test_large_counts_are_written_with_thousands_separators(client, monkeypatch):
+    from cables import views
+
+    build_archive(2)
+    real = views.versioned
+
+    def versioned(key, compute, **kwargs):
+        return 100001 if key.startswith("catalogue-count:") else real(key, compute, **kwargs)
+
+    monkeypatch.setattr(views, "versioned", versioned)
+    html = client.get(URL).content.decode()
+    assert '<h2 id="results-title">100,001 cables' in html
+    assert "Page 1 of 2,001" in html
