@@ -592,7 +592,7 @@ class Results:
             f"So many records match that these results come from the first "
             f"{CATALOGUE_CANDIDATES:,} catalogue records and {TEXT_CANDIDATES:,} passages "
             "found, ranked among themselves; counts and facets are theirs. Add a word, a "
-            '"phrase" or a filter (year, person, collection) to see every match.'
+            "“phrase” or a filter (year, person, collection) to see every match."
         )
 
     @property
