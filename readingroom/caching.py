@@ -34,7 +34,7 @@ names everything the body depends on: release, data version, viewer, path and
 query, htmx target. A request whose ETag is cached is answered from it without
 rendering (the data version query, plus session and user when signed in). A
 write anywhere moves the version, so no stale body can be found again; old
-entries age out (local memory: least recently used; Redis: ``PAGE_CACHE_TIMEOUT``).
+entries age out (local memory: least recently used; Redis: after a day).
 
 The one per-request value inside a body is the CSRF token: a body meant for the
 cache is rendered with a placeholder in its place (``csrf_placeholder``, a
@@ -140,8 +140,8 @@ def _headers(request, response) -> None:
         patch_cache_control(response, no_cache=True)
 
 
-# A token-shaped word that cannot occur in a page by accident.
-CSRF_PLACEHOLDER = "csrfPLACEHOLDERreadingroom0000000000000000000000000000000000000000"[:64]
+# A word that cannot occur in a page by accident (tokens are 64 letters and digits).
+CSRF_PLACEHOLDER = "csrf-token-placeholder-of-the-reading-room-page-cache"
 PAGE_CACHE = "pages"
 # Bodies above this size are not kept (a page that large is rare and cheap to skip).
 PAGE_CACHE_MAX_BYTES = 512_000
