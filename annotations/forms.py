@@ -116,8 +116,8 @@ class EditAnnotationForm(NoteFields):
 
 class ReplyForm(forms.Form):
     body = forms.CharField(
-        label="Reply",
-        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Your reply",
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "Markdown"}),
         max_length=Annotation.MAX_BODY,
         error_messages={"required": "Write something in the reply."},
     )

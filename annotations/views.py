@@ -221,9 +221,15 @@ def delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def reply(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """GET: the reply form (fetched when the reader clicks Reply); POST: save the reply."""
     parent = _annotation_for(request, pk)
+    if request.method == "GET":
+        template = "annotations/_reply.html" if request.htmx else "annotations/reply_page.html"
+        form = ReplyForm()
+        form.fields["body"].widget.attrs["autofocus"] = True
+        return render(request, template, {"form": form, "note": parent})
     form = ReplyForm(request.POST)
     if form.is_valid():
         try:

@@ -324,6 +324,36 @@ def test_cannot_reply_to_what_one_cannot_see(users, notes):
     assert response.status_code == 404
 
 
+def test_reply_form_comes_on_demand(users, notes, cable):
+    """Cards carry a Reply link, not a form per card; the form is fetched (htmx) or a page."""
+    client = signed_in(users.researcher, users.password)
+    public = notes["public"]
+    url = reverse("annotations:reply", args=[public.pk])
+    page = client.get(cable.get_absolute_url()).content.decode()
+    card = re.search(rf'<article[^>]*id="card-{public.pk}".*?</article>', page, re.S).group(0)
+    assert f'<a class="reply-open" href="{url}" hx-get="{url}"' in card
+    assert "<textarea" not in card and "csrfmiddlewaretoken" not in card
+
+    fragment = client.get(url, **HTMX)
+    assert fragment.status_code == 200
+    html = fragment.content.decode()
+    assert html.lstrip().startswith(f'<form class="compose compose--reply" id="reply-form-{public.pk}"')
+    assert re.search(r"<textarea[^>]*autofocus", html)
+    assert 'name="csrfmiddlewaretoken"' in html and "<html" not in html
+
+    without_js = client.get(url)
+    assert without_js.status_code == 200
+    assert "<h1>Reply</h1>" in without_js.content.decode()
+    assert not public.replies.exists()
+
+
+def test_reply_form_needs_sign_in_and_sight(users, notes):
+    url = reverse("annotations:reply", args=[notes["private"].pk])
+    assert Client().get(url).status_code == 302
+    outsider = signed_in(users.outsider, users.password)
+    assert outsider.get(url, **HTMX).status_code == 404
+
+
 def edit_data(note, **kw):
     return {
         "body": note.body,
