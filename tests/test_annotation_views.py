@@ -337,7 +337,8 @@ def test_reply_form_comes_on_demand(users, notes, cable):
     fragment = client.get(url, **HTMX)
     assert fragment.status_code == 200
     html = fragment.content.decode()
-    assert html.lstrip().startswith(f'<form class="compose compose--reply" id="reply-form-{public.pk}"')
+    opening = f'<form class="compose compose--reply" id="reply-form-{public.pk}"'
+    assert html.lstrip().startswith(opening)
     assert re.search(r"<textarea[^>]*autofocus", html)
     assert 'name="csrfmiddlewaretoken"' in html and "<html" not in html
 
