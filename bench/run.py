@@ -14,7 +14,9 @@ What it does, on this machine, loopback only:
    (``generate_corpus``; the 100,000 run adds 99,000 to the 1,000), runs
    ``VACUUM ANALYZE``, starts gunicorn (2 workers, DEBUG off, a throw-away
    SECRET_KEY, ALLOWED_HOSTS=127.0.0.1), warms every page up, then runs ``wrk``
-   (2 threads, 8 connections, ``BENCH_DURATION`` seconds, default 10) per row
+   (2 threads, 8 connections, ``BENCH_DURATION`` seconds, default 10) per row,
+   every request saying ``Accept-Encoding: gzip, deflate`` as browsers do (one
+   row repeats the signed-in reading view for a client that does not),
    and reads each worker's peak memory (VmHWM) before stopping it.
 4. Measures the import rate (``tests/bench_import.py``: generated Wilson-layout
    documents through ``import_cables``) in a database of its own.
@@ -52,6 +54,7 @@ SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "1000,100000").split(",")
 IMPORT_DOCS = int(os.environ.get("BENCH_IMPORT_DOCS", "1000"))
 SEED_SLUG = "117409"  # resolved to the seed cable's slug at setup
 ANNOTATIONS = 200
+BROWSER = {"Accept-Encoding": "gzip, deflate"}
 
 # The search mix: rare and common words, phrases, names (canonical, pseudonym,
 # OCR variant), exclusions and OR.
@@ -111,7 +114,8 @@ for i in range({ANNOTATIONS}):
 Annotation.objects.bulk_create(rows)
 s = SessionStore()
 s[SESSION_KEY] = str(user.pk)
-s[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+from django.conf import settings
+s[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
 s[HASH_SESSION_KEY] = user.get_session_auth_hash()
 s.create()
 agendas = list(Agenda.objects.filter(telegram__passage__cable=cable).order_by("side__position"))
@@ -300,6 +304,8 @@ def measure_size(size: int, ctx: dict, folder: Path) -> dict:
          reading, {}, None, True),
         ("reading_user", f"(b) reading view, signed in ({ANNOTATIONS} notes)", reading,
          cookie, None, False),
+        ("reading_user_plain", f"(b) reading view, signed in ({ANNOTATIONS} notes), "
+         "client without gzip", reading, {**cookie, "Accept-Encoding": ""}, None, False),
         ("reading_user_render", f"(b) reading view, signed in ({ANNOTATIONS} notes), "
          "rendered afresh", reading, cookie, None, True),
         ("reading_304", "(b) reading view, anonymous revalidation (304)", reading,
@@ -319,7 +325,10 @@ def measure_size(size: int, ctx: dict, folder: Path) -> dict:
         server = Server()
         try:
             get(paths[0] if paths else path, headers)  # warm up: imports, caches, connections
-            lua_headers = {k: v.replace('"', '\\"') for k, v in headers.items()}
+            # Every request says what browsers say: it takes gzip (unless the row is
+            # about a client that does not).
+            sent = {**BROWSER, **headers}
+            lua_headers = {k: v.replace('"', '\\"') for k, v in sent.items() if v}
             script = lua_script(
                 folder, f"{key}-{size}", headers=lua_headers, paths=paths, unique=unique
             )

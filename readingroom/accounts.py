@@ -76,7 +76,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         form = SignUpForm(request.POST)
         if form.is_valid():
             user = form.save()
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user)  # the one backend in AUTHENTICATION_BACKENDS
             return HttpResponseRedirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
     else:
         form = SignUpForm()

@@ -130,6 +130,9 @@ STORAGES = {
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Django's database sessions and model backend; the per-request lookups in fixed SQL.
+SESSION_ENGINE = "readingroom.sessions"
+AUTHENTICATION_BACKENDS = ["readingroom.sessions.UserBackend"]
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 

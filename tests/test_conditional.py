@@ -7,6 +7,7 @@ commit, so these tests commit for real (``transactional_db``).
 
 from __future__ import annotations
 
+import gzip
 import re
 
 import pytest
@@ -239,6 +240,62 @@ def test_a_page_from_the_cache_carries_the_requesters_own_working_csrf_token(cab
                 reverse("login"), {"username": "nobody", "password": "x"}, HTTP_X_CSRFTOKEN=token
             )
             assert response.status_code == 200  # the form's own error, not a CSRF 403
+
+
+def test_kept_pages_are_sent_compressed_to_clients_that_take_gzip(cable, users):
+    """Browsers send Accept-Encoding: gzip; the kept body goes out compressed, each
+    response with its own working token, and decompresses to the plain page."""
+    url = cable.get_absolute_url()
+    reader = Client(enforce_csrf_checks=True)
+    reader.force_login(users.researcher)
+    plain = reader.get(url)
+    assert not plain.has_header("Content-Encoding")
+    bodies = []
+    for _ in range(2):  # fresh, then from the cache
+        response = reader.get(url, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+        assert response["Content-Encoding"] == "gzip"
+        assert "Accept-Encoding" in response["Vary"]
+        assert response["ETag"] == f"W/{plain['ETag']}"  # a different byte string: weak
+        assert len(response.content) < len(plain.content) / 4
+        bodies.append(gzip.decompress(response.content).decode())
+    html = plain.content.decode()
+    for body in bodies:
+        assert CSRF_PLACEHOLDER not in body
+        assert CSRF_INPUT.sub("", CSRF_HEADER.sub("", body)) == CSRF_INPUT.sub(
+            "", CSRF_HEADER.sub("", html)
+        )
+    assert CSRF_HEADER.search(bodies[0]).group(1) != CSRF_HEADER.search(bodies[1]).group(1)
+    form_token = CSRF_INPUT.search(bodies[1]).group(1)
+    assert reader.post(reverse("logout"), {"csrfmiddlewaretoken": form_token}).status_code == 302
+
+    again = Client().get(url, HTTP_ACCEPT_ENCODING="gzip")
+    assert again["Content-Encoding"] == "gzip"
+    revalidated = Client().get(
+        url, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=again["ETag"]
+    )
+    assert revalidated.status_code == 304
+
+
+@pytest.mark.parametrize("header", ["", "identity", "gzip;q=0", "br", "gzip;q=zero"])
+def test_kept_pages_go_out_plain_unless_gzip_is_accepted(client, cable, header):
+    url = cable.get_absolute_url()
+    client.get(url)
+    response = client.get(url, HTTP_ACCEPT_ENCODING=header)
+    assert not response.has_header("Content-Encoding")
+    assert response.content.decode().startswith("<!doctype html>")
+
+
+def test_accept_encoding_parsing():
+    from django.test import RequestFactory
+
+    from readingroom.caching import accepts_gzip
+
+    def takes(header):
+        return accepts_gzip(RequestFactory().get("/", HTTP_ACCEPT_ENCODING=header))
+
+    assert takes("gzip") and takes("deflate, GZIP;q=0.5") and takes("*") and takes("x-gzip")
+    assert not takes("") and not takes("gzip;q=0") and not takes("deflate, br")
+    assert not takes("gzip; q=0.0")
 
 
 def test_the_page_cache_never_serves_one_readers_page_to_another(cable, users):
