@@ -270,9 +270,7 @@ def test_kept_pages_are_sent_compressed_to_clients_that_take_gzip(cable, users):
 
     again = Client().get(url, HTTP_ACCEPT_ENCODING="gzip")
     assert again["Content-Encoding"] == "gzip"
-    revalidated = Client().get(
-        url, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=again["ETag"]
-    )
+    revalidated = Client().get(url, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=again["ETag"])
     assert revalidated.status_code == 304
 
 
