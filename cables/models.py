@@ -474,8 +474,10 @@ class SearchEntry(models.Model):
         verbose_name_plural = "search entries"
         indexes = [
             models.Index(fields=["annotation_id"], name="search_entry_annotation"),
-            # PostgreSQL only (created by migration 0003 on PostgreSQL alone).
-            GinIndex(fields=["vector"], name="search_entry_vector"),
+            # PostgreSQL only (created by migration 0005 on PostgreSQL alone): one
+            # per tier of search candidates (cables.search._Query.candidates).
+            GinIndex(fields=["vector"], condition=Q(kind="cable"), name="search_vector_catalogue"),
+            GinIndex(fields=["vector"], condition=~Q(kind="cable"), name="search_vector_text"),
         ]
 
     def __str__(self) -> str:
