@@ -75,7 +75,7 @@ from cables.models import (
     SearchEntry,
     Side,
 )
-from readingroom.caching import versioned
+from readingroom.caching import data_version, versioned
 from readingroom.spans import Span
 from telegrams.models import Telegram, TelegramRecipient
 
@@ -287,7 +287,7 @@ class Expansion:
     fuzzy: bool = False
 
 
-def expand_names(parsed: Parsed) -> list[Expansion]:
+def expand_names(parsed: Parsed, *, version: int | None = None) -> list[Expansion]:
     """Widen every term that names a participant to all of that participant's names.
 
     Two queries (the data version, then — unless kept in the cache for that
@@ -337,7 +337,9 @@ def expand_names(parsed: Parsed) -> list[Expansion]:
     # trigram scan the planner will not hand to the index at a few thousand
     # names): kept per data version.
     key = hashlib.blake2b(repr(args).encode(), digest_size=12).hexdigest()
-    rows = versioned(f"search-names:{connection.vendor}:{key}", lambda: _fetch(sql, args))
+    rows = versioned(
+        f"search-names:{connection.vendor}:{key}", lambda: _fetch(sql, args), version=version
+    )
     if not rows:
         return []
     people: dict[int, dict] = {}
@@ -875,7 +877,13 @@ def mark_terms(text: str, pattern: re.Pattern | None) -> SafeString:
 
 
 def search(
-    query: str, user, *, filters: Filters | None = None, sort: str = "relevance", page: int = 1
+    query: str,
+    user,
+    *,
+    filters: Filters | None = None,
+    sort: str = "relevance",
+    page: int = 1,
+    version: int | None = None,
 ) -> Results:
     """Search the reading room for ``user``: ranked cables, snippets, facet counts.
 
@@ -884,8 +892,9 @@ def search(
     number of results): the data version and the names (2; 1 when the names
     are kept for this version), the labels of the chosen filters (1, only with
     participant, side, collection or tag filters), the candidates (1; +1 when
-    annotations are among them), the facets (1; +1 for the people counted),
-    the page's cables (1), their snippets (1).
+    annotations are among them), the facets (1; +1 for the names and sides of
+    the people counted, unless kept for this version), the page's cables (1),
+    their snippets (1). The version is not read again when given.
     """
     filters = filters or Filters()
     query = query.strip()
@@ -909,7 +918,9 @@ def search(
     if not parsed:
         results.messages = messages
         return results
-    results.expansions = expand_names(parsed)
+    if version is None:
+        version = data_version()
+    results.expansions = expand_names(parsed, version=version)
     results.hl = highlight_query(parsed)
 
     checked, labels = _check_filters(filters, messages)
@@ -925,7 +936,7 @@ def search(
     if page > pages:
         page = pages
     results.page = max(1, page)
-    rows = q.facets(sorted(by_cable)) + _people_facets(by_cable) if by_cable else []
+    rows = q.facets(sorted(by_cable)) + _people_facets(by_cable, version) if by_cable else []
     results.facets = _facets(results, rows, labels)
     results.chosen = [
         Chosen(
@@ -977,37 +988,38 @@ def _id_select(ids) -> tuple[str, list]:
     return "SELECT value FROM json_each(%s)", [json.dumps([int(i) for i in ids])]
 
 
-def _people_facets(by_cable: dict[int, list[Candidate]]) -> list[tuple]:
+def _people_facets(by_cable: dict[int, list[Candidate]], version: int | None) -> list[tuple]:
     """The person and side facets' (facet, value, label, count) rows, the top few of each.
 
-    Counted from the matching cables' ``SearchEntry.people``; one query for the
-    names and sides of the people counted (none when nobody is).
+    Counted from the matching cables' ``SearchEntry.people``; the names and
+    sides come from :func:`_people_labels` (no query while kept).
     """
     people_of = [set(rows[0].people.split()) for rows in by_cable.values()]
     cables_of = Counter(pid for pids in people_of for pid in pids)
     if not cables_of:
         return []
-    participant, side = _table(Participant), _table(Side)
-    chosen, params = _id_select(cables_of)
-    found = _fetch(
-        f"SELECT p.id, p.slug, p.name, s.slug, s.name FROM {participant} p "
-        f"LEFT JOIN {side} s ON s.id = p.side_id WHERE p.id IN ({chosen})",
-        params,
-    )
-    names = {str(pk): (slug, name) for pk, slug, name, _, _ in found}
-    side_of = {str(pk): (s_slug, s_name) for pk, _, _, s_slug, s_name in found if s_slug}
+    labels = versioned("search-people", _people_labels, version=version)
     people = sorted(
-        (("participant", *names[pid], n) for pid, n in cables_of.items() if pid in names),
+        (("participant", *labels[pid][:2], n) for pid, n in cables_of.items() if pid in labels),
         key=lambda r: (-r[3], r[2]),
     )[:FACET_SIZE]
     sides = Counter(
-        side for pids in people_of for side in {side_of[p] for p in pids if p in side_of}
+        side
+        for pids in people_of
+        for side in {labels[p][2:] for p in pids if p in labels and labels[p][2]}
     )
     ranked_sides = sorted(
         (("side", slug, name, n) for (slug, name), n in sides.items()),
         key=lambda r: (-r[3], r[2]),
     )[:FACET_SIZE]
     return people + ranked_sides
+
+
+def _people_labels() -> dict[str, tuple[str, str, str | None, str | None]]:
+    """Every participant's id (as ``SearchEntry.people`` writes it) → slug, name, and
+    side's slug and name (one query; kept per data version by the caller)."""
+    rows = Participant.objects.values_list("pk", "slug", "name", "side__slug", "side__name")
+    return {str(pk): (slug, name, s_slug, s_name) for pk, slug, name, s_slug, s_name in rows}
 
 
 def _rank(by_cable: dict[int, list[Candidate]], sort: str) -> list[int]:

@@ -540,14 +540,17 @@ def chronology(request: HtmxHttpRequest) -> HttpResponse:
 # Search ---------------------------------------------------------------------
 
 
+@conditional_page(store=True)
 @require_GET
 def search_view(request: HtmxHttpRequest) -> HttpResponse:
     """Full-text search with facets (``cables.search``); the htmx fragment is the results.
 
-    Queries, whatever the number of results: the names in the query, the
-    facets with the total, the page, its cables, its snippets (5); one more
-    for the labels when a participant, side, collection or tag is chosen; none
-    for an empty or unusable query. Bad input (an overlong query, a filter or
+    Queries, whatever the number of results: the data version, the names in
+    the query (kept per version), the candidates, the facets, the page's
+    cables and their snippets (6; 5 with the names kept); see
+    ``search.search`` for the rest. A repeated search (the same address, the
+    same reader, no change to the data since) is answered from the page cache
+    with the data version alone, or 304. Bad input (an overlong query, a filter or
     page that means nothing) is answered with a message and status 400 (422
     to htmx, which base.html swaps in like a success).
     """
@@ -562,6 +565,7 @@ def search_view(request: HtmxHttpRequest) -> HttpResponse:
         filters=filters,
         sort=request.GET.get("sort", "relevance"),
         page=min(int(page), 10_000),
+        version=getattr(request, "data_version", None),
     )
     results.messages = errors + results.messages
     bad = bool(errors) or results.bad_input

@@ -99,14 +99,16 @@ def data_version(using: str = DEFAULT_DB_ALIAS) -> int | None:
     return row[0] if row else 0
 
 
-def versioned(key: str, compute, *, request=None, timeout: int = 24 * 3600):
+def versioned(key: str, compute, *, request=None, version=None, timeout: int = 24 * 3600):
     """``compute()``, kept in the default cache until the data version moves.
 
     For derived figures that cost a scan and change only with the data (the
     catalogue's count and years, the chronology's entries per day). Uses the
-    version the page already read (``request.data_version``) when there is one.
+    version the page already read (``version``, or ``request.data_version``)
+    when there is one.
     """
-    version = getattr(request, "data_version", None)
+    if version is None:
+        version = getattr(request, "data_version", None)
     if version is None:
         version = data_version()
     if version is None:

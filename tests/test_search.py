@@ -15,12 +15,21 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from annotations.models import Annotation, Tag
 from cables import search as search_module
 from cables.models import Cable, Collection, Mention, Participant, Passage, SearchEntry
-from cables.search import Filters, index_cables, parse, search, to_fts5, to_tsquery
+from cables.search import (
+    Filters,
+    index_annotations,
+    index_cables,
+    parse,
+    search,
+    to_fts5,
+    to_tsquery,
+)
 
 SEED_SLUG = "cable-21680-mao-to-filippov-1951-07-11"
 
@@ -347,9 +356,44 @@ def test_search_query_count_does_not_grow_with_results(client, django_assert_num
 
 @pytest.mark.django_db
 def test_people_facets_cost_one_query_however_many_people(seed, anon, django_assert_num_queries):
-    with django_assert_num_queries(7):  # the six above, and the people's names and sides
+    with django_assert_num_queries(7):  # the six above, and everyone's names and sides
         found = search("armistice", anon)
     assert len({v.value for f in found.facets if f.name == "participant" for v in f.values}) > 5
+    with django_assert_num_queries(5):  # names in the query, names and sides: both kept
+        again = search("armistice", anon)
+    assert again.facets == found.facets
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_repeated_search_comes_from_the_page_cache_and_never_crosses_readers(
+    client, seed, users, django_assert_num_queries
+):
+    url = "/search/?q=Kaesong"
+    first = client.get(url)
+    with django_assert_num_queries(1):  # the data version alone
+        second = client.get(url)
+    assert second.status_code == 200 and second["ETag"] == first["ETag"]
+    assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+
+    telegram = Cable.objects.get(record_id="117409").passages.get(label="Telegram 1")
+    start = telegram.text.index("Kaesong")
+    Annotation.objects.create(
+        passage=telegram, author=users.researcher, exact="Kaesong", start=start,
+        end=start + 7, body="Kaesong wombat private", visibility="private",
+    )  # fmt: skip
+    index_annotations(Annotation.objects.values_list("pk", flat=True))
+    wombat = "/search/?q=wombat"
+    author = Client()
+    author.force_login(users.researcher)
+
+    def text(response):
+        return re.sub(r"<[^>]+>", "", response.content.decode())
+
+    assert "Kaesong wombat private" in text(author.get(wombat))
+    assert "Kaesong wombat private" in text(author.get(wombat))  # kept
+    assert "Kaesong wombat private" not in text(client.get(wombat))
+    changed = client.get(url)
+    assert changed["ETag"] != first["ETag"]  # the write moved the version
 
 
 @pytest.mark.django_db
