@@ -8,6 +8,7 @@ pinned in ``tests/test_<page>.py``.
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from collections import Counter, defaultdict
 from itertools import groupby
 
@@ -15,7 +16,7 @@ from django import forms
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_GET
 from django_htmx.middleware import HtmxDetails
@@ -199,18 +200,76 @@ def reading_context(request, cable: Cable) -> dict:
 # Participants ---------------------------------------------------------------
 
 
+# Up to this many people the index is one page; past it, one letter at a time.
+PEOPLE_ON_ONE_PAGE = 300
+ALPHABET = [chr(c) for c in range(ord("A"), ord("Z") + 1)] + ["#"]
+
+
+def initial(sort_name: str) -> str:
+    """The index letter of a sort name: its first letter without accents, else "#"."""
+    first = unicodedata.normalize("NFKD", sort_name.strip()[:1])[:1].upper()[:1]
+    return first if "A" <= first <= "Z" else "#"
+
+
+def _people_by_letter() -> dict[str, list[int]]:
+    index = defaultdict(list)
+    for pk, sort_name in Participant.objects.values_list("pk", "sort_name"):
+        index[initial(sort_name)].append(pk)
+    return dict(index)
+
+
+class PeopleIndexForm(forms.Form):
+    name = ParticipantField(label="Find a person")
+    letter = forms.CharField(required=False, max_length=1)
+
+
 @conditional_page
 @require_GET
 def participant_list(request: HtmxHttpRequest) -> HttpResponse:
-    """Participants grouped by side, with roles and aliases (2 queries)."""
+    """Participants grouped by side, with roles and aliases; past ``PEOPLE_ON_ONE_PAGE``
+    people, one letter of the sort names at a time (A–Z index, counts kept per
+    data version). A name or alias in the box goes straight to that person.
+
+    Queries: the data version, the letters (kept per version), the people
+    shown with their sides, their aliases (3; +1 with a name in the box).
+    """
+    by_letter = versioned("people-by-letter", _people_by_letter, request=request)
+    total = sum(map(len, by_letter.values()))
+    form = PeopleIndexForm(request.GET)
+    messages, status = [], 200
+    if form.is_valid() and form.cleaned_data["name"]:
+        return redirect(form.cleaned_data["name"])
+    for field, errors in form.errors.items():
+        if field == "letter":
+            errors = ["Choose a letter from the index."]
+        messages += errors
+        status = 400
+    asked = form.cleaned_data.get("letter", "").upper() if form.is_valid() else ""
+    people = Participant.objects.for_index()
+    letter = None
+    if total > PEOPLE_ON_ONE_PAGE:
+        if asked and asked not in ALPHABET:
+            messages.append(f"“{asked}” is not in the index; showing {ALPHABET[0]}.")
+            status, asked = 400, ""
+        letter = asked or next((x for x in ALPHABET if x in by_letter), ALPHABET[0])
+        ids = by_letter.get(letter)
+        people = people.filter(pk__in=ids) if ids else Participant.objects.none()
     groups = defaultdict(list)
-    for participant in Participant.objects.for_index():
+    for participant in people:
         groups[participant.side].append(participant)
     sides = sorted(
         groups.items(),
         key=lambda kv: (kv[0] is None, kv[0].position if kv[0] else 0, str(kv[0] or "")),
     )
-    return render(request, "cables/participants.html", {"sides": sides})
+    context = {
+        "sides": sides,
+        "form": form if form.is_bound and form.errors else PeopleIndexForm(),
+        "messages_": messages,
+        "total": total,
+        "letter": letter,
+        "letters": [(x, len(by_letter.get(x, ()))) for x in ALPHABET] if letter else [],
+    }
+    return render(request, "cables/participants.html", context, status=status)
 
 
 @conditional_page(store=True)

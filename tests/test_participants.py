@@ -32,10 +32,12 @@ def test_index_groups_people_by_side_with_roles_and_aliases(client):
 @pytest.mark.parametrize("n", [2, 10])
 def test_index_query_count(client, django_assert_num_queries, n):
     build_archive(n)
-    with django_assert_num_queries(3):  # +1: the data version (readingroom.caching)
-        # 1. participants with their sides
-        # 2. their aliases
+    # The data version (readingroom.caching), the index letters (kept per data
+    # version), participants with their sides, their aliases.
+    with django_assert_num_queries(4):
         client.get(reverse("cables:participants"))
+    with django_assert_num_queries(3):
+        client.get(reverse("cables:participants") + "?again")
 
 
 def test_participant_page_shows_aliases_and_details(client):
@@ -226,3 +228,73 @@ def test_participant_query_count_with_few_and_many_mentions(
     with django_assert_num_queries(11):  # the same queries as above
         response = client.get(archive.people["peng"].get_absolute_url())
     assert section(response.content.decode(), "as-mentioned").count("<mark>") == 2 + mentions
+
+
+# The index at archive scale -------------------------------------------------
+
+
+def many_people(n: int, start: int = 0) -> None:
+    from cables.models import Participant
+
+    Participant.objects.bulk_create(
+        Participant(name=f"Zed Person {i:04d}", sort_name=f"{'BBZ'[i % 3]}erson {i:04d}",
+                    slug=f"zed-person-{i:04d}")
+        for i in range(start, start + n)
+    )  # fmt: skip
+
+
+def test_a_long_index_goes_by_letter(client, django_assert_num_queries, monkeypatch):
+    from cables import views
+
+    build_archive(2)
+    monkeypatch.setattr(views, "PEOPLE_ON_ONE_PAGE", 20)
+    many_people(30)
+    url = reverse("cables:participants")
+    first = client.get(url)
+    assert first.status_code == 200
+    html = first.content.decode()
+    check_html(html)
+    # The first letter with names (B: 20 of the 30, and nobody else files under B).
+    assert '<a href="?letter=B" aria-current="page" title="20 names">B</a>' in html
+    assert '<a href="?letter=Z"' in html
+    assert '<span class="az__empty" title="No names">Q</span>' in html
+    assert html.count('href="/participants/zed-person-') == 20
+    assert "Joseph Stalin" not in html  # filed under S
+    stalin = client.get(url, {"letter": "s"}).content.decode()
+    assert 'href="/participants/joseph-stalin/"' in stalin and "zed-person" not in stalin
+    with django_assert_num_queries(3):  # version, people, aliases (letters kept)
+        client.get(url, {"letter": "Z"})
+    empty = client.get(url, {"letter": "Q"})
+    assert empty.status_code == 200 and "No names are filed under Q." in empty.content.decode()
+
+
+@pytest.mark.parametrize("letter", ["zz", "<", "é"])
+def test_a_letter_outside_the_index_is_a_clear_400(client, monkeypatch, letter):
+    from cables import views
+
+    build_archive(2)
+    monkeypatch.setattr(views, "PEOPLE_ON_ONE_PAGE", 5)
+    response = client.get(reverse("cables:participants"), {"letter": letter})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'role="alert"' in html
+    assert "Choose a letter from the index." in html or "is not in the index" in html
+    assert 'aria-current="page"' in html  # still a usable index
+
+
+def test_find_a_person_by_name_or_alias(client):
+    build_archive(2)
+    url = reverse("cables:participants")
+    response = client.get(url, {"name": "filippov"})
+    assert response.status_code == 302 and response["Location"] == "/participants/joseph-stalin/"
+    unknown = client.get(url, {"name": "Nobody Atall"})
+    assert unknown.status_code == 400
+    assert "Nobody in the reading room has the name or identifier" in unknown.content.decode()
+
+
+def test_index_letters_ignore_accents_and_file_the_rest_under_hash():
+    from cables.views import initial
+
+    assert [initial(n) for n in ("Émile", "ßx", "3rd Army", "", "  kim")] == [
+        "E", "S", "#", "#", "K",
+    ]  # fmt: skip
