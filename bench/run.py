@@ -216,8 +216,9 @@ end
 """
 
 
-# Every request a new address (?render=<thread>-<n>), so every response is rendered
-# afresh: the page cache holds nothing for it (wrk gives each thread its own Lua).
+# Every request a new address (?render=<thread>-<n>, or &render= after a query),
+# so every response is rendered afresh: the page cache holds nothing for it
+# (wrk gives each thread its own Lua).
 LUA_UNIQUE = """
 local threads = 0
 setup = function(thread)
@@ -225,9 +226,10 @@ setup = function(thread)
   thread:set("tid", threads)
 end
 local n = 0
-request = function()
+local function fresh(path)
   n = n + 1
-  return wrk.format(nil, wrk.path .. "?render=" .. tid .. "-" .. n)
+  local sep = string.find(path, "?", 1, true) and "&" or "?"
+  return path .. sep .. "render=" .. tid .. "-" .. n
 end
 """
 
@@ -238,13 +240,16 @@ def lua_script(folder: Path, name: str, *, headers=None, paths=None, unique: boo
         lines.append(f'wrk.headers["{key}"] = "{value}"')
     if unique:
         lines.append(LUA_UNIQUE)
+    address = "fresh(p)" if unique else "p"
     if paths:
         quoted = ", ".join(f'"{p}"' for p in paths)
         lines.append(f"local paths = {{{quoted}}}\nlocal i = 0")
         lines.append(
-            "request = function()\n  i = i + 1\n"
-            "  return wrk.format(nil, paths[(i % #paths) + 1])\nend"
+            "request = function()\n  i = i + 1\n  local p = paths[(i % #paths) + 1]\n"
+            f"  return wrk.format(nil, {address})\nend"
         )
+    elif unique:
+        lines.append("request = function()\n  return wrk.format(nil, fresh(wrk.path))\nend")
     path = folder / f"{name}.lua"
     path.write_text("\n".join(lines) + LUA_DONE)
     return path
@@ -315,11 +320,14 @@ def measure_size(size: int, ctx: dict, folder: Path) -> dict:
     ]  # fmt: skip
     if search_ok:
         paths = ["/search/?q=" + quote(q) for q in QUERIES]
-        pages.append(("search", "(e) search, 20-query mix", "/search/", {}, paths, False))
-        # The same mix from one client: each request's own time, without the
-        # queueing of 8 connections on 2 workers.
-        pages.append(("search_1", "(e) search, 20-query mix, one client at a time",
+        pages.append(("search", "(e) search, 20-query mix (repeats from the page cache)",
                       "/search/", {}, paths, False))  # fmt: skip
+        pages.append(("search_render", "(e) search, 20-query mix, every request searched "
+                      "afresh", "/search/", {}, paths, True))  # fmt: skip
+        # The same from one client: each search's own time, without the
+        # queueing of 8 connections on 2 workers.
+        pages.append(("search_render_1", "(e) search, 20-query mix, searched afresh, one "
+                      "client at a time", "/search/", {}, paths, True))  # fmt: skip
     memory = []
     for key, _, path, headers, paths, unique in pages:
         server = Server()

@@ -39,7 +39,9 @@ entries age out (local memory: least recently used; Redis: after a day).
 The one per-request value inside a body is the CSRF token: a body meant for the
 cache is rendered with a placeholder in its place (``csrf_placeholder``, a
 context processor that overrides Django's), and every response — fresh or from
-the cache — gets the requester's own token substituted.
+the cache — gets the requester's own token substituted. Kept bodies are also
+kept compressed, in parts between the placeholders (``KeptBody``), and go out
+as gzip to clients that take it.
 """
 
 from __future__ import annotations
