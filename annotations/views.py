@@ -227,10 +227,10 @@ def reply(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     parent = _annotation_for(request, pk)
     if request.method == "GET":
         template = "annotations/_reply.html" if request.htmx else "annotations/reply_page.html"
-        form = ReplyForm()
+        form = ReplyForm(auto_id=f"reply-{parent.pk}-%s")
         form.fields["body"].widget.attrs["autofocus"] = True
         return render(request, template, {"form": form, "note": parent})
-    form = ReplyForm(request.POST)
+    form = ReplyForm(request.POST, auto_id=f"reply-{parent.pk}-%s")
     if form.is_valid():
         try:
             answer = services.reply(

@@ -609,9 +609,10 @@ def search_view(request: HtmxHttpRequest) -> HttpResponse:
     cables and their snippets (6; 5 with the names kept); see
     ``search.search`` for the rest. A repeated search (the same address, the
     same reader, no change to the data since) is answered from the page cache
-    with the data version alone, or 304. Bad input (an overlong query, a filter or
-    page that means nothing) is answered with a message and status 400 (422
-    to htmx, which base.html swaps in like a success).
+    with the data version alone (and the session and user when signed in), or
+    304. Bad input (an overlong query, a filter or page that means nothing) is
+    answered with a message and status 400 (422 to htmx, which base.html swaps
+    in like a success).
     """
     filters, errors = search.Filters.from_params(request.GET)
     page = request.GET.get("page", "1").strip() or "1"

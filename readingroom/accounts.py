@@ -76,7 +76,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         form = SignUpForm(request.POST)
         if form.is_valid():
             user = form.save()
-            login(request, user)  # the one backend in AUTHENTICATION_BACKENDS
+            login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
             return HttpResponseRedirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
     else:
         form = SignUpForm()

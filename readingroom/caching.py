@@ -28,7 +28,7 @@ Tables added later to the watched apps get their triggers at the next
 ``migrate`` (``install_triggers`` runs after every migrate and flush).
 
 **The page cache.** Pages whose rendering is heavy and the same for many
-readers (the reading view, the two comparisons, a participant's page) also
+readers (the reading view, the two comparisons, a participant's page, search) also
 keep their rendered body in the ``pages`` cache under the ETag — which already
 names everything the body depends on: release, data version, viewer, path and
 query, htmx target. A request whose ETag is cached is answered from it without
@@ -62,6 +62,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.crypto import salted_hmac
 
 WATCHED_APPS = ("cables", "telegrams", "annotations")
 # auth_user: only the columns pages show or decide by (not last_login, set at every sign-in).
@@ -147,8 +148,11 @@ def _headers(request, response) -> None:
         patch_cache_control(response, no_cache=True)
 
 
-# A word that cannot occur in a page by accident (tokens are 64 letters and digits).
-CSRF_PLACEHOLDER = "csrf-token-placeholder-of-the-reading-room-page-cache"
+# A word that cannot occur in a page by accident (tokens are 64 letters and digits)
+# nor on purpose: it is derived from SECRET_KEY (the same in every worker and
+# replica of one deployment), so nobody can put it in a page through a query
+# (?q=, ?hl=) and have their own CSRF token written into the address they share.
+CSRF_PLACEHOLDER = "csrf-" + salted_hmac("readingroom.caching.placeholder", "csrf").hexdigest()
 _PLACEHOLDER = CSRF_PLACEHOLDER.encode()
 PAGE_CACHE = "pages"
 # Bodies above this size are not kept (a page that large is rare and cheap to skip).
@@ -168,19 +172,23 @@ def csrf_placeholder(request) -> dict:
 
 
 def accepts_gzip(request) -> bool:
-    """Whether the request's Accept-Encoding admits gzip (``gzip;q=0`` refuses it)."""
+    """Whether the request's Accept-Encoding admits gzip: named with a weight above
+    zero, or not named and ``*`` admitted (``gzip;q=0`` refuses it)."""
+    weights = {}
     for item in request.headers.get("Accept-Encoding", "").split(","):
         name, _, params = item.partition(";")
-        if name.strip().lower() not in ("gzip", "x-gzip", "*"):
-            continue
+        name, weight = name.strip().lower(), 1.0
         for param in params.split(";"):
             key, _, value = param.partition("=")
             if key.strip().lower() == "q":
                 try:
-                    return float(value) > 0
+                    weight = float(value)
                 except ValueError:
-                    return False
-        return True
+                    weight = 0.0
+        weights[name] = weight
+    for name in ("gzip", "x-gzip", "*"):
+        if name in weights:
+            return weights[name] > 0
     return False
 
 
@@ -285,7 +293,9 @@ def conditional_page(view=None, *, store: bool = False):
     (and never from or into the page cache).
 
     With ``store=True`` the rendered body is also kept in the page cache under
-    the ETag, and later requests for the same ETag are answered from it.
+    the ETag, and later requests for the same ETag are answered from it. A
+    kept response carries only the headers in ``_KEPT_HEADERS`` (and htmx's
+    ``HX-*``); the rest are set again per request here and by the middleware.
     """
     if view is None:
         return lambda v: conditional_page(v, store=store)
@@ -302,6 +312,8 @@ def conditional_page(view=None, *, store: bool = False):
                 if not_modified is not None:
                     weak = store and accepts_gzip(request)
                     not_modified["ETag"] = f"W/{etag}" if weak else etag
+                    if store:  # as the 200 it stands for
+                        patch_vary_headers(not_modified, ("Accept-Encoding",))
                     _headers(request, not_modified)
                     return not_modified
         cached = _from_cache(request, etag) if etag and store else None

@@ -54,7 +54,7 @@ def _user_select(using: str):
     for i, field in enumerate(fields):
         col = field.get_col(model._meta.db_table)
         for convert in connection.ops.get_db_converters(col) + col.get_db_converters(connection):
-            converters.append((i, field, convert))
+            converters.append((i, col, convert))
     return sql, [f.attname for f in fields], converters
 
 
@@ -76,7 +76,7 @@ class UserBackend(ModelBackend):
         if row is None:
             return None
         values = list(row)
-        for i, field, convert in converters:
-            values[i] = convert(values[i], field, connection)
+        for i, col, convert in converters:
+            values[i] = convert(values[i], col, connection)
         user = model.from_db(using, attnames, values)
         return user if self.user_can_authenticate(user) else None

@@ -344,7 +344,13 @@ def test_reply_form_comes_on_demand(users, notes, cable):
 
     without_js = client.get(url)
     assert without_js.status_code == 200
-    assert "<h1>Reply</h1>" in without_js.content.decode()
+    page = without_js.content.decode()
+    assert "<h1>Reply</h1>" in page
+    # A page of its own (also when opened in a new tab with JavaScript on): a plain
+    # form that posts and a plain link back, nothing aimed at the reading view.
+    form = re.search(r'<form class="compose compose--reply".*?</form>', page, re.S).group(0)
+    assert "hx-" not in form and f'href="{public.get_absolute_url()}">Cancel</a>' in form
+    assert f'id="reply-{public.pk}-body"' in form and f'for="reply-{public.pk}-body"' in form
     assert not public.replies.exists()
 
 

@@ -294,6 +294,20 @@ def test_accept_encoding_parsing():
     assert takes("gzip") and takes("deflate, GZIP;q=0.5") and takes("*") and takes("x-gzip")
     assert not takes("") and not takes("gzip;q=0") and not takes("deflate, br")
     assert not takes("gzip; q=0.0")
+    assert takes("*;q=0, gzip") and not takes("gzip;q=0, *")
+
+
+def test_the_placeholder_cannot_be_planted_through_a_query(client, cable):
+    """The placeholder is secret to the deployment: typed into ?q= or ?hl= it stays
+    as typed, and no CSRF token ends up in a link or a search box."""
+    assert CSRF_PLACEHOLDER.startswith("csrf-") and len(CSRF_PLACEHOLDER) > 40
+    planted = "csrf-token-placeholder-of-the-reading-room-page-cache"
+    for url in (f"/search/?q={planted}", f"{cable.get_absolute_url()}?hl={planted}"):
+        for _ in range(2):  # fresh, then from the cache
+            html = client.get(url).content.decode()
+            token = CSRF_HEADER.search(html).group(1)
+            assert html.count(token) == 1  # in the htmx header only
+            assert planted in html
 
 
 def test_the_page_cache_never_serves_one_readers_page_to_another(cable, users):

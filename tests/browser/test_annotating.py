@@ -332,6 +332,10 @@ def test_reply_appears_under_the_card_without_a_reload(page, cable_url, users, t
     card = page.locator(f"article#card-{saved.pk}")
 
     card.get_by_text("Reply", exact=True).click()
+    expect(card.get_by_label("Your reply")).to_be_focused()  # the form came, ready to type
+    card.get_by_role("button", name="Cancel").click()
+    expect(card.locator("textarea")).to_have_count(0)
+    card.get_by_text("Reply", exact=True).click()
     card.get_by_label("Your reply").fill("The Naebongjang house, per Joy's memoir.")
     card.get_by_role("button", name="Post reply").click()
 
