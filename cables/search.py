@@ -57,6 +57,7 @@ import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from importlib import import_module
 from urllib.parse import urlencode
 
 from django.db import connection, transaction
@@ -89,6 +90,9 @@ MAX_MARKS = 300  # search-hit spans marked in one cable
 # Matching rows ranked for one search (see _Query): catalogue records, then the rest.
 CATALOGUE_CANDIDATES = 200
 TEXT_CANDIDATES = 400
+# PostgreSQL: each tier's GIN index is split by cable_id % SHARDS (migration 0005),
+# and a tier asks the shards in turn until its limit is filled.
+SHARDS = import_module("cables.migrations.0005_search_vector_by_kind").SHARDS
 FUZZY_THRESHOLD = 0.5  # pg_trgm word_similarity for a misspelt name
 WEIGHTS = {"a": 10.0, "b": 4.0, "c": 2.0, "d": 1.0}  # bm25 column weights (SQLite)
 HIT_OPEN, HIT_CLOSE = "\u27e6", "\u27e7"  # ⟦ ⟧ mark the terms in snippets and headlines
@@ -693,16 +697,21 @@ class _Query:
         entry = _table(SearchEntry)
         columns = "e.id, e.cable_id, e.annotation_id, e.kind"
         where, params = [kind_sql], []
-        if self.filtered:
-            where.append(f"e.cable_id IN ({self.filtered[0]})")
-            params += self.filtered[1]
+        if self.filtered:  # the CTE candidates() puts first
+            where.append("e.cable_id IN (SELECT id FROM sr_filtered)")
         if self.vendor == "postgresql":
+            # One SELECT per shard, each able to use its own partial index (the
+            # predicates repeat the indexes' exactly); under the outer LIMIT,
+            # PostgreSQL runs the shards in turn and stops once the limit is met.
             tsq, tsq_params = self.tsquery
-            sql = (
-                f"SELECT {columns}, ts_rank(e.vector, {tsq}) AS score FROM {entry} e "
-                f"WHERE e.vector @@ {tsq} AND " + " AND ".join(where) + " LIMIT %s"
-            )
-            return sql, tsq_params + tsq_params + params + [limit]
+            shards = [
+                f"(SELECT {columns}, ts_rank(e.vector, {tsq}) AS score FROM {entry} e "
+                f"WHERE e.vector @@ {tsq} AND " + " AND ".join(where)
+                + f" AND e.cable_id %% {SHARDS} = {shard} LIMIT %s)"
+                for shard in range(SHARDS)
+            ]  # fmt: skip
+            sql = "SELECT * FROM (" + " UNION ALL ".join(shards) + ") shards LIMIT %s"
+            return sql, (tsq_params + tsq_params + params + [limit]) * SHARDS + [limit]
         weights = ", ".join(str(w) for w in WEIGHTS.values())
         sql = (
             f"SELECT {columns}, -bm25(cables_search_fts, {weights}) AS score "
@@ -722,8 +731,12 @@ class _Query:
         rest, rest_params = self._match("e.kind <> 'cable'", TEXT_CANDIDATES + 1)
         # Materialised on SQLite so bm25() runs inside its FTS5 query.
         materialized = "MATERIALIZED " if self.vendor == "sqlite" else ""
+        filtered, filtered_params = "", []
+        if self.filtered:
+            filtered = f"sr_filtered(id) AS ({self.filtered[0]}),\n"
+            filtered_params = list(self.filtered[1])
         sql = (
-            f"WITH sr_first AS {materialized}({first}),\n"
+            f"WITH {filtered}sr_first AS {materialized}({first}),\n"
             f"sr_rest AS {materialized}({rest})\n"
             "SELECT h.id, h.cable_id, h.annotation_id, h.kind, h.score, c.date, c.title, "
             "COALESCE(ce.people, '') "
@@ -731,7 +744,8 @@ class _Query:
             f"JOIN {cable} c ON c.id = h.cable_id "
             f"LEFT JOIN {_table(SearchEntry)} ce ON ce.cable_id = h.cable_id AND ce.kind = 'cable'"
         )
-        rows = [Candidate(*row) for row in _fetch(sql, first_params + rest_params)]
+        params = filtered_params + first_params + rest_params
+        rows = [Candidate(*row) for row in _fetch(sql, params)]
         catalogue = [r for r in rows if r.kind == SearchEntry.Kind.CABLE]
         text = [r for r in rows if r.kind != SearchEntry.Kind.CABLE]
         capped = len(catalogue) > CATALOGUE_CANDIDATES or len(text) > TEXT_CANDIDATES

@@ -165,6 +165,26 @@ class TestSearchBehaviour:
             cursor.execute("SELECT current_setting('pg_trgm.word_similarity_threshold')")
             assert float(cursor.fetchone()[0]) == search_module.FUZZY_THRESHOLD
 
+    @pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="The sharded GIN indexes are PostgreSQL's (SQLite has FTS5).",
+    )
+    def test_each_shard_of_each_tier_can_use_its_own_index(self, seed, anon):
+        """The candidates' SQL repeats the partial indexes' predicates exactly."""
+        q = search_module._Query(parse("Kaesong"), anon, Filters())
+        used = set()
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            for kind in ("e.kind = 'cable'", "e.kind <> 'cable'"):
+                sql, params = q._match(kind, 10)
+                cursor.execute("EXPLAIN " + sql, params)
+                used |= set(re.findall(r"search_vector_\w+", str(cursor.fetchall())))
+        assert used == {
+            f"search_vector_{tier}_{shard}"
+            for tier in ("catalogue", "text")
+            for shard in range(search_module.SHARDS)
+        }
+
     def test_a_title_hit_ranks_above_a_body_hit(self, db, anon):
         body = make_cable("body", "A note", "The quokka was seen at dawn near the river.")
         title = make_cable("title", "The quokka question", "Nothing else here.")
