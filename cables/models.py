@@ -473,6 +473,10 @@ class SearchEntry(models.Model):
         verbose_name_plural = "search entries"
         indexes = [
             models.Index(fields=["annotation_id"], name="search_entry_annotation"),
+            # A cable's catalogue row (its people, for the search's facets) in one probe.
+            models.Index(
+                fields=["cable"], condition=Q(kind="cable"), name="search_entry_catalogue"
+            ),
             # PostgreSQL's GIN indexes on ``vector`` are partial, per tier of
             # search candidates and per shard of cable ids, made by migration
             # 0005 outside the model state (see there and cables.search.SHARDS).

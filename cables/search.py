@@ -58,6 +58,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from importlib import import_module
+from itertools import chain
 from urllib.parse import urlencode
 
 from django.db import connection, transaction
@@ -666,6 +667,9 @@ class Candidate:
     date: object
     title: str
     people: str  # the cable's SearchEntry.people: everyone taking part or mentioned
+    origin: str = ""
+    archive: str = ""
+    language: str = ""  # the cable's original_language
 
 
 class _Query:
@@ -739,7 +743,7 @@ class _Query:
             f"WITH {filtered}sr_first AS {materialized}({first}),\n"
             f"sr_rest AS {materialized}({rest})\n"
             "SELECT h.id, h.cable_id, h.annotation_id, h.kind, h.score, c.date, c.title, "
-            "COALESCE(ce.people, '') "
+            "COALESCE(ce.people, ''), c.origin, c.archive, c.original_language "
             "FROM (SELECT * FROM sr_first UNION ALL SELECT * FROM sr_rest) h "
             f"JOIN {cable} c ON c.id = h.cable_id "
             f"LEFT JOIN {_table(SearchEntry)} ce ON ce.cable_id = h.cable_id AND ce.kind = 'cable'"
@@ -761,20 +765,16 @@ class _Query:
         return rows, capped
 
     def facets(self, cable_ids: list[int]):
-        """(facet, value, label, count) rows for the facets over these cables (one query),
-        but for people and sides (:func:`_people_facets`)."""
+        """(facet, value, label, count) rows for the collection, annotated and tag facets
+        over these cables (one query); the others come from the candidates
+        (:func:`_column_facets`, :func:`_people_facets`)."""
         matched, params = _id_select(cable_ids)
         ctes = f"WITH sr_visible(id) AS ({self.visible[0]}),\nsr_matched(cable_id) AS ({matched})"
         params = list(self.visible[1]) + params
-        cable, passage = _table(Cable), _table(Passage)
-        annotation, tag = _table(Annotation), _table(Tag)
+        passage, annotation, tag = _table(Passage), _table(Annotation), _table(Tag)
         through = Cable.collections.through
         collection_link = connection.ops.quote_name(through._meta.db_table)
         tag_link = connection.ops.quote_name(Annotation.tags.through._meta.db_table)
-        if self.vendor == "postgresql":
-            year = "CAST(EXTRACT(YEAR FROM c.date) AS INTEGER)"
-        else:
-            year = "CAST(strftime('%%Y', c.date) AS INTEGER)"
         matched = "JOIN sr_matched m ON m.cable_id = "
         ctes += (
             ",\nsr_noted(cable_id, annotation_id) AS ("
@@ -786,18 +786,7 @@ class _Query:
         def top(sql):
             return f"SELECT * FROM ({sql} ORDER BY 4 DESC, 3 LIMIT {FACET_SIZE}) AS f"
 
-        def column(facet, name):
-            return (
-                f"SELECT '{facet}', c.{name}, c.{name}, COUNT(*) FROM {cable} c "
-                f"{matched}c.id WHERE c.{name} <> '' GROUP BY c.{name}"
-            )
-
         branches = [
-            f"SELECT 'year' AS facet, CAST({year} AS TEXT) AS value, '' AS label, "
-            f"COUNT(*) AS n FROM {cable} c {matched}c.id GROUP BY {year}",
-            top(column("origin", "origin")),
-            top(column("archive", "archive")),
-            top(column("language", "original_language")),
             top(
                 f"SELECT 'collection', col.slug, col.title, COUNT(*) FROM {collection_link} cc "
                 f"JOIN {_table(Collection)} col ON col.id = cc.collection_id "
@@ -950,7 +939,11 @@ def search(
     if page > pages:
         page = pages
     results.page = max(1, page)
-    rows = q.facets(sorted(by_cable)) + _people_facets(by_cable, version) if by_cable else []
+    rows = (
+        q.facets(sorted(by_cable)) + _column_facets(by_cable) + _people_facets(by_cable, version)
+        if by_cable
+        else []
+    )
     results.facets = _facets(results, rows, labels)
     results.chosen = [
         Chosen(
@@ -1002,26 +995,40 @@ def _id_select(ids) -> tuple[str, list]:
     return "SELECT value FROM json_each(%s)", [json.dumps([int(i) for i in ids])]
 
 
+def _column_facets(by_cable: dict[int, list[Candidate]]) -> list[tuple]:
+    """The year, origin, archive and language facets' (facet, value, label, count)
+    rows: every year, the top few of the rest, counted from the candidates'
+    own columns (no query)."""
+    cables = [rows[0] for rows in by_cable.values()]
+    years = Counter(int(str(c.date)[:4]) for c in cables if c.date)
+    facets = [("year", str(year), "", n) for year, n in years.items()]
+    for name in ("origin", "archive", "language"):
+        counts = Counter(getattr(c, name) for c in cables if getattr(c, name))
+        ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_SIZE]
+        facets += [(name, value, value, n) for value, n in ranked]
+    return facets
+
+
 def _people_facets(by_cable: dict[int, list[Candidate]], version: int | None) -> list[tuple]:
     """The person and side facets' (facet, value, label, count) rows, the top few of each.
 
-    Counted from the matching cables' ``SearchEntry.people``; the names and
-    sides come from :func:`_people_labels` (no query while kept).
+    Counted from the matching cables' ``SearchEntry.people`` (each id once per
+    cable, as the indexer writes them); names and sides come from
+    :func:`_people_labels` (no query while kept).
     """
-    people_of = [set(rows[0].people.split()) for rows in by_cable.values()]
-    cables_of = Counter(pid for pids in people_of for pid in pids)
+    people_of = [rows[0].people.split() for rows in by_cable.values()]
+    cables_of = Counter(chain.from_iterable(people_of))
     if not cables_of:
         return []
-    labels = versioned("search-people", _people_labels, version=version)
+    names, side_of = versioned("search-people", _people_labels, version=version, local=True)
     people = sorted(
-        (("participant", *labels[pid][:2], n) for pid, n in cables_of.items() if pid in labels),
+        (("participant", *names[pid], n) for pid, n in cables_of.items() if pid in names),
         key=lambda r: (-r[3], r[2]),
     )[:FACET_SIZE]
-    sides = Counter(
-        side
-        for pids in people_of
-        for side in {labels[p][2:] for p in pids if p in labels and labels[p][2]}
-    )
+    sides: Counter = Counter()
+    for pids in people_of:
+        sides.update(set(map(side_of.get, pids)))
+    sides.pop(None, None)
     ranked_sides = sorted(
         (("side", slug, name, n) for (slug, name), n in sides.items()),
         key=lambda r: (-r[3], r[2]),
@@ -1029,11 +1036,17 @@ def _people_facets(by_cable: dict[int, list[Candidate]], version: int | None) ->
     return people + ranked_sides
 
 
-def _people_labels() -> dict[str, tuple[str, str, str | None, str | None]]:
-    """Every participant's id (as ``SearchEntry.people`` writes it) → slug, name, and
-    side's slug and name (one query; kept per data version by the caller)."""
+def _people_labels() -> tuple[dict[str, tuple[str, str]], dict[str, tuple[str, str]]]:
+    """Every participant's id (as ``SearchEntry.people`` writes it) → (slug, name), and
+    → their side's (slug, name) for those on a side (one query; kept per data
+    version by the caller)."""
     rows = Participant.objects.values_list("pk", "slug", "name", "side__slug", "side__name")
-    return {str(pk): (slug, name, s_slug, s_name) for pk, slug, name, s_slug, s_name in rows}
+    names, sides = {}, {}
+    for pk, slug, name, side_slug, side_name in rows:
+        names[str(pk)] = (slug, name)
+        if side_slug:
+            sides[str(pk)] = (side_slug, side_name)
+    return names, sides
 
 
 def _rank(by_cable: dict[int, list[Candidate]], sort: str) -> list[int]:

@@ -102,13 +102,21 @@ def data_version(using: str = DEFAULT_DB_ALIAS) -> int | None:
     return row[0] if row else 0
 
 
-def versioned(key: str, compute, *, request=None, version=None, timeout: int = 24 * 3600):
+# Values of versioned(..., local=True): key -> (version, value), in this process.
+local_values: dict[str, tuple[int, object]] = {}
+
+
+def versioned(
+    key: str, compute, *, request=None, version=None, local=False, timeout: int = 24 * 3600
+):
     """``compute()``, kept in the default cache until the data version moves.
 
     For derived figures that cost a scan and change only with the data (the
     catalogue's count and years, the chronology's entries per day). Uses the
     version the page already read (``version``, or ``request.data_version``)
-    when there is one.
+    when there is one. With ``local=True`` the value for the latest version is
+    also kept in this process as it is, for values read on every request and
+    costly to unpickle from the cache (the search's map of everyone's names).
     """
     if version is None:
         version = getattr(request, "data_version", None)
@@ -116,11 +124,17 @@ def versioned(key: str, compute, *, request=None, version=None, timeout: int = 2
         version = data_version()
     if version is None:
         return compute()
+    if local:
+        kept = local_values.get(key)
+        if kept is not None and kept[0] == version:
+            return kept[1]
     full_key = f"{key}:v{version}"
     value = cache.get(full_key)
     if value is None:
         value = compute()
         cache.set(full_key, value, timeout)
+    if local:
+        local_values[key] = (version, value)
     return value
 
 

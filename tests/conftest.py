@@ -76,8 +76,11 @@ def _empty_caches():
     """Every test starts with empty caches: a rolled-back test database counts its
     data version from the same number again, so a page kept under an ETag by one
     test could otherwise be served to the next."""
+    from readingroom.caching import local_values
+
     for cache in caches.all():
         cache.clear()
+    local_values.clear()
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@
 # it compares), as the trigram indexes of 0004 are not.
 
 import django.contrib.postgres.indexes
-from django.db import migrations
+from django.db import migrations, models
 
 SHARDS = 8
 OLD = django.contrib.postgres.indexes.GinIndex(fields=["vector"], name="search_entry_vector")
@@ -62,5 +62,13 @@ class Migration(migrations.Migration):
                 migrations.RemoveIndex(model_name="searchentry", name="search_entry_vector"),
             ],
             database_operations=[migrations.RunPython(forwards, backwards)],
+        ),
+        # Both databases: a cable's catalogue row in one probe (the search joins it
+        # to every candidate for the people it counts).
+        migrations.AddIndex(
+            model_name="searchentry",
+            index=models.Index(
+                condition=models.Q(kind="cable"), fields=["cable"], name="search_entry_catalogue"
+            ),
         ),
     ]
