@@ -317,6 +317,8 @@ def measure_size(size: int, ctx: dict, folder: Path) -> dict:
          {"If-None-Match": etag}, None, False),
         ("compare", "(c) agenda comparison", compare, {}, None, False),
         ("catalogue", "(d) catalogue (first page)", "/cables/", {}, None, False),
+        ("catalogue_render", "(d) catalogue (first page), rendered afresh", "/cables/", {},
+         None, True),
     ]  # fmt: skip
     if search_ok:
         paths = ["/search/?q=" + quote(q) for q in QUERIES]

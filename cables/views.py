@@ -111,7 +111,7 @@ def _without_page(params) -> str:
     return q.urlencode()
 
 
-@conditional_page
+@conditional_page(store=True)
 @require_GET
 def catalogue(request: HtmxHttpRequest) -> HttpResponse:
     """The catalogue, 50 cables a page (5 queries; the htmx fragment 4; +1 with a person).
@@ -223,7 +223,7 @@ class PeopleIndexForm(forms.Form):
     letter = forms.CharField(required=False, max_length=1)
 
 
-@conditional_page
+@conditional_page(store=True)
 @require_GET
 def participant_list(request: HtmxHttpRequest) -> HttpResponse:
     """Participants grouped by side, with roles and aliases; past ``PEOPLE_ON_ONE_PAGE``

@@ -28,7 +28,8 @@ Tables added later to the watched apps get their triggers at the next
 ``migrate`` (``install_triggers`` runs after every migrate and flush).
 
 **The page cache.** Pages whose rendering is heavy and the same for many
-readers (the reading view, the two comparisons, a participant's page, search) also
+readers (the reading view, the two comparisons, a participant's page, search,
+the catalogue and the people index) also
 keep their rendered body in the ``pages`` cache under the ETag — which already
 names everything the body depends on: release, data version, viewer, path and
 query, htmx target. A request whose ETag is cached is answered from it without

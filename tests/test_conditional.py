@@ -211,12 +211,25 @@ def test_a_repeated_reading_view_is_answered_from_the_page_cache(
         "&b=telegram:cable-21680-mao-to-filippov-1951-07-11:3",
         reverse("telegrams:agenda_compare") + SEED_AGENDAS,
         reverse("cables:participant", args=["joseph-stalin"]),
+        reverse("cables:catalogue") + "?q=Kaesong",
+        reverse("cables:participants"),
+        reverse("cables:search") + "?q=Filippov",
     ],
 )
 def test_other_heavy_pages_are_kept_too(client, cable, url, django_assert_num_queries):
     assert client.get(url).status_code == 200
     with django_assert_num_queries(1):
         assert client.get(url).status_code == 200
+
+
+def test_the_catalogues_htmx_fragment_and_full_page_are_kept_apart(client, cable):
+    url = reverse("cables:catalogue") + "?q=Kaesong"
+    full = client.get(url).content.decode()
+    fragment = client.get(url, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results")
+    assert "<html" in full and "<html" not in fragment.content.decode()
+    assert "<html" in client.get(url).content.decode()  # the full page, from the cache
+    again = client.get(url, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results")
+    assert again.content == fragment.content
 
 
 def test_a_page_from_the_cache_carries_the_requesters_own_working_csrf_token(cable, users):
