@@ -700,7 +700,7 @@ class _Query:
         """One tier of candidates: matching rows of some kinds, at most ``limit``."""
         entry = _table(SearchEntry)
         columns = "e.id, e.cable_id, e.annotation_id, e.kind"
-        where, params = [kind_sql], []
+        where = [kind_sql]
         if self.filtered:  # the CTE candidates() puts first
             where.append("e.cable_id IN (SELECT id FROM sr_filtered)")
         if self.vendor == "postgresql":
@@ -715,14 +715,14 @@ class _Query:
                 for shard in range(SHARDS)
             ]  # fmt: skip
             sql = "SELECT * FROM (" + " UNION ALL ".join(shards) + ") shards LIMIT %s"
-            return sql, (tsq_params + tsq_params + params + [limit]) * SHARDS + [limit]
+            return sql, (tsq_params + tsq_params + [limit]) * SHARDS + [limit]
         weights = ", ".join(str(w) for w in WEIGHTS.values())
         sql = (
             f"SELECT {columns}, -bm25(cables_search_fts, {weights}) AS score "
             f"FROM cables_search_fts JOIN {entry} e ON e.id = cables_search_fts.rowid "
             "WHERE cables_search_fts MATCH %s AND " + " AND ".join(where) + " LIMIT %s"
         )
-        return sql, [self.fts] + params + [limit]
+        return sql, [self.fts, limit]
 
     def candidates(self) -> tuple[list[Candidate], bool]:
         """The candidate rows the reader may see, and whether a limit was reached.

@@ -220,7 +220,13 @@ def _people_by_letter() -> dict[str, list[int]]:
 
 class PeopleIndexForm(forms.Form):
     name = ParticipantField(label="Find a person")
-    letter = forms.CharField(required=False, max_length=1)
+    letter = forms.CharField(required=False)
+
+    def clean_letter(self) -> str:
+        letter = self.cleaned_data["letter"].upper()
+        if letter and letter not in ALPHABET:
+            raise forms.ValidationError("Choose a letter from the index.")
+        return letter
 
 
 @conditional_page(store=True)
@@ -236,21 +242,13 @@ def participant_list(request: HtmxHttpRequest) -> HttpResponse:
     by_letter = versioned("people-by-letter", _people_by_letter, request=request)
     total = sum(map(len, by_letter.values()))
     form = PeopleIndexForm(request.GET)
-    messages, status = [], 200
     if form.is_valid() and form.cleaned_data["name"]:
         return redirect(form.cleaned_data["name"])
-    for field, errors in form.errors.items():
-        if field == "letter":
-            errors = ["Choose a letter from the index."]
-        messages += errors
-        status = 400
-    asked = form.cleaned_data.get("letter", "").upper() if form.is_valid() else ""
+    problems = [error for errors in form.errors.values() for error in errors]
     people = Participant.objects.for_index()
     letter = None
     if total > PEOPLE_ON_ONE_PAGE:
-        if asked and asked not in ALPHABET:
-            messages.append(f"“{asked}” is not in the index; showing {ALPHABET[0]}.")
-            status, asked = 400, ""
+        asked = form.cleaned_data.get("letter")  # a valid letter, even beside a bad name
         letter = asked or next((x for x in ALPHABET if x in by_letter), ALPHABET[0])
         ids = by_letter.get(letter)
         people = people.filter(pk__in=ids) if ids else Participant.objects.none()
@@ -264,12 +262,12 @@ def participant_list(request: HtmxHttpRequest) -> HttpResponse:
     context = {
         "sides": sides,
         "form": form if form.is_bound and form.errors else PeopleIndexForm(),
-        "messages_": messages,
+        "problems": problems,
         "total": total,
         "letter": letter,
         "letters": [(x, len(by_letter.get(x, ()))) for x in ALPHABET] if letter else [],
     }
-    return render(request, "cables/participants.html", context, status=status)
+    return render(request, "cables/participants.html", context, status=400 if problems else 200)
 
 
 @conditional_page(store=True)

@@ -275,28 +275,27 @@ def _from_cache(request, etag: str) -> HttpResponse | None:
 
 
 def _to_cache(request, etag: str, response) -> HttpResponse:
-    """Keep a fresh 200 body under its ETag; the response the requester gets from it."""
+    """Keep a fresh 200 body under its ETag; the response the requester gets.
+
+    Anything else (an error page, a response setting cookies) goes out as it
+    is, with the requester's token in place of the placeholder.
+    """
     if getattr(response, "streaming", False):
         return response
     content = response.content
+    if response.status_code != 200 or response.cookies:
+        if _PLACEHOLDER in content:
+            response.content = content.replace(_PLACEHOLDER, get_token(request).encode())
+        return response
     headers = [
         (name, value)
         for name, value in response.items()
         if name in _KEPT_HEADERS or name.startswith("HX-")
     ]
     kept = KeptBody.of(headers, content)
-    if (
-        response.status_code == 200
-        and not response.cookies
-        and len(content) <= PAGE_CACHE_MAX_BYTES
-        and request.method == "GET"
-    ):
+    if len(content) <= PAGE_CACHE_MAX_BYTES and request.method == "GET":
         caches[PAGE_CACHE].set(etag, kept)
-    if response.status_code == 200 and not response.cookies:
-        return kept.response(request)
-    if kept.has_token:
-        response.content = kept.plain(get_token(request).encode())
-    return response
+    return kept.response(request)
 
 
 def conditional_page(view=None, *, store: bool = False):

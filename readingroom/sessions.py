@@ -20,7 +20,7 @@ from django.utils import timezone
 
 
 class SessionStore(db.SessionStore):
-    """Django's database sessions; loading one is a single prepared SELECT."""
+    """Django's database sessions; loading one is a single fixed SELECT."""
 
     def _get_session_from_db(self):
         model = self.model
