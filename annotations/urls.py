@@ -1,9 +1,10 @@
 from django.urls import path
 
-from annotations import export_urls, views
+from annotations import views
 
 app_name = "annotations"
 urlpatterns = [
+    path("annotations/", views.annotation_list, name="list"),
     path("annotations/new/", views.create, name="create"),
     path("annotations/links/new/", views.link_create, name="link_create"),
     path("annotations/<int:pk>/", views.detail, name="detail"),
@@ -12,4 +13,4 @@ urlpatterns = [
     path("annotations/<int:pk>/reply/", views.reply, name="reply"),
     path("annotations/<int:pk>/hide/", views.hide, name="hide"),
     path("annotations/<int:pk>/review/", views.review, name="review"),
-] + export_urls.urlpatterns
+]

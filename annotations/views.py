@@ -1,7 +1,8 @@
-"""Writing and managing annotations from the reading view.
+"""Writing and managing annotations from the reading view, and the annotations page.
 
 Every action works as a plain form post (then a redirect) and, with htmx,
-re-renders just the passage row it changed (``cables/cable.html#passage-row``).
+re-renders just the passage row it changed (``annotations/_passage_row.html``,
+which the reading view and the split view include for every passage).
 Validation errors answer 422 (400 without htmx) and change nothing; an edit
 that lost a race answers 409 with the other person's text.
 
@@ -13,21 +14,24 @@ corrections.
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Prefetch
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import (
     reswap,
     retarget,
     trigger_client_event,
 )
-from django_htmx.middleware import HtmxDetails
 
-from annotations import services
+from annotations import margin, services
 from annotations.forms import (
     EditAnnotationForm,
     LinkEditForm,
@@ -37,12 +41,12 @@ from annotations.forms import (
     ReplyForm,
 )
 from annotations.models import Annotation
-from cables.models import Cable, Passage
-from cables.views import reading_context
+from cables.forms import CableField
+from cables.models import Passage
+from readingroom.http import HtmxHttpRequest
+from telegrams.models import cables_for_reading
 
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
+LIST_PAGE = 25  # annotations a page of the annotations list shows
 
 
 def _annotation_for(request, pk: int) -> Annotation:
@@ -62,10 +66,10 @@ def _own(request, pk: int) -> Annotation:
 
 def _row(request, passage: Passage, *, status: int = 200, saved: Annotation | None = None):
     """The re-rendered passage row, as the reading view shows it to this reader."""
-    cable = Cable.objects.for_reading().get(pk=passage.cable_id)
-    context = reading_context(request, cable)
+    cable = cables_for_reading().get(pk=passage.cable_id)
+    context = margin.build(cable, request.user, margin.Filters.from_request(request))
     context["row"] = next(r for r in context["rows"] if r.passage.pk == passage.pk)
-    response = render(request, "cables/cable.html#passage-row", context, status=status)
+    response = render(request, "annotations/_passage_row.html", context, status=status)
     if saved is not None:
         trigger_client_event(response, "annotation-saved", {"id": saved.pk})
     return response
@@ -333,3 +337,128 @@ def _quoted(request, prefix: str) -> str:
     """The quoted words of one end, as sent, for showing in the form."""
     source = request.POST if request.method == "POST" else request.GET
     return source.get(f"{prefix}exact", "")[:300]
+
+
+# The annotations page --------------------------------------------------------
+
+
+class AnnotationFilter(forms.Form):
+    """The list's GET filters (one query, for a cable asked for)."""
+
+    SCOPES = [
+        ("", "Everything I may see"),
+        ("mine", "Only mine"),
+        ("group", "My groups’"),
+        ("public", "Public"),
+    ]
+
+    cable = CableField(label="Cable")
+    kind = forms.ChoiceField(
+        required=False,
+        choices=[("", "Any kind")] + list(Annotation.Kind.choices),
+        error_messages={"invalid_choice": "“%(value)s” is not a kind of annotation."},
+    )
+    tag = forms.SlugField(
+        required=False,
+        max_length=60,
+        error_messages={"invalid": "A tag is written like “armistice-talks” (letters, digits, -)."},
+    )
+    author = forms.CharField(required=False, max_length=150, label="Author (username)")
+    scope = forms.ChoiceField(
+        required=False,
+        choices=SCOPES,
+        error_messages={"invalid_choice": "“%(value)s” is not a choice of annotations to show."},
+    )
+
+    def __init__(self, data, *, user):
+        super().__init__(data)
+        self.user = user
+        if not user.is_authenticated:
+            del self.fields["scope"]
+
+    def clean_author(self) -> str:
+        return self.cleaned_data["author"].strip()
+
+
+def filter_annotations(annotations, user, *, cable=None, kind="", tag="", author="", scope=""):
+    """Apply the list filters to an annotation queryset (adds no query of its own)."""
+    if cable:
+        annotations = annotations.filter(passage__cable=cable)
+    if kind:
+        annotations = annotations.filter(kind=kind)
+    if tag:
+        annotations = annotations.filter(tags__slug=tag)
+    if author:
+        annotations = annotations.filter(author__username=author)
+    if scope == "mine":
+        annotations = annotations.filter(author=user)
+    elif scope == "group":
+        annotations = annotations.filter(visibility=Annotation.Visibility.GROUP)
+    elif scope == "public":
+        annotations = annotations.filter(visibility=Annotation.Visibility.PUBLIC)
+    return annotations
+
+
+def for_list(user):
+    """Root annotations ``user`` may see, newest first, ready for the list page.
+
+    Evaluating a page runs three queries: the annotations with their author,
+    group, passage and cable; their tags; their replies that ``user`` may see,
+    with the replies' authors.
+    """
+    replies = Annotation.objects.visible_to(user).select_related("author").order_by("created", "pk")
+    return (
+        Annotation.objects.visible_to(user)
+        .roots()
+        .select_related("author", "group", "passage__cable")
+        .prefetch_related("tags", Prefetch("replies", queryset=replies, to_attr="visible_replies"))
+        .order_by("-created", "-pk")
+    )
+
+
+@require_GET
+def annotation_list(request: HtmxHttpRequest) -> HttpResponse:
+    """Every annotation the user may see, across all cables (4 queries; +2 when signed in,
+    +1 with a cable).
+
+    Queries: the cable asked for (by identifier or record number), the count
+    of matching annotations, the page of annotations, their tags, their
+    visible replies.
+    A signed-in user adds the session and the user. Invalid filters are
+    reported and left out (status 400); a page number that is not a number,
+    or past the end, shows the first or last page with a note.
+    """
+    form = AnnotationFilter(request.GET, user=request.user)
+    form.is_valid()
+    filters = {name: value for name, value in form.cleaned_data.items() if value}
+    annotations = filter_annotations(for_list(request.user), request.user, **filters)
+
+    paginator = Paginator(annotations, LIST_PAGE)
+    raw_page = request.GET.get("page") or "1"
+    page_note = ""
+    try:
+        page = paginator.page(raw_page)
+    except PageNotAnInteger:
+        page = paginator.page(1)
+        page_note = f"“{raw_page[:20]}” is not a page number; showing the first page."
+    except EmptyPage:
+        # Below 1 goes to the first page, past the end to the last.
+        page = paginator.page(1 if int(raw_page) < 1 else paginator.num_pages)
+        page_note = (
+            f"There is no page {raw_page[:20]}; showing page {page.number} "
+            f"of {paginator.num_pages}."
+        )
+    context = {
+        "form": form,
+        "page": page,
+        "annotations": list(page.object_list),
+        "paginator": paginator,
+        "page_note": page_note,
+        "filtered": bool(filters),
+        "kinds": Annotation.Kind,
+    }
+    status = 400 if form.errors else 200
+    template = "annotations/list.html#results" if request.htmx else "annotations/list.html"
+    response = render(request, template, context, status=status)
+    patch_vary_headers(response, ["HX-Request"])
+    return response

@@ -20,7 +20,6 @@ from django.db import models
 from django.db.models import Count
 from django.utils.text import Truncator
 
-from cables.import_admin import ImportAdminMixin
 from cables.models import (
     Alias,
     Cable,
@@ -121,7 +120,7 @@ class YearListFilter(admin.SimpleListFilter):
 
 
 @admin.register(Cable)
-class CableAdmin(ImportAdminMixin, admin.ModelAdmin):
+class CableAdmin(admin.ModelAdmin):
     list_display = ["date", "cable_number", "title", "sender", "recipient", "record_id"]
     list_display_links = ["date", "cable_number", "title"]
     list_filter = [YearListFilter, "collections", "archive"]

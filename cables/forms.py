@@ -150,3 +150,56 @@ def participant_suggestions(text: str, limit: int = SUGGESTIONS) -> list[Partici
         .distinct()
         .order_by("starts", "name", "pk")[:limit]
     )
+
+
+# The catalogue's filters (the catalogue page and its CSV export) ----------
+
+
+class CatalogueFilter(forms.Form):
+    """The catalogue's GET filters; choices come from the view (no queries here)."""
+
+    q = forms.CharField(required=False, max_length=200, label="Words")
+    year = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=9999,
+        error_messages={
+            "invalid": "“Year” must be a year such as 1951.",
+            "min_value": "“Year” must be a year such as 1951.",
+            "max_value": "“Year” must be a year such as 1951.",
+        },
+    )
+    participant = ParticipantField(label="Person")
+    collection = forms.ChoiceField(
+        required=False,
+        error_messages={"invalid_choice": "There is no collection called “%(value)s”."},
+    )
+
+    def __init__(self, data, *, collections):
+        super().__init__(data)
+        self.fields["collection"].choices = [("", "All collections")] + [
+            (c.slug, c.title) for c in collections
+        ]
+
+
+def filter_catalogue(cables, *, q="", year=None, participant=None, collection=""):
+    """Apply the catalogue filters to a Cable queryset (adds no query of its own).
+
+    ``participant`` (a ``Participant`` or a slug) matches the sender, the recipient, a telegram's
+    author or recipients (to and copy), or a mention an editor has not rejected.
+    """
+    if year:
+        cables = cables.filter(date__year=year)
+    if collection:
+        cables = cables.filter(collections__slug=collection)
+    if isinstance(participant, Participant):
+        participant = participant.slug
+    if participant:
+        cables = cables.taking_part(slug=participant)
+    if q:
+        cables = cables.filter(
+            Q(title__icontains=q) | Q(summary__icontains=q) | Q(record_id__icontains=q)
+        )
+    if collection:
+        cables = cables.distinct()
+    return cables

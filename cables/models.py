@@ -9,9 +9,8 @@ read, searched, annotated or linked is a passage, so one span mechanism
 
 from __future__ import annotations
 
-from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 
@@ -83,7 +82,7 @@ class Participant(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("cables:participant", args=[self.slug])
+        return reverse("reading:participant", args=[self.slug])
 
 
 class Alias(models.Model):
@@ -157,37 +156,6 @@ class CableQuerySet(models.QuerySet):
     def for_catalogue(self):
         """Cables with sender and recipient joined (one query)."""
         return self.select_related("sender", "recipient").order_by("date", "title")
-
-    def for_reading(self):
-        """Everything the reading view shows, in a fixed number of queries.
-
-        One query for the cable with sender and recipient, then one each for
-        collections, related cables, handling events, passages, and the
-        passages' telegrams, mentions and agenda items (see
-        ``cables.views.cable_detail`` for the pinned count).
-        """
-        from telegrams.models import AgendaItem, Telegram, TelegramRecipient
-
-        telegrams = Telegram.objects.select_related(
-            "author", "attachment_of__passage"
-        ).prefetch_related(
-            Prefetch(
-                "recipients",
-                queryset=TelegramRecipient.objects.select_related("participant"),
-            ),
-            "attachments__passage",
-        )
-        passages = Passage.objects.prefetch_related(
-            Prefetch("telegram", queryset=telegrams),
-            Prefetch("mentions", queryset=Mention.objects.shown().select_related("participant")),
-            Prefetch("agenda_items", queryset=AgendaItem.objects.select_related("agenda__side")),
-        )
-        return self.select_related("sender", "recipient").prefetch_related(
-            "collections",
-            "related",
-            Prefetch("handling", queryset=Handling.objects.select_related("agent")),
-            Prefetch("passages", queryset=passages),
-        )
 
 
 class Cable(models.Model):
@@ -264,7 +232,7 @@ class Cable(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("cables:cable", args=[self.slug])
+        return reverse("reading:cable", args=[self.slug])
 
     def text(self) -> str:
         """The published text, rebuilt from the passages (uses prefetched passages)."""
@@ -392,7 +360,7 @@ class Mention(models.Model):
 class SourceMark(models.Model):
     """Markup an imported edition places in a passage: a footnote call, a page break, a gloss.
 
-    Added for FRUS TEI (``cables.importers.tei``). A footnote's text is a
+    Added for FRUS TEI (``interchange.importers.tei``). A footnote's text is a
     passage of kind ``note`` (so it can be read, searched and annotated like
     any text); its mark records where in which passage it is called. A page
     break is a point (``start == end``) with the printed page number. An
@@ -428,59 +396,3 @@ class SourceMark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.label}".strip()
-
-
-class SearchEntry(models.Model):
-    """One searchable document of the full-text index (``cables.search``).
-
-    One row per cable for its catalogue fields, one per passage, and one per
-    annotation (its body and quote). The text is grouped by weight:
-    ``text_a`` (title) and ``text_b`` (summary, citation, record id, the
-    names and aliases of sender, recipient and telegram authors) weigh most,
-    ``text_c`` (a passage's text, an annotation's body) and ``text_d``
-    (labels, archive fields, quoted words) least. PostgreSQL keeps a weighted
-    ``tsvector`` in ``vector`` (GIN index); SQLite indexes the same four
-    columns in the FTS5 table ``cables_search_fts`` (migration 0003), kept in
-    step by triggers. Rows are written only by ``cables.search.index_cables``.
-
-    Annotation rows carry the annotation id but no foreign key (the apps
-    depend one way: annotations -> cables). Every search keeps only the rows
-    whose annotation ``Annotation.objects.visible_to(user)`` returns, so a
-    private note is found by its author alone, and a deleted one by nobody.
-    """
-
-    class Kind(models.TextChoices):
-        CABLE = "cable", "Catalogue record"
-        PASSAGE = "passage", "Passage"
-        ANNOTATION = "annotation", "Annotation"
-
-    cable = models.ForeignKey(Cable, on_delete=models.CASCADE, related_name="+")
-    passage = models.ForeignKey(
-        Passage, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
-    annotation_id = models.BigIntegerField(null=True, blank=True)
-    kind = models.CharField(max_length=10, choices=Kind)
-    text_a = models.TextField(blank=True)
-    text_b = models.TextField(blank=True)
-    text_c = models.TextField(blank=True)
-    text_d = models.TextField(blank=True)
-    vector = SearchVectorField(null=True, editable=False)
-    # Catalogue rows only: the ids of everyone taking part in or mentioned in the
-    # cable, space-separated — what the search's person and side facets count.
-    people = models.TextField(blank=True, default="")
-
-    class Meta:
-        verbose_name_plural = "search entries"
-        indexes = [
-            models.Index(fields=["annotation_id"], name="search_entry_annotation"),
-            # A cable's catalogue row (its people, for the search's facets) in one probe.
-            models.Index(
-                fields=["cable"], condition=Q(kind="cable"), name="search_entry_catalogue"
-            ),
-            # PostgreSQL's GIN indexes on ``vector`` are partial, per tier of
-            # search candidates and per shard of cable ids, made by migration
-            # 0005 outside the model state (see there and cables.search.SHARDS).
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} of cable {self.cable_id}"

@@ -1,40 +1,30 @@
-"""Pages for reading cables: home, catalogue, reading view, participants, chronology.
+"""The archive's own pages: home, catalogue, the people index, and the suggestions
+the person and cable boxes offer while typing.
 
 Every page is server-rendered and works without JavaScript; htmx only swaps
 regions (``{% partialdef %}``) in place. Query counts are fixed per page and
-pinned in ``tests/test_<page>.py``.
+pinned in ``cables/tests/``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import unicodedata
-from collections import Counter, defaultdict
-from itertools import groupby
+from collections import defaultdict
 
 from django import forms
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.db.models import Count
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_GET
-from django_htmx.middleware import HtmxDetails
 
-from cables import chronology as timeline
 from cables import forms as lookups
-from cables import reading, search
-from cables.forms import ParticipantField
-from cables.models import Cable, Collection, Handling, Mention, Participant, Passage, Side
+from cables.forms import CatalogueFilter, ParticipantField, filter_catalogue
+from cables.models import Cable, Collection, Participant
 from readingroom.caching import conditional_page, versioned
-from telegrams.models import Telegram, TelegramRecipient
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
-
-
-# Home -----------------------------------------------------------------------
+from readingroom.http import HtmxHttpRequest
 
 
 @require_GET
@@ -46,59 +36,6 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
 
 
 # Catalogue ------------------------------------------------------------------
-
-
-SHOWN_MENTION_STATUSES = [s for s in Mention.Status if s != Mention.Status.REJECTED]
-
-
-class CatalogueFilter(forms.Form):
-    """The catalogue's GET filters; choices come from the view (no queries here)."""
-
-    q = forms.CharField(required=False, max_length=200, label="Words")
-    year = forms.IntegerField(
-        required=False,
-        min_value=1,
-        max_value=9999,
-        error_messages={
-            "invalid": "“Year” must be a year such as 1951.",
-            "min_value": "“Year” must be a year such as 1951.",
-            "max_value": "“Year” must be a year such as 1951.",
-        },
-    )
-    participant = ParticipantField(label="Person")
-    collection = forms.ChoiceField(
-        required=False,
-        error_messages={"invalid_choice": "There is no collection called “%(value)s”."},
-    )
-
-    def __init__(self, data, *, collections):
-        super().__init__(data)
-        self.fields["collection"].choices = [("", "All collections")] + [
-            (c.slug, c.title) for c in collections
-        ]
-
-
-def filter_catalogue(cables, *, q="", year=None, participant=None, collection=""):
-    """Apply the catalogue filters to a Cable queryset (adds no query of its own).
-
-    ``participant`` (a ``Participant`` or a slug) matches the sender, the recipient, a telegram's
-    author or recipients (to and copy), or a mention an editor has not rejected.
-    """
-    if year:
-        cables = cables.filter(date__year=year)
-    if collection:
-        cables = cables.filter(collections__slug=collection)
-    if isinstance(participant, Participant):
-        participant = participant.slug
-    if participant:
-        cables = cables.taking_part(slug=participant)
-    if q:
-        cables = cables.filter(
-            Q(title__icontains=q) | Q(summary__icontains=q) | Q(record_id__icontains=q)
-        )
-    if collection:
-        cables = cables.distinct()
-    return cables
 
 
 CATALOGUE_PAGE = 50
@@ -154,47 +91,6 @@ def catalogue(request: HtmxHttpRequest) -> HttpResponse:
         response = render(request, "cables/catalogue.html", context, status=status)
     patch_vary_headers(response, ["HX-Request"])
     return response
-
-
-# Reading view ---------------------------------------------------------------
-
-
-@conditional_page(store=True)
-@require_GET
-def cable_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    """The reading view (15 queries with the data version, whatever the number of
-    passages, telegrams, annotations and links; 17 for a signed-in reader, who
-    adds the session and the user).
-
-    See ``Cable.objects.for_reading()``, ``cables.reading.build`` and
-    ``tests/test_cable.py`` for the list.
-    """
-    cable = get_object_or_404(Cable.objects.for_reading(), slug=slug)
-    context = reading_context(request, cable)
-    if request.htmx and request.htmx.target == "reading-text":
-        return render(request, "cables/cable.html#reading-text", context)
-    return render(request, "cables/cable.html", context)
-
-
-def reading_context(request, cable: Cable) -> dict:
-    """Everything ``cables/cable.html`` (and its passage-row partial) needs."""
-    context = reading.build(cable, request.user, reading.Filters.from_request(request))
-    rows = context["rows"]
-    # "Find in this cable" and search links (?hl=): the terms marked as search hits (no query).
-    context["find"] = search.find_in_rows(rows, request.GET.get("hl", ""))
-    # Handling events are shown after the (last) handling-notes passage, or
-    # after the text when no passage holds the handling notes.
-    handling_after = None
-    for row in rows:
-        if row.passage.kind == Passage.Kind.HANDLING:
-            handling_after = row.passage.pk
-    context.update(
-        cable=cable,
-        handling=list(cable.handling.all()),
-        handling_after=handling_after,
-        telegram_count=sum(1 for row in rows if row.telegram is not None),
-    )
-    return context
 
 
 # Participants ---------------------------------------------------------------
@@ -270,158 +166,6 @@ def participant_list(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "cables/participants.html", context, status=400 if problems else 200)
 
 
-@conditional_page(store=True)
-@require_GET
-def participant_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    """One participant, every appearance by role, and the people they appear with
-    (10 queries, whatever the number of texts, mentions and companions).
-
-    Queries: the participant with side, aliases, telegrams authored, cables
-    sent, cables received, telegram receipts (to and copy), handling, mentions
-    (with passage, cable, and the passage's telegram and its author), and the
-    co-occurrences (``appears_with``: own passages, then companions).
-    """
-    participant = get_object_or_404(Participant.objects.for_index(), slug=slug)
-    aliases = list(participant.aliases.all())
-    authored = list(
-        Telegram.objects.filter(author=participant)
-        .select_related("passage__cable")
-        .order_by("passage__cable__date", "passage__cable__title", "number")
-    )
-    sent = list(Cable.objects.for_catalogue().filter(sender=participant))
-    received = list(Cable.objects.for_catalogue().filter(recipient=participant))
-    receipts = list(
-        TelegramRecipient.objects.filter(participant=participant)
-        .select_related("telegram__passage__cable")
-        .order_by("telegram__passage__cable__date", "telegram__number")
-    )
-    handled = list(
-        Handling.objects.filter(agent=participant)
-        .select_related("cable")
-        .order_by("cable__date", "position")
-    )
-    mentions = list(
-        Mention.objects.shown()
-        .filter(participant=participant)
-        .select_related("passage__cable", "passage__telegram__author")
-        .order_by(
-            "passage__cable__date",
-            "passage__cable__title",
-            "passage__cable_id",
-            "passage__position",
-            "start",
-        )
-    )
-    addressed = [r for r in receipts if r.role == TelegramRecipient.Role.TO]
-    copied = [r for r in receipts if r.role == TelegramRecipient.Role.COPY]
-    return render(
-        request,
-        "cables/participant.html",
-        {
-            "participant": participant,
-            "aliases": aliases,
-            "authored": authored,
-            "sent": sent,
-            "received": received,
-            "addressed": addressed,
-            "copied": copied,
-            "handled": handled,
-            "mentions": mentions,
-            "mention_groups": group_mentions(mentions),
-            "companions": appears_with(participant),
-            "appearance_count": len(authored)
-            + len(sent)
-            + len(received)
-            + len(receipts)
-            + len(handled)
-            + len(mentions),
-        },
-    )
-
-
-def group_mentions(mentions: list[Mention]) -> list[dict]:
-    """Mentions grouped by cable, then by passage, in the order given (no queries).
-
-    Each group is ``{"cable", "passages": [{"passage", "telegram", "mentions"}]}``;
-    ``telegram`` is ``None`` for a passage that is not a forwarded telegram.
-    Expects the mentions sorted by cable, then passage.
-    """
-    groups = []
-    for _, in_cable in groupby(mentions, key=lambda m: m.passage.cable_id):
-        in_cable = list(in_cable)
-        passages = []
-        for _, in_passage in groupby(in_cable, key=lambda m: m.passage_id):
-            in_passage = list(in_passage)
-            passage = in_passage[0].passage
-            passages.append(
-                {
-                    "passage": passage,
-                    # select_related caches a missing reverse one-to-one as absent.
-                    "telegram": getattr(passage, "telegram", None),
-                    "mentions": in_passage,
-                }
-            )
-        groups.append({"cable": in_cable[0].passage.cable, "passages": passages})
-    return groups
-
-
-def appears_with(participant: Participant, limit: int = 10) -> list[dict]:
-    """The people ``participant`` appears with most often (one query).
-
-    Two people *appear together* in a passage when each of them is, in that
-    passage, either mentioned (a mention an editor has not rejected) or a party
-    to it as a forwarded telegram: its author, an addressee or a copy
-    recipient. The count for a companion is the number of distinct passages
-    in which both appear, however many times each is named there. Cables'
-    senders, recipients and handlers are left out: they stand outside the
-    texts. Returns up to ``limit`` dicts (``slug``, ``name``, ``count``), most
-    passages first, then by sort name.
-
-    Two queries: the participant's own passages (a UNION of three indexed
-    lookups — one OR across three joins read every passage at 100,000 cables,
-    5 s), then one UNION query listing each (companion, passage) pair once; the
-    counting is done here.
-    """
-    own = list(
-        Mention.objects.filter(participant=participant, status__in=SHOWN_MENTION_STATUSES)
-        .order_by()
-        .values_list("passage_id", flat=True)
-        .union(
-            Telegram.objects.filter(author=participant).order_by().values_list("passage_id"),
-            TelegramRecipient.objects.filter(participant=participant)
-            .order_by()
-            .values_list("telegram_id"),
-        )
-    )
-    if not own:
-        return []
-    mentioned = (
-        Mention.objects.filter(passage__in=own, status__in=SHOWN_MENTION_STATUSES)
-        .exclude(participant=participant)
-        .values_list(
-            "participant__slug", "participant__name", "participant__sort_name", "passage_id"
-        )
-    )
-    authors = (
-        Telegram.objects.filter(passage__in=own, author__isnull=False)
-        .exclude(author=participant)
-        .values_list("author__slug", "author__name", "author__sort_name", "passage_id")
-    )
-    recipients = (
-        TelegramRecipient.objects.filter(telegram__in=own)
-        .exclude(participant=participant)
-        .values_list(
-            "participant__slug", "participant__name", "participant__sort_name", "telegram_id"
-        )
-    )
-    pairs = mentioned.order_by().union(authors.order_by(), recipients.order_by())
-    counts = Counter((slug, name, sort_name) for slug, name, sort_name, _ in pairs)
-    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0][2].casefold(), kv[0][0]))
-    return [
-        {"slug": slug, "name": name, "count": count} for (slug, name, _), count in ranked[:limit]
-    ]
-
-
 def _suggestions(request, param: str, find, template: str) -> HttpResponse:
     """``<option>``s for a suggesting box's datalist (one query, at most
     ``cables.forms.SUGGESTIONS``), from what was typed in the box named ``param``."""
@@ -442,197 +186,3 @@ def participant_suggestions(request: HtmxHttpRequest) -> HttpResponse:
 def cable_suggestions(request: HtmxHttpRequest) -> HttpResponse:
     """Cables whose title contains what was typed (the option's value is the identifier)."""
     return _suggestions(request, "cable", lookups.cable_suggestions, "cables/_cable_options.html")
-
-
-# Chronology -----------------------------------------------------------------
-
-
-class ChronologyFilter(forms.Form):
-    """The chronology's GET filters; choices come from the view (no queries here)."""
-
-    participant = ParticipantField(label="Person")
-    side = forms.ChoiceField(
-        required=False,
-        error_messages={"invalid_choice": "There is no side called “%(value)s”."},
-    )
-
-    def __init__(self, data, *, sides):
-        super().__init__(data)
-        # "?from=1951-07-10": the page that holds that day (a keyword in Python, so set here).
-        self.fields["from"] = forms.DateField(
-            required=False,
-            label="From",
-            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            error_messages={"invalid": "“From” must be a date such as 1951-07-10."},
-        )
-        self.fields["side"].choices = [("", "Either side")] + [(s.slug, s.name) for s in sides]
-
-
-def _chronology_sources(person, side):
-    """The dated telegrams, cables and handling events that may show ``person`` or someone
-    of ``side`` (a superset: ``cables.chronology.select`` decides exactly; no query)."""
-    telegrams = Telegram.objects.filter(sent_on__isnull=False)
-    cables = Cable.objects.all()
-    handling = Handling.objects.filter(on__isnull=False)
-    for key, value in (("", person), ("side", side)):
-        if value is None:
-            continue
-        who = f"__{key}" if key else ""
-        telegrams = telegrams.filter(
-            Q(**{f"author{who}": value}) | Q(**{f"recipients__participant{who}": value})
-        )
-        cables = cables.filter(
-            Q(**{f"sender{who}": value})
-            | Q(**{f"recipient{who}": value})
-            | Q(**{f"handling__agent{who}": value})
-        )
-        handling = handling.filter(**{f"agent{who}": value})
-    return telegrams, cables, handling
-
-
-def _chronology_days(telegrams, cables, handling, key: str) -> list[tuple]:
-    """(day, number of entries) for every day with entries: four grouped counts, kept in
-    the cache per data version and filters (so after the first request, none)."""
-
-    def count():
-        counts: Counter = Counter()
-        for queryset, field in (
-            (telegrams, "sent_on"),
-            (cables.filter(received_on__isnull=False), "received_on"),
-            (cables.filter(received_on__isnull=True), "date"),
-            (handling, "on"),
-        ):
-            for day, n in (
-                queryset.order_by().values_list(field).annotate(n=Count("pk", distinct=True))
-            ):
-                if day is not None:
-                    counts[day] += n
-        return sorted(counts.items())
-
-    return versioned(f"chronology-days:{key}", count)
-
-
-@require_GET
-def chronology(request: HtmxHttpRequest) -> HttpResponse:
-    """Every dated telegram, cable and handling event in time order, by day, a page of
-    about 150 entries at a time (whole days; ``?from=`` names the page by a day).
-
-    Queries (the htmx fragment too, whatever the size of the archive): sides for
-    the filter form; the person asked for; the data version; the entries per
-    day (four grouped counts, cached per data version and filters, so only
-    after a change); then for the page's days: dated telegrams with passage,
-    cable and author, their recipients, cables with sender and recipient, dated
-    handling events with cable and agent. Ordering, folding and filtering are
-    ``cables.chronology``'s (documented there); filters apply to the built
-    entries, so an entry is kept exactly when the people it shows include the
-    participant or someone of the side.
-    """
-    sides = list(Side.objects.all())
-    form = ChronologyFilter(request.GET, sides=sides)
-    form.is_valid()
-    # Invalid filters are reported on the page and left out; the valid ones still apply.
-    chosen = {name: value for name, value in form.cleaned_data.items() if value}
-    side = next((s for s in sides if s.slug == chosen.get("side")), None)
-    person = chosen.get("participant")
-    telegrams, cables, handling = _chronology_sources(person, side)
-    key = f"{person.pk if person else ''}:{side.pk if side else ''}"
-    pages = timeline.windows(_chronology_days(telegrams, cables, handling, key))
-    index = timeline.window_for(pages, chosen.get("from"))
-    window = pages[index] if pages else None
-    entries = []
-    if window is not None:
-        span = (window.first, window.last)
-        telegrams = (
-            telegrams.filter(sent_on__range=span)
-            .distinct()
-            .select_related("passage__cable", "author")
-            .prefetch_related(
-                Prefetch(
-                    "recipients", queryset=TelegramRecipient.objects.select_related("participant")
-                )
-            )
-        )
-        cables = (
-            cables.filter(
-                Q(received_on__range=span) | Q(received_on__isnull=True, date__range=span)
-            )
-            .distinct()
-            .select_related("sender", "recipient")
-        )
-        handling = handling.filter(on__range=span).select_related("cable", "agent")
-        entries = timeline.build(telegrams, cables, handling)
-        entries = timeline.select(
-            entries, participant=person.slug if person else "", side=side.pk if side else None
-        )
-
-    def page_url(page):
-        params = request.GET.copy()
-        params["from"] = page.first.isoformat()
-        return f"?{params.urlencode()}"
-
-    context = {
-        "form": form,
-        "days": timeline.by_day(entries),
-        "entry_count": len(entries),
-        "filtered": bool({k: v for k, v in chosen.items() if k != "from"}),
-        "chosen_participant": person,
-        "chosen_side": side,
-        "window": window,
-        "page_number": index + 1,
-        "page_count": len(pages),
-        "earlier": pages[index - 1] if index > 0 else None,
-        "later": pages[index + 1] if index + 1 < len(pages) else None,
-    }
-    if context["earlier"]:
-        context["earlier_url"] = page_url(context["earlier"])
-    if context["later"]:
-        context["later_url"] = page_url(context["later"])
-    status = 400 if form.errors else 200
-    template = "cables/chronology.html#results" if request.htmx else "cables/chronology.html"
-    response = render(request, template, context, status=status)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
-
-
-# Search ---------------------------------------------------------------------
-
-
-@conditional_page(store=True)
-@require_GET
-def search_view(request: HtmxHttpRequest) -> HttpResponse:
-    """Full-text search with facets (``cables.search``); the htmx fragment is the results.
-
-    Queries, whatever the number of results: the data version, the names in
-    the query (kept per version), the candidates, the facets, the page's
-    cables and their snippets (6; 5 with the names kept); see
-    ``search.search`` for the rest. A repeated search (the same address, the
-    same reader, no change to the data since) is answered from the page cache
-    with the data version alone (and the session and user when signed in), or
-    304. Bad input (an overlong query, a filter or page that means nothing) is
-    answered with a message and status 400 (422 to htmx, which base.html swaps
-    in like a success).
-    """
-    filters, errors = search.Filters.from_params(request.GET)
-    page = request.GET.get("page", "1").strip() or "1"
-    if not page.isdigit() or int(page) < 1:
-        errors.append(f"“{page[:20]}” is not a page number; showing the first page.")
-        page = "1"
-    results = search.search(
-        request.GET.get("q", ""),
-        request.user,
-        filters=filters,
-        sort=request.GET.get("sort", "relevance"),
-        page=min(int(page), 10_000),
-        version=getattr(request, "data_version", None),
-    )
-    results.messages = errors + results.messages
-    bad = bool(errors) or results.bad_input
-    context = {"results": results, "sorts": search.SORTS}
-    if request.htmx and request.htmx.target == "search-results":
-        response = render(
-            request, "cables/search.html#results", context, status=422 if bad else 200
-        )
-    else:
-        response = render(request, "cables/search.html", context, status=400 if bad else 200)
-    patch_vary_headers(response, ["HX-Request"])
-    return response

@@ -65,7 +65,7 @@ from django.middleware.csrf import get_token
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.crypto import salted_hmac
 
-WATCHED_APPS = ("cables", "telegrams", "annotations")
+WATCHED_APPS = ("cables", "telegrams", "annotations", "search")
 # auth_user: only the columns pages show or decide by (not last_login, set at every sign-in).
 USER_COLUMNS = ("username", "first_name", "last_name", "email", "is_staff", "is_active")
 EXTRA_TABLES = ("auth_user_groups",)

@@ -36,9 +36,15 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "readingroom",
+    # The apps, lowest layer first (pyproject.toml's import-linter contracts
+    # check that each imports only those above it in this list).
     "cables",
     "telegrams",
     "annotations",
+    "search",
+    "interchange",
+    "reading",
+    "bench",
 ]
 
 MIDDLEWARE = [
@@ -92,7 +98,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # No JIT: the reading room's queries are short, and compiling them cost more
     # than it saved (208 ms of a 471 ms search-facets query at 100,000 cables).
-    # The word similarity a misspelt name needs (cables.search.FUZZY_THRESHOLD),
+    # The word similarity a misspelt name needs (search.engine.FUZZY_THRESHOLD),
     # so the search's `<%` can use the names' trigram indexes.
     options = DATABASES["default"].setdefault("OPTIONS", {})
     options["options"] = (

@@ -1,7 +1,11 @@
+"""The site's addresses: each app's own, and Django's sign-in pages.
+
+This and the settings are the only modules that name every app.
+"""
+
 from django.contrib import admin
 from django.urls import include, path
 
-from cables.compare import compare
 from readingroom import accounts
 from readingroom.views import healthz
 
@@ -11,8 +15,10 @@ urlpatterns = [
     # Sign in, sign out, password change and reset (templates in templates/registration/).
     path("accounts/signup/", accounts.signup, name="signup"),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("compare/", compare, name="compare"),
     path("", include("cables.urls")),
     path("", include("telegrams.urls")),
     path("", include("annotations.urls")),
+    path("", include("search.urls")),
+    path("", include("interchange.urls")),
+    path("", include("reading.urls")),
 ]

@@ -16,7 +16,7 @@ from django.db import models
 from django.db.models import F, Prefetch, Q
 from django.urls import reverse
 
-from cables.models import Participant, Passage, Side
+from cables.models import Cable, Handling, Mention, Participant, Passage, Side
 
 
 class Telegram(models.Model):
@@ -235,3 +235,42 @@ class Correspondence(models.Model):
     @property
     def is_proposed(self) -> bool:
         return self.status == self.Status.PROPOSED
+
+
+# Reading ------------------------------------------------------------------
+
+
+def cables_for_reading(cables=None):
+    """Cables with everything the reading view shows, in a fixed number of queries.
+
+    ``cables`` is a Cable queryset (all cables when None). Here rather than on
+    ``CableQuerySet`` because it reads telegrams and agenda items, which the
+    archive app below does not know.
+
+    One query for the cable with sender and recipient, then one each for
+    collections, related cables, handling events, passages, and the
+    passages' telegrams, mentions and agenda items (see
+    ``reading.views.cable_detail`` for the pinned count).
+    """
+    telegrams = Telegram.objects.select_related(
+        "author", "attachment_of__passage"
+    ).prefetch_related(
+        Prefetch(
+            "recipients",
+            queryset=TelegramRecipient.objects.select_related("participant"),
+        ),
+        "attachments__passage",
+    )
+    passages = Passage.objects.prefetch_related(
+        Prefetch("telegram", queryset=telegrams),
+        Prefetch("mentions", queryset=Mention.objects.shown().select_related("participant")),
+        Prefetch("agenda_items", queryset=AgendaItem.objects.select_related("agenda__side")),
+    )
+    if cables is None:
+        cables = Cable.objects.all()
+    return cables.select_related("sender", "recipient").prefetch_related(
+        "collections",
+        "related",
+        Prefetch("handling", queryset=Handling.objects.select_related("agent")),
+        Prefetch("passages", queryset=passages),
+    )

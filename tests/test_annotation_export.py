@@ -10,9 +10,9 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from annotations import services
-from annotations.management.commands.import_annotations import Command as ImportCommand
 from annotations.models import Annotation
 from cables.models import Cable, Passage
+from interchange.management.commands.import_annotations import Command as ImportCommand
 from tests.annotation_cases import (
     SEED_ROOTS,
     SEED_SLUG,
@@ -32,8 +32,8 @@ FORMATS = ["jsonld", "csv", "md"]
 
 
 def export_url(slug: str, fmt: str) -> str:
-    name = {"jsonld": "export_jsonld", "csv": "export_csv", "md": "export_markdown"}[fmt]
-    return reverse(f"annotations:{name}", args=[slug])
+    name = {"jsonld": "annotations_jsonld", "csv": "annotations_csv", "md": "annotations_markdown"}[fmt]
+    return reverse(f"interchange:{name}", args=[slug])
 
 
 def items(response) -> list[dict]:

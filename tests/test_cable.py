@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def get(client, archive):
-    return client.get(reverse("cables:cable", args=[archive.cable.slug]))
+    return client.get(reverse("reading:cable", args=[archive.cable.slug]))
 
 
 def test_reading_view_shows_metadata_panel(client):
@@ -121,7 +121,7 @@ def test_handling_events_are_shown_with_agent(client):
 
 
 def test_unknown_cable_is_a_calm_404(client):
-    response = client.get(reverse("cables:cable", args=["no-such-cable"]))
+    response = client.get(reverse("reading:cable", args=["no-such-cable"]))
     assert response.status_code == 404
     html = response.content.decode()
     assert "This page is not in the reading room" in html

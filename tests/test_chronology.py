@@ -15,7 +15,7 @@ from types import SimpleNamespace
 import pytest
 from django.urls import reverse
 
-from cables import chronology
+from reading import chronology
 from tests.factories import build_archive, check_html
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +36,7 @@ def entries(html: str) -> list[tuple[str, str, str]]:
 
 
 def test_url_and_nav_link(client, seed):
-    assert reverse("cables:chronology") == URL
+    assert reverse("reading:chronology") == URL
     html = client.get(URL).content.decode()
     assert f'<a href="{URL}" aria-current="page">Chronology</a>' in html
     html = client.get(reverse("cables:catalogue")).content.decode()
@@ -293,7 +293,7 @@ def test_untimed_first_then_time_then_kind_and_a_received_event_folds_into_its_c
 
 
 def test_windows_cut_whole_days_into_pages_of_about_the_size_asked():
-    from cables.chronology import Window, window_for, windows
+    from reading.chronology import Window, window_for, windows
 
     d = [dt.date(1951, 7, n) for n in range(1, 6)]
     pages = windows([(d[0], 2), (d[1], 2), (d[2], 5), (d[4], 1)], size=4)
@@ -306,7 +306,7 @@ def test_windows_cut_whole_days_into_pages_of_about_the_size_asked():
 
 
 def test_a_long_chronology_comes_in_pages_of_whole_days(client, seed, monkeypatch):
-    monkeypatch.setattr("cables.chronology.PAGE_ENTRIES", 3)
+    monkeypatch.setattr("reading.chronology.PAGE_ENTRIES", 3)
     first = client.get(URL)
     html = first.content.decode()
     assert first.context["page_count"] == 2

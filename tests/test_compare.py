@@ -14,7 +14,7 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 def get(client, **params):
-    return client.get(reverse("compare"), params)
+    return client.get(reverse("reading:compare"), params)
 
 
 def test_two_telegrams_side_by_side(client, seed):
@@ -70,7 +70,9 @@ def test_empty_compare_page_offers_the_pickers(client, seed):
 
 
 def test_one_pane_is_replaced_in_place_and_the_url_follows(client, seed):
-    response = client.get(reverse("compare"), {"a": T1, "b": T3}, HTTP_HX_TARGET="pane-b", **HTMX)
+    response = client.get(
+        reverse("reading:compare"), {"a": T1, "b": T3}, HTTP_HX_TARGET="pane-b", **HTMX
+    )
     html = response.content.decode()
     assert html.lstrip().startswith('<section class="pane" id="pane-b"')
     assert "<html" not in html

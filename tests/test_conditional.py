@@ -47,7 +47,7 @@ def pages(cable: Cable) -> list[str]:
         cable.get_absolute_url(),
         reverse("cables:catalogue"),
         reverse("cables:participants"),
-        reverse("cables:participant", args=["joseph-stalin"]),
+        reverse("reading:participant", args=["joseph-stalin"]),
         reverse("telegrams:agenda_compare") + SEED_AGENDAS,
     ]
 
@@ -207,13 +207,13 @@ def test_a_repeated_reading_view_is_answered_from_the_page_cache(
 @pytest.mark.parametrize(
     "url",
     [
-        reverse("compare") + "?a=telegram:cable-21680-mao-to-filippov-1951-07-11:1"
+        reverse("reading:compare") + "?a=telegram:cable-21680-mao-to-filippov-1951-07-11:1"
         "&b=telegram:cable-21680-mao-to-filippov-1951-07-11:3",
         reverse("telegrams:agenda_compare") + SEED_AGENDAS,
-        reverse("cables:participant", args=["joseph-stalin"]),
+        reverse("reading:participant", args=["joseph-stalin"]),
         reverse("cables:catalogue") + "?q=Kaesong",
         reverse("cables:participants"),
-        reverse("cables:search") + "?q=Filippov",
+        reverse("search:search") + "?q=Filippov",
     ],
 )
 def test_other_heavy_pages_are_kept_too(client, cable, url, django_assert_num_queries):
@@ -343,7 +343,7 @@ def test_pages_with_flash_messages_are_neither_kept_nor_served_from_the_cache(rf
     from django.core.cache import caches
     from django_htmx.middleware import HtmxDetails
 
-    from cables.views import cable_detail
+    from reading.views import cable_detail
 
     request = rf.get(cable.get_absolute_url())
     request.user, request.htmx = AnonymousUser(), HtmxDetails(request)

@@ -8,15 +8,15 @@ import io
 import pytest
 from django.urls import reverse
 
-from cables.exports import CATALOGUE_COLUMNS, safe_cell
 from cables.models import Cable
+from interchange.views import CATALOGUE_COLUMNS, safe_cell
 from tests.factories import build_archive
 
 pytestmark = pytest.mark.django_db
 
 
 def rows(client, query="") -> list[dict]:
-    response = client.get(reverse("cables:catalogue_csv") + query)
+    response = client.get(reverse("interchange:catalogue_csv") + query)
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert 'filename="catalogue.csv"' in response["Content-Disposition"]
@@ -26,7 +26,7 @@ def rows(client, query="") -> list[dict]:
 
 
 def test_url_name():
-    assert reverse("cables:catalogue_csv") == "/cables/export.csv"
+    assert reverse("interchange:catalogue_csv") == "/cables/export.csv"
 
 
 def test_one_row_per_cable(client, seed):
@@ -51,7 +51,7 @@ def test_catalogue_filters_apply(client):
 
 
 def test_bad_filters_are_a_clear_400(client, db):
-    response = client.get(reverse("cables:catalogue_csv") + "?year=soon&participant=ghost")
+    response = client.get(reverse("interchange:catalogue_csv") + "?year=soon&participant=ghost")
     assert response.status_code == 400
     text = response.content.decode()
     assert "“Year” must be a year" in text and "ghost" in text
@@ -69,7 +69,7 @@ def test_query_count_is_fixed(client, django_assert_num_queries):
     build_archive(10)
     with django_assert_num_queries(2):
         # 1. collections for the filter form, 2. the cables with sender and recipient.
-        client.get(reverse("cables:catalogue_csv"))
+        client.get(reverse("interchange:catalogue_csv"))
 
 
 def test_catalogue_page_links_to_the_csv_with_its_filters(client, seed):

@@ -9,8 +9,9 @@ from urllib.parse import parse_qsl
 import pytest
 from django.urls import reverse
 
-from cables import exports
 from cables.models import Cable
+from interchange.exporters import citations as exports
+from telegrams.models import cables_for_reading
 from tests.annotation_cases import SEED_SLUG
 from tests.factories import check_html
 
@@ -25,12 +26,12 @@ CABLE_CHICAGO = (
 
 
 def test_url_names():
-    assert reverse("cables:export_ris", args=["x"]) == "/cables/x/export.ris"
-    assert reverse("cables:export_bibtex", args=["x"]) == "/cables/x/export.bib"
+    assert reverse("interchange:export_ris", args=["x"]) == "/cables/x/export.ris"
+    assert reverse("interchange:export_bibtex", args=["x"]) == "/cables/x/export.bib"
 
 
 def test_ris_record(client, seed):
-    response = client.get(reverse("cables:export_ris", args=[SEED_SLUG]))
+    response = client.get(reverse("interchange:export_ris", args=[SEED_SLUG]))
     assert response["Content-Type"] == "application/x-research-info-systems"
     lines = response.content.decode().split("\r\n")
     assert lines[0] == "TY  - PCOMM"
@@ -43,7 +44,7 @@ def test_ris_record(client, seed):
 
 
 def test_bibtex_entry(client, seed):
-    text = client.get(reverse("cables:export_bibtex", args=[SEED_SLUG])).content.decode()
+    text = client.get(reverse("interchange:export_bibtex", args=[SEED_SLUG])).content.decode()
     assert text.startswith("@misc{aprf117409,\n")
     assert "  title = {{Cable No. 21680, Mao Dong to Cde. Filippov [Stalin]}}," in text
     assert "  author = {{Mao Zedong}}," in text  # family name first, kept whole
@@ -60,7 +61,7 @@ def test_bibtex_escapes_tex_specials(seed):
 
 
 def test_chicago_citations_of_cable_and_telegram(seed):
-    cable = Cable.objects.for_reading().get(slug=SEED_SLUG)
+    cable = cables_for_reading().get(slug=SEED_SLUG)
     assert exports.chicago(cable) == CABLE_CHICAGO
     first = exports.telegrams_of(cable)[0]
     assert exports.chicago_telegram(first, cable) == (
@@ -70,7 +71,7 @@ def test_chicago_citations_of_cable_and_telegram(seed):
 
 
 def test_reading_view_has_highwire_tags_coins_and_cite_box(client, seed):
-    html = client.get(reverse("cables:cable", args=[SEED_SLUG])).content.decode()
+    html = client.get(reverse("reading:cable", args=[SEED_SLUG])).content.decode()
     check_html(html)
     meta = dict(re.findall(r'<meta name="(citation_\w+)" content="([^"]*)">', html))
     assert unescape(meta["citation_title"]) == "Cable No. 21680, Mao Dong to Cde. Filippov [Stalin]"
@@ -91,7 +92,7 @@ def test_reading_view_has_highwire_tags_coins_and_cite_box(client, seed):
     for anchor in ("p4", "p5", "p6", "p7"):
         assert f'id="cite-{anchor}"' in box and f'data-copy-target="cite-{anchor}"' in box
     for name in ("export_ris", "export_bibtex", "export_tei", "export_json", "export_text"):
-        assert f'href="{reverse(f"cables:{name}", args=[SEED_SLUG])}"' in box
+        assert f'href="{reverse(f"interchange:{name}", args=[SEED_SLUG])}"' in box
 
 
 def test_sender_family_name_first_in_meta(client, seed):
@@ -103,9 +104,9 @@ def test_sender_family_name_first_in_meta(client, seed):
 def test_citations_cost_one_query(client, seed, django_assert_num_queries):
     for name in ("export_ris", "export_bibtex"):
         with django_assert_num_queries(1):  # the cable with sender and recipient
-            client.get(reverse(f"cables:{name}", args=[SEED_SLUG]))
+            client.get(reverse(f"interchange:{name}", args=[SEED_SLUG]))
 
 
 def test_unknown_cable_is_404(client, db):
     for name in ("export_ris", "export_bibtex"):
-        assert client.get(reverse(f"cables:{name}", args=["nope"])).status_code == 404
+        assert client.get(reverse(f"interchange:{name}", args=["nope"])).status_code == 404

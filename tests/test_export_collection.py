@@ -1,4 +1,4 @@
-"""export_collection and cables.exchange.restore: a collection round-trips with its annotations."""
+"""export_collection and interchange.exchange.restore: a collection round-trips with annotations."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from annotations.models import Annotation, ResearchGroup, Tag
-from cables import exchange
 from cables.models import Cable, Collection, Mention, Participant, Side
+from interchange import exchange
 from telegrams.models import Agenda, Correspondence
 from tests.annotation_cases import SEED_SLUG, build_scene, marker
 

@@ -24,14 +24,14 @@ pytestmark = pytest.mark.django_db
 
 
 def export(client, slug=SEED_SLUG) -> dict:
-    response = client.get(reverse("cables:export_json", args=[slug]))
+    response = client.get(reverse("interchange:export_json", args=[slug]))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
     return json.loads(response.content)
 
 
 def test_url_name():
-    assert reverse("cables:export_json", args=["x"]) == "/cables/x/export.json"
+    assert reverse("interchange:export_json", args=["x"]) == "/cables/x/export.json"
 
 
 def test_document_holds_the_whole_seed_cable(client, seed):
@@ -93,7 +93,7 @@ def test_annotations_are_w3c_with_readingroom_extras(client, seed):
 def test_export_holds_exactly_the_annotations_the_viewer_may_see(client, seed, users, viewer):
     scene = build_scene(users)
     response = client_for(client, scene, viewer).get(
-        reverse("cables:export_json", args=[SEED_SLUG])
+        reverse("interchange:export_json", args=[SEED_SLUG])
     )
     text = response.content.decode()
     assert_only_visible(text, viewer)
@@ -103,7 +103,7 @@ def test_export_holds_exactly_the_annotations_the_viewer_may_see(client, seed, u
 
 def test_private_annotation_is_absent_for_everyone_but_its_author(client, seed, users):
     scene = build_scene(users)
-    url = reverse("cables:export_json", args=[SEED_SLUG])
+    url = reverse("interchange:export_json", args=[SEED_SLUG])
     private = f"/annotations/{scene.notes['private'].pk}/"
     for viewer in ("anonymous", "outsider", "editor", "admin", "member", "other"):
         client.logout()
@@ -117,7 +117,7 @@ def test_query_count_does_not_grow(client, users, django_assert_num_queries, n):
     archive = build_archive(n)
     annotate_all(archive, users, n)
     with django_assert_num_queries(16):
-        # cables.exchange.for_export (9): the cable with sender and recipient,
+        # interchange.exchange.for_export (9): the cable with sender and recipient,
         # collections, related cables, handling with agents, passages,
         # telegrams with author and attachment_of, recipients, mentions,
         # source marks. exchange.Extras (7): agendas with side and telegram,
@@ -137,4 +137,4 @@ def test_signed_in_reader_adds_session_and_user(client, users, django_assert_num
 
 
 def test_unknown_cable_is_404(client, db):
-    assert client.get(reverse("cables:export_json", args=["no-such-cable"])).status_code == 404
+    assert client.get(reverse("interchange:export_json", args=["no-such-cable"])).status_code == 404

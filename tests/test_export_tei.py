@@ -18,7 +18,7 @@ XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
 
 
 def get_tei(client, slug=SEED_SLUG):
-    response = client.get(reverse("cables:export_tei", args=[slug]))
+    response = client.get(reverse("interchange:export_tei", args=[slug]))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/tei+xml")
     return ET.fromstring(response.content)  # well-formed, or this raises
@@ -35,7 +35,7 @@ def published_text(element) -> str:
 
 
 def test_url_name():
-    assert reverse("cables:export_tei", args=["x"]) == "/cables/x/export.tei.xml"
+    assert reverse("interchange:export_tei", args=["x"]) == "/cables/x/export.tei.xml"
 
 
 def test_header_holds_title_publication_and_source(client, seed):
@@ -123,12 +123,13 @@ def test_private_corrections_are_not_in_anothers_tei(client, seed, users):
     for viewer in ("anonymous", "outsider", "member", "editor"):
         client.logout()
         client_for(client, scene, viewer)
-        body = client.get(reverse("cables:export_tei", args=[SEED_SLUG])).content.decode()
+        body = client.get(reverse("interchange:export_tei", args=[SEED_SLUG])).content.decode()
         assert "zzSECRETzz" not in body, viewer
     client.logout()
     client_for(client, scene, "researcher")
     assert (
-        "zzSECRETzz" in client.get(reverse("cables:export_tei", args=[SEED_SLUG])).content.decode()
+        "zzSECRETzz"
+        in client.get(reverse("interchange:export_tei", args=[SEED_SLUG])).content.decode()
     )
 
 
@@ -151,13 +152,13 @@ def test_tei_query_count_does_not_grow(client, users, django_assert_num_queries,
     archive = build_archive(n)
     annotate_all(archive, users, n)
     with django_assert_num_queries(16):
-        # cables.exchange.for_export (9): the cable with sender and recipient,
+        # interchange.exchange.for_export (9): the cable with sender and recipient,
         # collections, related, handling, passages, telegrams, recipients,
         # mentions, source marks; Extras (7): agendas, items, correspondences,
         # participants, aliases, annotations, tags.
-        response = client.get(reverse("cables:export_tei", args=[archive.cable.slug]))
+        response = client.get(reverse("interchange:export_tei", args=[archive.cable.slug]))
     ET.fromstring(response.content)
 
 
 def test_unknown_cable_is_404(client, db):
-    assert client.get(reverse("cables:export_tei", args=["nope"])).status_code == 404
+    assert client.get(reverse("interchange:export_tei", args=["nope"])).status_code == 404

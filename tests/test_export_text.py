@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from cables.exports import us_date
+from interchange.exporters.citations import us_date
 from tests.annotation_cases import SEED_SLUG
 
 pytestmark = pytest.mark.django_db
@@ -18,11 +18,11 @@ FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "117409.txt"
 
 
 def test_url_name():
-    assert reverse("cables:export_text", args=["x"]) == "/cables/x/export.txt"
+    assert reverse("interchange:export_text", args=["x"]) == "/cables/x/export.txt"
 
 
 def test_seed_cable_gives_back_the_archive_file_byte_for_byte(client, seed):
-    response = client.get(reverse("cables:export_text", args=[SEED_SLUG]))
+    response = client.get(reverse("interchange:export_text", args=[SEED_SLUG]))
     assert response.status_code == 200
     assert response["Content-Type"] == "text/plain; charset=utf-8"
     assert 'filename="117409.txt"' in response["Content-Disposition"]
@@ -32,14 +32,14 @@ def test_seed_cable_gives_back_the_archive_file_byte_for_byte(client, seed):
 
 def test_text_export_costs_two_queries(client, seed, django_assert_num_queries):
     with django_assert_num_queries(2):  # 1. the cable with sender and recipient 2. passages
-        client.get(reverse("cables:export_text", args=[SEED_SLUG]))
+        client.get(reverse("interchange:export_text", args=[SEED_SLUG]))
 
 
 def test_empty_sections_are_left_out(client, seed):
     from cables.models import Cable
 
     Cable.objects.filter(slug=SEED_SLUG).update(credits="", summary="")
-    text = client.get(reverse("cables:export_text", args=[SEED_SLUG])).content.decode()
+    text = client.get(reverse("interchange:export_text", args=[SEED_SLUG])).content.decode()
     assert "Credits:" not in text and "Summary:" not in text
     assert "\n\nOriginal Language:\n\nRussian\n\n" in text
 
@@ -51,4 +51,4 @@ def test_us_date_has_no_leading_zero():
 
 
 def test_unknown_cable_is_404(client, db):
-    assert client.get(reverse("cables:export_text", args=["no-such-cable"])).status_code == 404
+    assert client.get(reverse("interchange:export_text", args=["no-such-cable"])).status_code == 404

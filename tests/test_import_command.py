@@ -161,7 +161,7 @@ def test_a_file_over_50_mb_is_refused_before_it_is_read(people, tmp_path, monkey
 
 def test_reading_room_json_goes_to_exchange_restore(people, tmp_path, monkeypatch):
     exchange = pytest.importorskip(
-        "cables.exchange", reason="cables.exchange (the export side) is not written yet"
+        "interchange.exchange", reason="interchange.exchange (the export side) is not written yet"
     )
     seen = {}
 
@@ -180,7 +180,7 @@ def test_reading_room_json_goes_to_exchange_restore(people, tmp_path, monkeypatc
 
 def test_a_collection_export_restores_through_import_cables_without_duplicates(seed, tmp_path):
     pytest.importorskip(
-        "cables.exchange", reason="cables.exchange (the export side) is not written"
+        "interchange.exchange", reason="interchange.exchange (the export side) is not written"
     )
     path = tmp_path / "collection.json"
     call_command("export_collection", "korean-war-armistice-talks", "--output", str(path))

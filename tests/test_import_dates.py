@@ -1,10 +1,10 @@
-"""Dates and times in the forms the cables write them (cables.importers.dates)."""
+"""Dates and times in the forms the cables write them (interchange.importers.dates)."""
 
 import datetime as dt
 
 import pytest
 
-from cables.importers.dates import find_when, parse_when
+from interchange.importers.dates import find_when, parse_when
 
 JULY_11 = dt.date(1951, 7, 11)
 

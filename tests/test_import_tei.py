@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
-from cables.importers import parse
-from cables.importers.parsed import ImportFailure
-from cables.importers.writer import write
 from cables.models import Cable, Participant, SourceMark
+from interchange.importers import parse
+from interchange.importers.parsed import ImportFailure
+from interchange.importers.writer import write
 from tests.import_helpers import DATA
 
 VOLUME = (DATA / "frus_volume.xml").read_text(encoding="utf-8")

@@ -6,11 +6,11 @@ import datetime as dt
 
 import pytest
 
-from cables.importers import parse
-from cables.importers.parsed import ImportFailure
-from cables.importers.structure import parse_body, telegram_spans
-from cables.importers.writer import write
 from cables.models import Cable, Handling, Participant
+from interchange.importers import parse
+from interchange.importers.parsed import ImportFailure
+from interchange.importers.structure import parse_body, telegram_spans
+from interchange.importers.writer import write
 from telegrams.models import AgendaItem, Telegram
 from tests.import_helpers import DATA, SOURCE, load_people, seed_rows
 

@@ -145,14 +145,14 @@ def test_a_private_link_shows_at_neither_end_to_others(users, cable, t1, t3):
         html = viewer.get(cable.get_absolute_url()).content.decode()
         assert f'id="l{link.pk}"' not in html and f'id="incoming-{link.pk}"' not in html
         assert f'id="a{link.pk}"' not in html
-        export = viewer.get(reverse("annotations:export_jsonld", args=[cable.slug])).content
+        export = viewer.get(reverse("interchange:annotations_jsonld", args=[cable.slug])).content
         assert b"linking" not in export
     assert f'id="incoming-{link.pk}"' in client.get(cable.get_absolute_url()).content.decode()
 
 
 def test_links_are_exported_as_linking_annotations(users, cable, t1, t3):
     post_link(signed_in(users.researcher, users.password), t1, t3)
-    data = Client().get(reverse("annotations:export_jsonld", args=[cable.slug])).json()
+    data = Client().get(reverse("interchange:annotations_jsonld", args=[cable.slug])).json()
     [item] = [i for i in data["first"]["items"] if i["motivation"] == "linking"]
     other, relation = item["body"][0], item["body"][1]
     assert other["type"] == "SpecificResource" and other["purpose"] == "linking"

@@ -90,7 +90,7 @@ def test_rejected_mentions_are_not_shown(client):
 
 
 def test_unknown_participant_is_404(client):
-    response = client.get(reverse("cables:participant", args=["nobody"]))
+    response = client.get(reverse("reading:participant", args=["nobody"]))
     assert response.status_code == 404
     assert "This page is not in the reading room" in response.content.decode()
 
@@ -179,7 +179,7 @@ def test_companions_are_counted_in_shared_passages_top_ten(client, n):
     # Each officer is copied on, and named in, one telegram: one passage, counted once.
     assert people[4:] == [(f"Officer {i:02d}", "1 passage") for i in range(min(n, 6))]
     assert len(people) == min(n + 4, 10)
-    assert f'href="{reverse("cables:participant", args=["li-kenong"])}"' in html
+    assert f'href="{reverse("reading:participant", args=["li-kenong"])}"' in html
 
 
 def test_rejected_mentions_and_cable_parties_do_not_make_companions(client):
@@ -197,7 +197,7 @@ def test_nobody_to_appear_with_hides_the_section(client):
 
 
 def test_companions_on_the_seed(client, seed):
-    html = client.get(reverse("cables:participant", args=["li-kenong"])).content.decode()
+    html = client.get(reverse("reading:participant", args=["li-kenong"])).content.decode()
     check_html(html)
     assert companions(html) == [
         ("Kim Il Sung", "4 passages"),

@@ -19,9 +19,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from annotations.models import Annotation, Tag
-from cables import search as search_module
-from cables.models import Cable, Collection, Mention, Participant, Passage, SearchEntry
-from cables.search import (
+from cables.models import Cable, Collection, Mention, Participant, Passage
+from search import engine as search_module
+from search.engine import (
     Filters,
     index_annotations,
     index_cables,
@@ -30,6 +30,7 @@ from cables.search import (
     to_fts5,
     to_tsquery,
 )
+from search.models import SearchEntry
 
 SEED_SLUG = "cable-21680-mao-to-filippov-1951-07-11"
 

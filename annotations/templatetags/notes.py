@@ -2,7 +2,7 @@
 
 from django import template
 
-from cables.reading import display_name
+from readingroom.http import display_name
 
 register = template.Library()
 

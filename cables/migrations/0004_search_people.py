@@ -3,8 +3,13 @@
 # of joining passages, telegrams, recipients and mentions for every search.
 # PostgreSQL also gets trigram indexes on names and aliases, so looking up the
 # names in a query (and misspelt names) no longer reads every name.
+#
+# Filling ``people`` on catalogue rows written before this column existed needs
+# the telegrams' recipients. That step first stood here, which made the archive
+# app's migrations depend on telegrams'; it now runs in search 0001 (databases
+# that had already applied this migration lose nothing: it refills the same
+# values).
 
-from collections import defaultdict
 from importlib import import_module
 
 from django.db import migrations, models
@@ -18,36 +23,6 @@ TRIGRAM_INDEXES = [
     ("cables_participant_name_trgm", "cables_participant"),
     ("cables_alias_name_trgm", "cables_alias"),
 ]
-
-
-def fill_people(apps, schema_editor):
-    """Fill ``people`` on existing catalogue rows (new rows get it from the indexer)."""
-    SearchEntry = apps.get_model("cables", "SearchEntry")
-    Cable = apps.get_model("cables", "Cable")
-    Telegram = apps.get_model("telegrams", "Telegram")
-    Recipient = apps.get_model("telegrams", "TelegramRecipient")
-    Mention = apps.get_model("cables", "Mention")
-    if not SearchEntry.objects.filter(kind="cable").exists():
-        return
-    people = defaultdict(set)
-    for cable, sender, recipient in Cable.objects.values_list("pk", "sender_id", "recipient_id"):
-        people[cable].update(p for p in (sender, recipient) if p)
-    for cable, author in Telegram.objects.exclude(author=None).values_list(
-        "passage__cable_id", "author_id"
-    ):
-        people[cable].add(author)
-    for cable, person in Recipient.objects.values_list(
-        "telegram__passage__cable_id", "participant_id"
-    ):
-        people[cable].add(person)
-    for cable, person in Mention.objects.exclude(status="rejected").values_list(
-        "passage__cable_id", "participant_id"
-    ):
-        people[cable].add(person)
-    rows = list(SearchEntry.objects.filter(kind="cable").only("pk", "cable_id"))
-    for row in rows:
-        row.people = " ".join(str(p) for p in sorted(people.get(row.cable_id, ())))
-    SearchEntry.objects.bulk_update(rows, ["people"], batch_size=2000)
 
 
 def sqlite_fts_again(apps, schema_editor):
@@ -75,7 +50,6 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("cables", "0003_search_entry"),
-        ("telegrams", "0001_initial"),
     ]
 
     operations = [
@@ -85,6 +59,5 @@ class Migration(migrations.Migration):
             field=models.TextField(blank=True, default=""),
         ),
         migrations.RunPython(sqlite_fts_again, migrations.RunPython.noop),
-        migrations.RunPython(fill_people, migrations.RunPython.noop),
         migrations.RunPython(trigram_forwards, trigram_backwards),
     ]

@@ -1,0 +1,230 @@
+"""What the reading view shows of a cable for one reader: passages with their
+telegrams, the reader's visible annotations as highlights and margin notes,
+the annotation filters, and the reading (as published, or corrected).
+
+Shared by the reading view and by the annotation actions that re-render one
+passage row in place, so both paths give the same markup.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from django.http import QueryDict
+
+from annotations.models import Annotation, Link
+from cables.models import Cable, Passage
+from readingroom.http import display_name
+from readingroom.spans import Span
+from telegrams.models import Telegram
+
+READINGS = {"published": "As published", "corrected": "Corrected"}
+SCOPES = {
+    "": "All I may see",
+    "mine": "Mine",
+    "group": "My groups’",
+    "public": "Public",
+}
+
+
+@dataclass
+class Filters:
+    """The reader's annotation filters, read from GET parameters; bad values are dropped."""
+
+    kinds: list[str] = field(default_factory=list)
+    tag: str = ""
+    author: str = ""
+    scope: str = ""
+    reading: str = "published"
+    focus: int | None = None  # an annotation to mark (from its permalink)
+
+    @classmethod
+    def from_params(cls, params: QueryDict) -> Filters:
+        kinds = [k for k in params.getlist("kind") if k in Annotation.Kind.values]
+        scope = params.get("scope", "")
+        reading = params.get("reading", "published")
+        focus = params.get("annotation", "")
+        return cls(
+            kinds=kinds,
+            tag=params.get("tag", "")[:60],
+            author=params.get("author", "")[:150],
+            scope=scope if scope in SCOPES else "",
+            reading=reading if reading in READINGS else "published",
+            focus=int(focus) if focus.isdigit() else None,
+        )
+
+    @classmethod
+    def from_request(cls, request) -> Filters:
+        """From the page's own URL; for an htmx action, from the page it was sent from."""
+        htmx = getattr(request, "htmx", None)
+        if request.method != "GET" and htmx and htmx.current_url:
+            query = urlsplit(htmx.current_url).query
+            return cls.from_params(QueryDict(query)) if query else cls()
+        return cls.from_params(request.GET)
+
+    @property
+    def active(self) -> bool:
+        return bool(self.kinds or self.tag or self.author or self.scope)
+
+    def keep(self, a: Annotation, user) -> bool:
+        if self.kinds and a.kind not in self.kinds:
+            return False
+        if self.tag and self.tag not in {t.slug for t in a.tag_list}:
+            return False
+        if self.author and a.author.get_username() != self.author:
+            return False
+        if self.scope == "mine":
+            return a.author_id == user.pk
+        if self.scope in ("group", "public"):
+            return a.visibility == self.scope
+        return True
+
+    def query(self) -> str:
+        """The filters as a query string (without the reading and the focus)."""
+        q = QueryDict(mutable=True)
+        q.setlist("kind", self.kinds)
+        for name in ("tag", "author", "scope"):
+            if getattr(self, name):
+                q[name] = getattr(self, name)
+        return q.urlencode()
+
+
+@dataclass
+class Row:
+    """One passage as the reader sees it."""
+
+    passage: Passage
+    telegram: Telegram | None
+    notes: list[Annotation]  # root annotations shown in the margin, in text order
+    orphans: list[Annotation]
+    highlights: list[Span]
+    replacements: list[Span]
+    incoming: list[Link] = field(default_factory=list)  # links arriving here
+
+
+def _telegram(passage: Passage) -> Telegram | None:
+    try:
+        return passage.telegram
+    except Telegram.DoesNotExist:
+        return None
+
+
+# What a link's card shows of its other end, joined into the annotations query.
+LINK_TARGETS = [
+    "link__target_passage__cable",
+    "link__target_participant",
+    "link__target_cable",
+    "link__target_item__agenda__side",
+    "link__target_item__passage__cable",
+]
+
+
+def incoming_links(user, cable: Cable) -> list[Link]:
+    """Links the user may see that arrive at the cable's passages from anywhere (1 query)."""
+    return list(
+        Link.objects.filter(
+            target_passage__cable=cable,
+            annotation__in=Annotation.objects.visible_to(user).values("pk"),
+        )
+        .select_related("annotation__author", "annotation__passage__cable", "target_passage")
+        .order_by("target_passage_id", "target_start", "annotation_id")
+    )
+
+
+def visible_annotations(user, cable: Cable) -> list[Annotation]:
+    """Every annotation on the cable the user may see, roots and replies.
+
+    Always 2 queries, however many annotations there are (none included): the
+    annotations with author and group, and the tags of the cable's
+    annotations, attached here as ``tag_list``.
+    """
+    annotations = list(
+        Annotation.objects.visible_to(user)
+        .filter(passage__cable=cable)
+        .select_related("author", "group", *LINK_TARGETS)
+        .order_by("passage_id", "start", "created", "pk")
+    )
+    tags = defaultdict(list)
+    for link in (
+        Annotation.tags.through.objects.filter(annotation__passage__cable=cable)
+        .select_related("tag")
+        .order_by("tag__name")
+    ):
+        tags[link.annotation_id].append(link.tag)
+    for a in annotations:
+        a.tag_list = tags.get(a.pk, [])
+    return annotations
+
+
+def build(cable: Cable, user, filters: Filters) -> dict:
+    """The reading-view context for ``cable`` (prefetched with
+    ``telegrams.models.cables_for_reading()``)."""
+    annotations = visible_annotations(user, cable)
+    passages = {p.pk: p for p in cable.passages.all()}
+    for a in annotations:
+        a.passage = passages[a.passage_id]  # already loaded, with its cable
+        a.passage.cable = cable
+    replies: dict[int, list[Annotation]] = defaultdict(list)
+    roots: dict[int, list[Annotation]] = defaultdict(list)
+    for a in annotations:
+        if a.parent_id:
+            replies[a.parent_id].append(a)
+        else:
+            roots[a.passage_id].append(a)
+    for a in annotations:
+        a.thread = sorted(replies.get(a.pk, ()), key=lambda r: (r.created, r.pk))
+        a.is_focus = a.pk == filters.focus
+
+    arriving: dict[int, list[Link]] = defaultdict(list)
+    for link in incoming_links(user, cable):
+        arriving[link.target_passage_id].append(link)
+
+    rows = []
+    shown = 0
+    for passage in cable.passages.all():
+        notes, orphans, highlights, replacements = [], [], [], []
+        for a in roots.get(passage.pk, ()):
+            accepted = (
+                a.kind == Annotation.Kind.CORRECTION
+                and a.correction_status == Annotation.Correction.ACCEPTED
+                and a.anchor_status != Annotation.Anchor.ORPHANED
+            )
+            if accepted and filters.reading == "corrected":
+                replacements.append(Span(a.start, a.end, "fix", a))
+            if not filters.keep(a, user):
+                continue
+            if a.anchor_status == Annotation.Anchor.ORPHANED or a.start is None:
+                orphans.append(a)
+                continue
+            notes.append(a)
+            highlights.append(Span(a.start, a.end, "annotation", a))
+        incoming = arriving.get(passage.pk, [])
+        for link in incoming:
+            if link.target_exact and link.target_status != Annotation.Anchor.ORPHANED:
+                highlights.append(Span(link.target_start, link.target_end, "link_end", link))
+        shown += len(notes) + len(orphans)
+        rows.append(
+            Row(passage, _telegram(passage), notes, orphans, highlights, replacements, incoming)
+        )
+
+    root_list = [a for a in annotations if not a.parent_id]
+    tags = sorted({(t.slug, t.name) for a in root_list for t in a.tag_list}, key=lambda t: t[1])
+    authors = sorted(
+        {(a.author.get_username(), display_name(a.author)) for a in root_list},
+        key=lambda t: t[1].lower(),
+    )
+    return {
+        "rows": rows,
+        "filters": filters,
+        "filter_query": filters.query(),
+        "filter_tags": tags,
+        "filter_authors": authors,
+        "annotation_total": len(root_list),
+        "annotation_shown": shown,
+        "readings": READINGS,
+        "scopes": SCOPES,
+        "kinds": Annotation.Kind.choices,
+        "can_annotate": user.is_authenticated and filters.reading == "published",
+    }

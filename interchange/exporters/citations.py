@@ -1,0 +1,272 @@
+"""Citations of a cable and of each telegram: Chicago, RIS, BibTeX, COinS, Highwire.
+
+No queries: each reads the cable's sender and recipient and, for a telegram,
+its prefetched author and recipients.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlencode, urlsplit
+
+from cables.models import Cable, Participant
+from interchange import exchange
+from telegrams.models import Telegram
+
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+# The digital archive that publishes a record, by the host of its source address.
+# (The model has no field for it; see the issue note.)
+PUBLISHERS = {
+    "wilsoncenter.org": "Wilson Center Digital Archive",
+    "drivingcreative.com": "Wilson Center Digital Archive",
+    "history.state.gov": "Office of the Historian, U.S. Department of State",
+}
+LANGUAGES = {
+    "english": "en",
+    "russian": "ru",
+    "chinese": "zh",
+    "korean": "ko",
+    "french": "fr",
+    "german": "de",
+    "japanese": "ja",
+}
+
+
+def long_date(day: dt.date | None) -> str:
+    """11 July 1951."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}" if day else ""
+
+
+def us_date(day: dt.date) -> str:
+    """July 11, 1951 (the Wilson Center's form)."""
+    return f"{MONTHS[day.month - 1]} {day.day}, {day.year}"
+
+
+def publisher(cable: Cable) -> str:
+    """The digital archive that publishes the record (from its source address), or ''."""
+    host = (urlsplit(cable.source_url).hostname or "").lower()
+    for domain, name in PUBLISHERS.items():
+        if host == domain or host.endswith("." + domain):
+            return name
+    return host
+
+
+def language_code(name: str) -> str:
+    return LANGUAGES.get(name.strip().lower(), "und") if name else "und"
+
+
+def _names(people) -> str:
+    names = [p.name for p in people]
+    if len(names) <= 2:
+        return " and ".join(names)
+    return ", ".join(names[:-1]) + ", and " + names[-1]
+
+
+def telegrams_of(cable: Cable) -> list[Telegram]:
+    """The cable's telegrams in order (uses prefetched passages and telegrams)."""
+    result = []
+    for passage in cable.passages.all():
+        telegram = exchange.telegram_of(passage)
+        if telegram is not None:
+            result.append(telegram)
+    return result
+
+
+# Citations --------------------------------------------------------------------
+
+
+def chicago(cable: Cable, *, final: str = ".") -> str:
+    """A Chicago-style note citation of the cable (no queries beyond sender/recipient).
+
+    Mao Zedong to Joseph Stalin, cable no. 21680, 11 July 1951, “Cable No. 21680,
+    Mao Dong to Cde. Filippov [Stalin],” APRF, Wilson Center Digital Archive,
+    record 117409, https://….
+    """
+    head = []
+    if cable.sender and cable.recipient:
+        head.append(f"{cable.sender.name} to {cable.recipient.name}")
+    elif cable.sender:
+        head.append(cable.sender.name)
+    kind = (cable.document_type or "cable").lower()
+    head.append(f"{kind} no. {cable.cable_number}" if cable.cable_number else kind)
+    head.append(long_date(cable.date))
+    text = ", ".join(head) + f", “{cable.title},”"
+    tail = [cable.archive or cable.archive_name, publisher(cable)]
+    if cable.record_id:
+        tail.append(f"record {cable.record_id}")
+    tail.append(cable.source_url)
+    return text + " " + ", ".join(x for x in tail if x) + final
+
+
+def chicago_telegram(telegram: Telegram, cable: Cable) -> str:
+    """A telegram forwarded in a cable (uses prefetched author and recipients).
+
+    Li Kenong to Mao Zedong (copies to Kim Il Sung and Peng Dehuai), telegram,
+    10 July 1951, 11:45, brief report Nº 1, forwarded in: Mao Zedong to …
+    """
+    who = telegram.author.name if telegram.author else "Unknown sender"
+    to = telegram.addressees
+    if to:
+        who += f" to {_names(to)}"
+    copies = telegram.copies_to
+    if copies:
+        who += f" (copies to {_names(copies)})"
+    parts = [who, "telegram"]
+    if telegram.sent_on:
+        parts.append(long_date(telegram.sent_on))
+        if telegram.sent_time:
+            parts.append(telegram.sent_time.strftime("%H:%M"))
+    elif telegram.sent_as_written:
+        parts.append(telegram.sent_as_written)
+    if telegram.reference:
+        parts.append(telegram.reference)
+    return ", ".join(parts) + ", forwarded in: " + chicago(cable)
+
+
+def author_name(participant: Participant | None) -> str:
+    """Family name first: the participant's sort name (Stalin, Joseph; Mao Zedong)."""
+    if participant is None:
+        return ""
+    return participant.sort_name or participant.name
+
+
+def ris(cable: Cable, url: str) -> str:
+    """The cable as one RIS record (a letter: Zotero's type for a sent communication)."""
+    lines = [("TY", "PCOMM"), ("TI", cable.title)]
+    if cable.sender:
+        lines.append(("AU", author_name(cable.sender)))
+    if cable.recipient:
+        lines.append(("A2", author_name(cable.recipient)))
+    lines += [
+        ("PY", str(cable.date.year)),
+        ("DA", cable.date.strftime("%Y/%m/%d/")),
+        ("M3", cable.document_type or "Cable"),
+    ]
+    if cable.cable_number:
+        lines.append(("SN", cable.cable_number))
+    if cable.archive or cable.archive_name:
+        lines.append(("AV", cable.archive_name or cable.archive))
+    if publisher(cable):
+        lines.append(("DB", publisher(cable)))
+    if cable.record_id:
+        lines.append(("AN", cable.record_id))
+    if cable.original_language:
+        lines.append(("LA", cable.original_language))
+    if cable.summary:
+        lines.append(("AB", cable.summary))
+    if cable.citation:
+        lines.append(("N1", cable.citation))
+    lines.append(("UR", cable.source_url or url))
+    if cable.source_url:
+        lines.append(("L2", url))
+    lines.append(("ER", ""))
+    return "".join(f"{tag}  - {' '.join(value.split())}\r\n" for tag, value in lines)
+
+
+def _bib(value: str) -> str:
+    """A BibTeX field value: braces balanced, TeX specials escaped."""
+    out = []
+    for ch in value:
+        if ch in "{}&%$#_":
+            out.append("\\" + ch)
+        elif ch == "\\":
+            out.append("\\textbackslash{}")
+        elif ch in "~^":
+            out.append("\\" + ch + "{}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _bib_name(participant: Participant) -> str:
+    name = author_name(participant)
+    # "Mao Zedong" is family name first with no comma: keep it whole.
+    return _bib(name) if "," in name else "{" + _bib(name) + "}"
+
+
+def bibtex(cable: Cable, url: str) -> str:
+    """The cable as one BibTeX ``@misc`` entry (biblatex-friendly fields too)."""
+    key = f"{(cable.archive or 'cable').lower()}{cable.record_id or cable.pk}"
+    key = "".join(ch for ch in key if ch.isalnum() or ch in "-_:") or f"cable{cable.pk}"
+    fields = [("title", "{" + _bib(cable.title) + "}")]
+    if cable.sender:
+        fields.append(("author", _bib_name(cable.sender)))
+    fields += [
+        ("year", str(cable.date.year)),
+        ("month", MONTHS[cable.date.month - 1][:3].lower()),
+        ("date", cable.date.isoformat()),
+    ]
+    how = ", ".join(x for x in (publisher(cable), cable.archive) if x)
+    if how:
+        fields.append(("howpublished", _bib(how)))
+    if cable.record_id:
+        fields.append(("number", _bib(cable.record_id)))
+    fields.append(("url", cable.source_url or url))
+    note = []
+    if cable.recipient:
+        note.append(f"To {cable.recipient.name}")
+    if cable.original_language:
+        note.append(f"Original language: {cable.original_language}")
+    note.append(f"Reading Room: {url}")
+    fields.append(("note", _bib(". ".join(note))))
+    if cable.original_language:
+        fields.append(("language", _bib(cable.original_language)))
+    body = ",\n".join(
+        f"  {name} = {value}" if name in ("year", "month") else f"  {name} = {{{value}}}"
+        for name, value in fields
+    )
+    return f"@misc{{{key},\n{body}\n}}\n"
+
+
+def coins(cable: Cable, url: str) -> str:
+    """The ``title`` of a COinS span (OpenURL 1.0 KEV), so Zotero saves the cable."""
+    pairs = [
+        ("ctx_ver", "Z39.88-2004"),
+        ("rft_val_fmt", "info:ofi/fmt:kev:mtx:book"),
+        ("rft.genre", "document"),
+        ("rft.btitle", cable.title),
+        ("rft.date", cable.date.isoformat()),
+    ]
+    if cable.sender:
+        pairs.append(("rft.au", cable.sender.name))
+    if publisher(cable) or cable.archive:
+        pairs.append(("rft.pub", publisher(cable) or cable.archive))
+    if cable.original_language:
+        pairs.append(("rft.language", cable.original_language))
+    pairs.append(("rft_id", cable.source_url or url))
+    if cable.source_url:
+        pairs.append(("rft_id", url))
+    return urlencode(pairs)
+
+
+def highwire(cable: Cable, url: str) -> list[tuple[str, str]]:
+    """Highwire Press ``citation_*`` meta tags (Google Scholar, Zotero)."""
+    tags = [("citation_title", cable.title)]
+    if cable.sender:
+        tags.append(("citation_author", author_name(cable.sender)))
+    tags.append(("citation_date", cable.date.strftime("%Y/%m/%d")))
+    if cable.archive_name or cable.archive:
+        tags.append(("citation_publisher", cable.archive_name or cable.archive))
+    tags.append(("citation_public_url", url))
+    tags.append(("citation_abstract_html_url", url))
+    if cable.text_language or cable.original_language:
+        tags.append(
+            ("citation_language", language_code(cable.text_language or cable.original_language))
+        )
+    if cable.record_id:
+        tags.append(("citation_technical_report_number", cable.record_id))
+    return tags

@@ -1,0 +1,301 @@
+"""Annotations as W3C Web Annotations (JSON-LD), and back.
+
+The JSON-LD export follows the W3C Web Annotation Data Model: an
+``AnnotationCollection`` whose ``first`` is one ``AnnotationPage`` holding
+every item (a cable carries at most a few hundred annotations). Each body is a
+``TextualBody``: the Markdown note with ``purpose`` = the motivation (for a
+correction, whose motivation is ``editing``, the note is ``commenting`` and
+the replacement reading is the ``editing`` body, in ``text/plain``), then one
+``tagging`` body per tag. ``interchange.management.commands.import_annotations``
+reads the same shape back.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+
+from annotations.margin import LINK_TARGETS
+from annotations.models import Annotation
+from cables.models import Cable
+from readingroom.anchoring import Selector
+from readingroom.http import display_name
+
+ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+JSONLD_CONTENT_TYPE = f'application/ld+json; profile="{ANNO_CONTEXT}"'
+
+
+def cable_annotations(request: HttpRequest, slug: str) -> tuple[Cable, list[Annotation]]:
+    """The cable (404 if unknown) and the annotations on it that the user may see.
+
+    Runs three queries: the cable; the annotations with author, group and
+    passage; their tags. Roots come in reading order (passage, then position),
+    each followed by its replies, oldest first. Replies whose root is not
+    visible are dropped.
+    """
+    cable = get_object_or_404(Cable, slug=slug)
+    rows = list(
+        Annotation.objects.visible_to(request.user)
+        .filter(passage__cable=cable)
+        .select_related("author", "group", "passage", *LINK_TARGETS)
+        .prefetch_related("tags")
+        .order_by("passage__position", "start", "created", "pk")
+    )
+    for a in rows:
+        a.passage.cable = cable  # passage URLs without a query each
+    roots = [a for a in rows if a.parent_id is None]
+    replies = defaultdict(list)
+    for a in rows:
+        if a.parent_id is not None:
+            replies[a.parent_id].append(a)
+    ordered = []
+    for root in roots:
+        root.thread = sorted(replies.get(root.pk, ()), key=lambda r: (r.created, r.pk))
+        ordered.append(root)
+        ordered.extend(root.thread)
+    return cable, ordered
+
+
+def to_web_annotation(request: HttpRequest, a: Annotation) -> dict:
+    """One annotation in the W3C Web Annotation Data Model (no queries: uses prefetches)."""
+    item = {
+        "id": request.build_absolute_uri(a.get_absolute_url()),
+        "type": "Annotation",
+        "motivation": "replying" if a.parent_id else a.motivation,
+        "created": a.created.isoformat(),
+        "modified": a.updated.isoformat(),
+        "creator": {
+            "type": "Person",
+            "name": display_name(a.author),
+            "nickname": a.author.get_username(),
+        },
+    }
+    correction = a.parent_id is None and a.kind == Annotation.Kind.CORRECTION
+    link = a.parent_id is None and a.kind == Annotation.Kind.LINK
+    body = []
+    if link:
+        body += link_bodies(request, a.link)
+    if a.body:
+        purpose = item["motivation"]
+        if correction or link:
+            purpose = "commenting"
+        body.append(
+            {"type": "TextualBody", "value": a.body, "format": "text/markdown", "purpose": purpose}
+        )
+    if correction and a.replacement:
+        body.append(
+            {
+                "type": "TextualBody",
+                "value": a.replacement,
+                "format": "text/plain",
+                "purpose": "editing",
+            }
+        )
+    for tag in a.tags.all():
+        body.append({"type": "TextualBody", "value": tag.name, "purpose": "tagging"})
+    if body:
+        item["body"] = body
+    if a.parent_id:
+        item["target"] = request.build_absolute_uri(Annotation(pk=a.parent_id).get_absolute_url())
+    else:
+        item["target"] = {
+            "source": request.build_absolute_uri(a.passage.get_absolute_url()),
+            "selector": [
+                {
+                    "type": "TextQuoteSelector",
+                    "exact": a.exact,
+                    "prefix": a.prefix,
+                    "suffix": a.suffix,
+                },
+                {"type": "TextPositionSelector", "start": a.start, "end": a.end},
+            ],
+        }
+    return item
+
+
+def link_bodies(request: HttpRequest, link) -> list[dict]:
+    """A link's other end, as the body of a ``linking`` annotation, and its relation.
+
+    A text end is a ``SpecificResource`` with the same two selectors as a
+    target; a person, cable or agenda item is its page's address.
+    """
+    end: dict = {
+        "type": "SpecificResource",
+        "purpose": "linking",
+        "source": request.build_absolute_uri(link.target_url),
+    }
+    if link.target_passage_id and link.target_exact:
+        end["selector"] = [
+            {
+                "type": "TextQuoteSelector",
+                "exact": link.target_exact,
+                "prefix": link.target_prefix,
+                "suffix": link.target_suffix,
+            },
+            {"type": "TextPositionSelector", "start": link.target_start, "end": link.target_end},
+        ]
+    relation = {"type": "TextualBody", "value": link.relation, "purpose": "classifying"}
+    return [end, relation]
+
+
+# Reading a collection back ---------------------------------------------------
+
+
+KINDS = {motivation: kind for kind, motivation in Annotation.MOTIVATIONS.items()}
+FRAGMENT = re.compile(r"p(\d+)")
+
+
+class Malformed(Exception):
+    """The file does not hold a collection this command can read."""
+
+
+@dataclass
+class Item:
+    """One annotation read from the file, checked but not yet written."""
+
+    id: str
+    index: int
+    kind: str = Annotation.Kind.COMMENT
+    body: str = ""
+    tags: list[str] = field(default_factory=list)
+    replacement: str = ""
+    # A root targets a passage position with selectors; a reply targets another item.
+    position: int | None = None
+    selector: Selector | None = None
+    reply_to: str | None = None
+
+
+def _text(value, what: str) -> str:
+    if not isinstance(value, str):
+        raise Malformed(f"{what} must be a string")
+    return value
+
+
+def _bodies(raw, where: str) -> list[dict]:
+    if raw is None:
+        return []
+    bodies = raw if isinstance(raw, list) else [raw]
+    for body in bodies:
+        if not isinstance(body, dict) or body.get("type") != "TextualBody":
+            raise Malformed(f"{where}: every body must be a TextualBody")
+        _text(body.get("value"), f"{where}: a body's value")
+    return bodies
+
+
+def _selector(target: dict, where: str) -> Selector:
+    selectors = target.get("selector")
+    selectors = selectors if isinstance(selectors, list) else [selectors]
+    quote = next(
+        (s for s in selectors if isinstance(s, dict) and s.get("type") == "TextQuoteSelector"),
+        None,
+    )
+    if quote is None or not isinstance(quote.get("exact"), str) or not quote["exact"].strip():
+        raise Malformed(f"{where}: the target has no TextQuoteSelector with an exact quote")
+    position = next(
+        (s for s in selectors if isinstance(s, dict) and s.get("type") == "TextPositionSelector"),
+        {},
+    )
+    start, end = position.get("start"), position.get("end")
+    if not (isinstance(start, int) and isinstance(end, int) and 0 <= start <= end):
+        start = end = None
+    return Selector(
+        exact=quote["exact"],
+        prefix=_text(quote.get("prefix", ""), f"{where}: prefix"),
+        suffix=_text(quote.get("suffix", ""), f"{where}: suffix"),
+        start=start,
+        end=end,
+    )
+
+
+def read_item(raw, index: int) -> Item:
+    """Check one annotation of the collection and turn it into an :class:`Item`."""
+    where = f"item {index + 1}"
+    if not isinstance(raw, dict) or raw.get("type") != "Annotation":
+        raise Malformed(f"{where} is not of type Annotation")
+    if not isinstance(raw.get("id"), str) or not raw["id"]:
+        raise Malformed(f"{where} has no id")
+    where = f"item {index + 1} ({raw['id']})"
+    motivation = raw.get("motivation")
+    if motivation != "replying" and motivation not in KINDS:
+        raise Malformed(f"{where}: unknown motivation {motivation!r}")
+    target = raw.get("target")
+    if target is None:
+        raise Malformed(f"{where} has no target")
+    item = Item(id=raw["id"], index=index)
+    bodies = _bodies(raw.get("body"), where)
+    item.tags = [b["value"].strip() for b in bodies if b.get("purpose") == "tagging"]
+    item.tags = [t for t in item.tags if t]
+    rest = [b for b in bodies if b.get("purpose") != "tagging"]
+
+    if motivation == "replying":
+        if isinstance(target, dict):
+            target = target.get("id")
+        item.reply_to = _text(target, f"{where}: a reply's target")
+        item.body = "\n\n".join(b["value"] for b in rest)
+        return item
+
+    item.kind = KINDS[motivation]
+    if item.kind == Annotation.Kind.CORRECTION:
+        # The replacement reading: the plain-text "editing" body (the note is Markdown).
+        edits = [
+            b for b in rest if b.get("purpose") == "editing" and b.get("format") != "text/markdown"
+        ]
+        item.replacement = edits[0]["value"] if edits else ""
+        rest = [b for b in rest if b not in edits]
+    item.body = "\n\n".join(b["value"] for b in rest)
+    if not isinstance(target, dict):
+        raise Malformed(f"{where}: the target must name a source and selectors")
+    source = _text(target.get("source"), f"{where}: target.source")
+    match = FRAGMENT.fullmatch(urlsplit(source).fragment)
+    if match is None:
+        raise Malformed(f"{where}: target.source {source!r} does not end in #p<position>")
+    item.position = int(match.group(1))
+    item.selector = _selector(target, where)
+    return item
+
+
+def read_collection(path: Path) -> list[Item]:
+    """Every annotation of the collection in ``path``, checked. Raises :class:`Malformed`."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise Malformed("not UTF-8 text") from None
+    except json.JSONDecodeError as e:
+        raise Malformed(f"not JSON ({e.msg} at line {e.lineno}, column {e.colno})") from None
+    if not isinstance(data, dict):
+        raise Malformed("not a JSON object")
+    context = data.get("@context")
+    contexts = context if isinstance(context, list) else [context]
+    if ANNO_CONTEXT not in contexts:
+        raise Malformed(f"@context must be {ANNO_CONTEXT!r}, not {context!r}")
+    if data.get("type") != "AnnotationCollection":
+        raise Malformed(f"type must be 'AnnotationCollection', not {data.get('type')!r}")
+    page = data.get("first", data)
+    raw_items = page.get("items") if isinstance(page, dict) else None
+    if not isinstance(raw_items, list):
+        raise Malformed("the collection has no list of items (first.items)")
+    items = [read_item(raw, i) for i, raw in enumerate(raw_items)]
+    ids = {}
+    for item in items:
+        if item.id in ids:
+            raise Malformed(f"item {item.index + 1}: the id {item.id} is used twice")
+        ids[item.id] = item
+    for item in items:
+        if item.reply_to is not None:
+            parent = ids.get(item.reply_to)
+            if parent is None:
+                raise Malformed(
+                    f"item {item.index + 1} ({item.id}) replies to {item.reply_to}, "
+                    "which is not in the file"
+                )
+            if parent.reply_to is not None:
+                # A reply to a reply joins the thread of its root.
+                item.reply_to = parent.reply_to
+    return items

@@ -1,0 +1,60 @@
+"""Keep the search index in step with the archive, the telegrams and the annotations.
+
+Re-indexed after the transaction commits, once per cable however many rows
+changed. Fixture loading (raw) is skipped: ``load_seed`` indexes at the end.
+"""
+
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from annotations.models import Annotation
+from cables.models import Alias, Cable, Mention, Participant, Passage
+from search import engine as search
+from telegrams.models import Telegram, TelegramRecipient
+
+
+@receiver(post_save, sender=Cable)
+@receiver(post_save, sender=Passage)
+@receiver(post_delete, sender=Passage)
+@receiver(post_save, sender=Telegram)
+def search_text_changed(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    if isinstance(instance, Cable):
+        search.schedule(cables=[instance.pk])
+    elif isinstance(instance, Passage):
+        search.schedule(cables=[instance.cable_id])
+    else:  # a telegram: its author's name is indexed with the cable
+        search.schedule(cables=[instance.passage.cable_id])
+
+
+@receiver(post_save, sender=Participant)
+@receiver(post_save, sender=Alias)
+@receiver(post_delete, sender=Alias)
+def search_names_changed(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    pid = instance.pk if isinstance(instance, Participant) else instance.participant_id
+    search.schedule(participants=[pid])
+
+
+@receiver(post_save, sender=Mention)
+@receiver(post_delete, sender=Mention)
+@receiver(post_save, sender=TelegramRecipient)
+@receiver(post_delete, sender=TelegramRecipient)
+def search_people_changed(sender, instance, raw=False, **kwargs):
+    """A mention decided or a recipient changed: the cable's people (a search facet) moved."""
+    if raw:
+        return
+    # A telegram's primary key is its passage's.
+    passage = instance.passage_id if hasattr(instance, "passage_id") else instance.telegram_id
+    cable = Passage.objects.filter(pk=passage).values_list("cable_id", flat=True).first()
+    search.schedule(cables=[cable])
+
+
+@receiver(post_save, sender=Annotation)
+@receiver(post_delete, sender=Annotation)
+def search_annotation_changed(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    search.schedule(annotations=[instance.pk])
