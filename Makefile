@@ -1,9 +1,9 @@
 # Reading Room — everyday commands.
 #
 #   make run          set up .venv, migrate, load the seed collection, serve on 127.0.0.1:$(PORT)
-#   make test         lint, then the whole pytest suite (SQLite; PostgreSQL when DATABASE_URL is set)
+#   make test         lint (ruff, import contracts), then the whole pytest suite (SQLite; PostgreSQL when DATABASE_URL is set)
 #   make screenshots  only the browser tests (they write docs/screenshots/)
-#   make lint         ruff check + ruff format --check
+#   make lint         ruff check + ruff format --check + lint-imports (the apps' dependency contracts)
 #   make format       ruff format + ruff check --fix
 #   make bench        benchmark on PostgreSQL: gunicorn + wrk at 1,000 and 100,000 cables (BENCH_SIZES=1000 for a quick run)
 #   make clean        remove .venv, caches and generated files (keeps var/readingroom.sqlite3)
@@ -63,6 +63,7 @@ chromium:
 
 test: $(STAMP_DEV) chromium
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/pytest
 
 screenshots: $(STAMP_DEV) chromium
@@ -71,6 +72,7 @@ screenshots: $(STAMP_DEV) chromium
 lint: $(STAMP_DEV)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 format: $(STAMP_DEV)
 	$(BIN)/ruff format .

@@ -20,21 +20,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, Q, prefetch_related_objects
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.middleware import HtmxDetails
 
 from readingroom.caching import conditional_page
+from readingroom.http import HtmxHttpRequest
 from telegrams.models import Agenda, AgendaItem, Correspondence
 
 # At most this many further columns (``also``) beside the left and right agendas.
 MAX_EXTRA_COLUMNS = 3
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
 
 
 def agendas_for_picker():

@@ -13,6 +13,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.urls import reverse
+
 from cables.models import (
     Alias,
     Cable,
@@ -349,3 +351,48 @@ def check_html(html: str) -> None:
     checker.feed(html)
     checker.close()
     assert checker.stack == [], f"unclosed: {checker.stack}"
+
+
+# Shared by the tests of several apps ---------------------------------------
+
+
+def admin_url(model, view: str, *args) -> str:
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+def form_data(response) -> dict:
+    """The POST data a browser would send back for an admin change page, as rendered."""
+    context = response.context
+    forms = [context["adminform"].form]
+    for inline in context["inline_admin_formsets"]:
+        forms += [inline.formset.management_form, *inline.formset.forms]
+    data = {}
+    for form in forms:
+        for bound in form:
+            value = bound.value()
+            if value is None or value is False:
+                continue
+            if isinstance(value, list | tuple):
+                data[bound.html_name] = [str(v) for v in value]
+            elif value is True:
+                data[bound.html_name] = "on"
+            else:
+                formatted = bound.field.widget.format_value(value)
+                data[bound.html_name] = "" if formatted is None else formatted
+    return data
+
+
+def annotate_all(archive, users, n):
+    """``n`` public annotations, spread over the passages, with a tag each."""
+    from tests.annotation_cases import annotate
+
+    for i in range(n):
+        passage = archive.passages[i % len(archive.passages)]
+        annotate(
+            users.outsider,
+            passage,
+            passage.text[:4],
+            body=f"note {i}",
+            visibility="public",
+            tags=[f"tag{i}"],
+        )

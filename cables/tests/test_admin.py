@@ -17,15 +17,12 @@ from cables.models import (
     Side,
 )
 from telegrams.models import Agenda, AgendaItem, Correspondence, Telegram, TelegramRecipient
+from tests.factories import admin_url, form_data
 
 ADMIN_MODELS = sorted(
     (model for model in admin.site._registry if model._meta.app_label in {"cables", "telegrams"}),
     key=lambda model: model._meta.label,
 )
-
-
-def admin_url(model, view: str, *args) -> str:
-    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
 
 
 def make_cable(n: int, sender: Participant, recipient: Participant, collection=None) -> Cable:
@@ -226,28 +223,6 @@ def test_telegram_changelist_query_count_is_constant(
         response = admin_client_.get(url)
     assert response.status_code == 200
     assert len(response.context["cl"].result_list) == rows
-
-
-def form_data(response) -> dict:
-    """The POST data a browser would send back for an admin change page, as rendered."""
-    context = response.context
-    forms = [context["adminform"].form]
-    for inline in context["inline_admin_formsets"]:
-        forms += [inline.formset.management_form, *inline.formset.forms]
-    data = {}
-    for form in forms:
-        for field in form:
-            value = field.value()
-            if value is None or value is False:
-                continue
-            if isinstance(value, list | tuple):
-                data[field.html_name] = [str(v) for v in value]
-            elif value is True:
-                data[field.html_name] = "on"
-            else:
-                formatted = field.field.widget.format_value(value)
-                data[field.html_name] = "" if formatted is None else formatted
-    return data
 
 
 def test_rejecting_a_found_mention_on_the_passage_page_sticks(admin_client_, catalogue):

@@ -10,8 +10,10 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from annotations.models import Annotation
 from cables.mentions import recompute_mentions
 from cables.models import Cable, Passage
+from readingroom.anchoring import Selector
 
 SEED = Path(settings.BASE_DIR) / "fixtures" / "seed.json"
 CORRECTIONS = Path(settings.BASE_DIR) / "fixtures" / "seed_corrections.json"
@@ -55,9 +57,6 @@ class Command(BaseCommand):
 
     def _corrections(self, cable) -> int:
         """The editors' accepted corrections of the seed's OCR errors, as public annotations."""
-        from annotations.models import Annotation
-        from readingroom.anchoring import Selector
-
         User = get_user_model()
         editors, created = User.objects.get_or_create(
             username=EDITORS,

@@ -32,8 +32,8 @@ FORMATS = ["jsonld", "csv", "md"]
 
 
 def export_url(slug: str, fmt: str) -> str:
-    name = {"jsonld": "annotations_jsonld", "csv": "annotations_csv", "md": "annotations_markdown"}[fmt]
-    return reverse(f"interchange:{name}", args=[slug])
+    name = {"jsonld": "jsonld", "csv": "csv", "md": "markdown"}[fmt]
+    return reverse(f"interchange:annotations_{name}", args=[slug])
 
 
 def items(response) -> list[dict]:

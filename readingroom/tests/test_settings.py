@@ -10,7 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from readingroom.env import env_bool, env_list
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parents[2]
 SETTINGS_VARS = [
     "SECRET_KEY",
     "DEBUG",

@@ -17,8 +17,7 @@ from tests.annotation_cases import (
     build_scene,
     client_for,
 )
-from tests.factories import build_archive
-from tests.test_export_tei import annotate_all
+from tests.factories import annotate_all, build_archive
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from cables.mentions import NameMatcher, recompute_mentions
 from cables.models import Alias, Cable, Collection, Handling, Mention, Participant, Passage
 from telegrams.models import Agenda, AgendaItem, Correspondence, Telegram
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 SOURCE = (FIXTURES / "117409.txt").read_text(encoding="utf-8")
 BODY = SOURCE[SOURCE.index("SECOND MAIN DIRECTORATE") :]
 
@@ -35,7 +35,7 @@ def test_fixture_is_what_the_builder_makes():
 
 
 def test_source_text_is_the_archive_export():
-    shared = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "wilson" / "117409.txt"
+    shared = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "wilson" / "117409.txt"
     if not shared.exists():
         pytest.skip("the shared corpus is not beside this checkout")
     assert shared.read_text(encoding="utf-8") == SOURCE

@@ -23,7 +23,7 @@ from django.core.management import call_command
 # context"). Set before any test runs, for the whole session.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parent
 SCREENSHOT_DIR = BASE_DIR / "docs" / "screenshots"
 FAILURE_DIR = BASE_DIR / "test-results"
 CHROMIUM = Path("/usr/bin/chromium")

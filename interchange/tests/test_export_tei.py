@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from cables.models import Cable
 from tests.annotation_cases import SEED_SLUG, annotate, build_scene, client_for, marker
-from tests.factories import build_archive
+from tests.factories import annotate_all, build_archive
 
 pytestmark = pytest.mark.django_db
 
@@ -131,20 +131,6 @@ def test_private_corrections_are_not_in_anothers_tei(client, seed, users):
         "zzSECRETzz"
         in client.get(reverse("interchange:export_tei", args=[SEED_SLUG])).content.decode()
     )
-
-
-def annotate_all(archive, users, n):
-    """``n`` public annotations, spread over the passages, with a tag each."""
-    for i in range(n):
-        passage = archive.passages[i % len(archive.passages)]
-        annotate(
-            users.outsider,
-            passage,
-            passage.text[:4],
-            body=f"note {i}",
-            visibility="public",
-            tags=[f"tag{i}"],
-        )
 
 
 @pytest.mark.parametrize("n", [2, 10])

@@ -6,7 +6,7 @@ from django.urls import reverse
 from annotations.models import Annotation, PassageRevision, ResearchGroup, Tag
 from annotations.services import create_annotation
 from cables.models import Cable, Passage
-from tests.test_admin import admin_url, form_data
+from tests.factories import admin_url, form_data
 
 pytestmark = pytest.mark.django_db
 
