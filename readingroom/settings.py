@@ -93,7 +93,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # One writer at a time; wait for it instead of failing with "database is locked".
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    # The tests' database is a file beside the one named (the browser tests'
+    # live server reads it from another thread): var/test-readingroom.sqlite3.
+    _db = Path(DATABASES["default"]["NAME"])
+    DATABASES["default"]["TEST"] = {"NAME": str(_db.with_name(f"test-{_db.name}"))}
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # No JIT: the reading room's queries are short, and compiling them cost more
