@@ -136,8 +136,8 @@ class CableQuerySet(models.QuerySet):
         ``side__slug=…``) takes part: sender, recipient, telegram author or
         recipient, or a mention an editor has not rejected.
 
-        Each way is an indexed subquery of ids: one OR across the joins read
-        every passage at 100,000 cables (22 s for a catalogue page).
+        Each way is an indexed subquery of ids: one OR across the joins would
+        read every passage of the archive.
         """
         people = Participant.objects.filter(**lookup).values("pk")
         in_passages = Passage.objects.values("cable_id")

@@ -178,9 +178,9 @@ def appears_with(participant: Participant, limit: int = 10) -> list[dict]:
     passages first, then by sort name.
 
     Two queries: the participant's own passages (a UNION of three indexed
-    lookups — one OR across three joins read every passage at 100,000 cables,
-    5 s), then one UNION query listing each (companion, passage) pair once; the
-    counting is done here.
+    lookups; one OR across three joins would read every passage), then one
+    UNION query listing each (companion, passage) pair once; the counting is
+    done here.
     """
     own = list(
         Mention.objects.filter(participant=participant, status__in=SHOWN_MENTION_STATUSES)
