@@ -161,14 +161,71 @@ class CableQuerySet(models.QuerySet):
 class Cable(models.Model):
     """An archival record: one document as an archive holds and publishes it."""
 
+    class Status(models.TextChoices):
+        PUBLISHED = "published", "Published"
+        DRAFT = "draft", "Draft: waiting for an editor's review"
+
+    class Found(models.TextChoices):
+        """How the importer found a field's value (``Cable.provenance``)."""
+
+        PARSED = "parsed", "Parsed: read where the layout puts it"
+        INFERRED = "inferred", "Inferred: worked out from elsewhere in the text"
+        MISSING = "missing", "Missing: the source does not give it"
+
+    # Publication: readers see published records only; imports that the
+    # importer could not fully place come in as drafts for an editor.
+    status = models.CharField(max_length=10, choices=Status, default=Status.PUBLISHED)
+    complete = models.BooleanField(
+        default=True, help_text="Unticked when the source text was cut off partway."
+    )
     # Catalogue
     title = models.CharField(max_length=300)
     slug = models.SlugField(max_length=200, unique=True)
-    date = models.DateField(help_text="The document's date (here: the day it was received).")
+    date = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The document's date; for an approximate date the earliest day it can be; "
+        "empty when the document is undated.",
+    )
+    date_to = models.DateField(
+        null=True,
+        blank=True,
+        help_text="For an approximate date, the latest day it can be (e.g. 30 June for June 1951).",
+    )
+    date_as_written = models.CharField(
+        max_length=120, blank=True, help_text="As written, e.g. [not before 3 July 1951]."
+    )
     record_id = models.CharField(
         max_length=60, blank=True, help_text="The archive's record id, e.g. Wilson Center 117409."
     )
-    source_url = models.URLField(blank=True, max_length=500)
+    canonical_url = models.URLField(
+        blank=True, max_length=500, help_text="The archive's own address for the record."
+    )
+    source_url = models.URLField(
+        blank=True,
+        max_length=500,
+        help_text="Where the text came from: the archive's own address, or a mirror's.",
+    )
+    signature = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="The archival reference as written, e.g. Fond 45, Opis 1, Delo 339, Listy 17-19.",
+    )
+    translator = models.CharField(max_length=300, blank=True)
+    translation_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="translations",
+        help_text="The original-language text this text translates.",
+    )
+    source_text = models.TextField(
+        blank=True, help_text="The text as imported, shown beside a draft for review."
+    )
+    provenance = models.JSONField(
+        default=dict, blank=True, help_text="How the importer found each field (Cable.Found)."
+    )
     citation = models.TextField(blank=True, help_text="The citation as the archive publishes it.")
     archive = models.CharField(max_length=200, blank=True, help_text="e.g. APRF.")
     archive_name = models.CharField(max_length=300, blank=True)
@@ -223,6 +280,8 @@ class Cable(models.Model):
         indexes = [
             # Catalogue: filter by year and sort by date.
             models.Index(fields=["date", "title"], name="cable_date_title"),
+            # The editors' review queue: the drafts, newest first.
+            models.Index(fields=["-id"], condition=models.Q(status="draft"), name="cable_drafts"),
             # Import: the stored cable a document is (same record id; same source address).
             models.Index(fields=["record_id"], name="cable_record_id"),
             models.Index(fields=["source_url"], name="cable_source_url"),

@@ -78,7 +78,12 @@ def test_catalogue_fields(cable):
         '"Cable No. 21680, Mao Dong to Cde. Filippov [Stalin]", July 11, 1951, Wilson Center '
         "Digital Archive, APRF. https://wilson-center.drivingcreative.com/document/117409"
     )
+    # The text came from a staging host; the record's own address is the archive's.
     assert cable.source_url == "https://wilson-center.drivingcreative.com/document/117409"
+    assert cable.canonical_url == "https://digitalarchive.wilsoncenter.org/document/117409"
+    assert cable.status == Cable.Status.PUBLISHED
+    assert cable.complete is True
+    assert (cable.date_to, cable.date_as_written, cable.signature) == (None, "", "")
     assert cable.archive == "APRF"
     assert cable.summary == (
         "Mao sends Stalin four telegrams about the armistice negotiations which he received "
