@@ -226,6 +226,9 @@ class Cable(models.Model):
     provenance = models.JSONField(
         default=dict, blank=True, help_text="How the importer found each field (Cable.Found)."
     )
+    problems = models.JSONField(
+        default=list, blank=True, help_text="What the importer could not place, for the editor."
+    )
     citation = models.TextField(blank=True, help_text="The citation as the archive publishes it.")
     archive = models.CharField(max_length=200, blank=True, help_text="e.g. APRF.")
     archive_name = models.CharField(max_length=300, blank=True)

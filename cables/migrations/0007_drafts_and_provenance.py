@@ -59,6 +59,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name='cable',
+            name='problems',
+            field=models.JSONField(blank=True, default=list, help_text='What the importer could not place, for the editor.'),
+        ),
+        migrations.AddField(
+            model_name='cable',
             name='provenance',
             field=models.JSONField(blank=True, default=dict, help_text='How the importer found each field (Cable.Found).'),
         ),

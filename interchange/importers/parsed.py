@@ -82,15 +82,43 @@ class ParsedHandling:
     at: dt.time | None = None
 
 
+# The catalogue fields whose provenance the review queue shows: an editor checks
+# that each was read from the document, worked out, or is truly not given.
+REVIEWED_FIELDS = (
+    "title",
+    "date",
+    "record_id",
+    "canonical_url",
+    "citation",
+    "archive",
+    "signature",
+    "summary",
+    "original_language",
+    "text_language",
+    "translator",
+)
+PARSED, INFERRED, MISSING = "parsed", "inferred", "missing"  # cables.models.Cable.Found
+
+
 @dataclass
 class ParsedDocument:
-    format: str  # "wilson-export", "wilson-page", "tei"
+    format: str  # "wilson-export", "wilson-page", "wilson-pdf", "frus-tei", "frus-page", ...
     line: int = 1  # where the document starts in its file (TEI volumes hold many)
     fields: dict = field(default_factory=dict)  # Cable fields (plain values)
     sender: str = ""
     recipient: str = ""
     passages: list[ParsedPassage] = field(default_factory=list)
     handling: list[ParsedHandling] = field(default_factory=list)
+    # How each field was found, where the parser knows better than "present means
+    # parsed" (an inferred date, a title made from the first line): Cable.Found values.
+    found: dict[str, str] = field(default_factory=dict)
+    # What the parser could not place; any problem makes the record a draft that
+    # an editor reviews before readers see it.
+    problems: list[str] = field(default_factory=list)
+    # For a page that holds a text in two languages: the index, among the same
+    # file's documents, of the original-language text this one translates.
+    translation_of: int | None = None
+    source_text: str = ""  # the document's own text as imported (for the review queue)
 
     @property
     def title(self) -> str:
@@ -116,3 +144,12 @@ class ParsedDocument:
             found += [(n, f"copied on telegram {t.number}") for n in t.copies]
         found += [(h.agent, f"{h.action} the cable") for h in self.handling if h.agent]
         return found
+
+    def provenance(self) -> dict[str, str]:
+        """How each reviewed field was found: the parser's word, else parsed or missing."""
+        return {
+            name: self.found.get(
+                name, PARSED if self.fields.get(name) not in (None, "") else MISSING
+            )
+            for name in REVIEWED_FIELDS
+        }

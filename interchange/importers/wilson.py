@@ -61,6 +61,7 @@ TITLE_DATE = re.compile(
     r"November|December)\s+\d{1,2},\s+\d{4}|\d{1,2}\s+[A-Z][a-z]+\s+\d{4})\s+(?P<title>\S.*)$"
 )
 DOCUMENT_URL = re.compile(r"https?://\S+/document/(?P<id>[\w-]+)")
+CANONICAL_URL = "https://digitalarchive.wilsoncenter.org/document/{}"
 
 
 def looks_like_export(text: str) -> bool:
@@ -78,6 +79,9 @@ def _catalogue(fields: dict, citation: str) -> None:
     if url:
         fields["source_url"] = url.group().rstrip(".,")
         fields["record_id"] = url.group("id")
+    if fields.get("record_id", "").isdigit():
+        # The archive's own address for the record, whatever host the text came from.
+        fields["canonical_url"] = CANONICAL_URL.format(fields["record_id"])
     archive = re.search(r"Wilson Center Digital Archive,\s*(?P<archive>[^.]+?)\.\s", citation)
     if archive and not fields.get("archive"):
         fields["archive"] = archive.group("archive").strip()

@@ -128,6 +128,33 @@ def write(
     return result
 
 
+def write_all(
+    docs: list[ParsedDocument],
+    *,
+    names: Names | None = None,
+    collection: Collection | None = None,
+    matcher: NameMatcher | None = None,
+    dry_run: bool = False,
+) -> list[Result]:
+    """Write the documents of one file in one transaction, linking translations.
+
+    A page that holds a text in two languages gives two documents; the
+    translation is linked to its original (``Cable.translation_of``).
+    """
+    names = names or Names()
+    with transaction.atomic():
+        results = [_write(doc, names, collection, matcher) for doc in docs]
+        for doc, result in zip(docs, results, strict=True):
+            if doc.translation_of is not None:
+                original = results[doc.translation_of].cable
+                if result.cable.translation_of_id != original.pk:
+                    result.cable.translation_of = original
+                    result.cable.save(update_fields=["translation_of"])
+        if dry_run:
+            transaction.set_rollback(True)
+    return results
+
+
 def _write(doc, names: Names, collection, matcher) -> Result:
     from telegrams.models import Agenda, AgendaItem, Telegram, TelegramRecipient
 
@@ -135,10 +162,20 @@ def _write(doc, names: Names, collection, matcher) -> Result:
     fields = {k: v for k, v in doc.fields.items() if k in CABLE_FIELDS and v is not None}
     fields["sender_id"] = names.resolve(doc.sender)
     fields["recipient_id"] = names.resolve(doc.recipient)
+    if not fields.get("title"):
+        # Only a draft lacks a title (a parser reports it as a problem); the
+        # catalogue needs one to list it.
+        fields["title"] = "Untitled document"
+    fields["provenance"] = doc.provenance()
+    fields["problems"] = list(doc.problems)
+    fields["source_text"] = doc.source_text
     cable = find_existing(doc.fields)
     created = cable is None
     if created:
-        cable = Cable(slug=_unique_slug(doc.title), **fields)
+        # What the importer could not place waits for an editor; a record already
+        # published keeps being shown when a new copy of it is imported.
+        fields["status"] = Cable.Status.DRAFT if doc.problems else Cable.Status.PUBLISHED
+        cable = Cable(slug=_unique_slug(doc.title or "untitled document"), **fields)
     else:
         for name, value in fields.items():
             setattr(cable, name, value)
