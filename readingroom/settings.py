@@ -139,9 +139,7 @@ STORAGES = {
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-# Django's database sessions and model backend; the per-request lookups in fixed SQL.
-SESSION_ENGINE = "readingroom.sessions"
-AUTHENTICATION_BACKENDS = ["readingroom.sessions.UserBackend"]
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 
@@ -200,3 +198,15 @@ else:
     raise ImproperlyConfigured(
         f"CACHE_URL must be redis://…, rediss://…, locmem:// or dummy://, not {CACHE_URL!r}"
     )
+
+# Sessions ---------------------------------------------------------------------
+# Kept in the database. With a shared cache (Redis) they are read through the
+# default cache (cached_db): signing out deletes the one copy every process
+# reads. A local-memory cache belongs to one process, so a copy kept there
+# would outlive a sign-out (or any other session change) made in another
+# worker or container; there the sessions are read from the database.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if CACHE_URL.startswith(("redis://", "rediss://"))
+    else "django.contrib.sessions.backends.db"
+)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from readingroom.tests.test_sessions import session_row
 from telegrams.models import Correspondence
 from tests.factories import build_archive, check_html
 
@@ -317,13 +318,13 @@ def test_page_queries_do_not_grow_with_proposals(client, users, django_assert_nu
             proposed_by=users.researcher if i % 2 else users.outsider,
         )
     client.force_login(users.editor)
-    with django_assert_num_queries(6):
-        # 1. the session
-        # 2. the signed-in user
-        # 3. all agendas with side and source telegram, passage, cable (pickers)
-        # 4. the two agendas' items with passage and cable
-        # 5. correspondences between them the editor may see, with their proposers
-        # 6. the data version (readingroom.caching)
+    with django_assert_num_queries(5 + session_row()):
+        # the session row (none where sessions come from the shared cache), then:
+        # 1. the signed-in user
+        # 2. all agendas with side and source telegram, passage, cable (pickers)
+        # 3. the two agendas' items with passage and cable
+        # 4. correspondences between them the editor may see, with their proposers
+        # 5. the data version (readingroom.caching)
         response = client.get(COMPARE, PAGE)
     assert response.status_code == 200
     assert response.content.decode().count('data-status="proposed"') == 2 * n
@@ -341,19 +342,20 @@ def test_proposing_and_reviewing_query_counts(client, users, django_assert_num_q
         "relation": "partial",
         "note": "A new reading.",
     }
-    with django_assert_num_queries(10):
-        # 1. the session  2. the user
-        # 3. both items with agenda and side
-        # 4. an existing link between them, either way round
-        # 5. savepoint  6. insert the proposal  7. release the savepoint
-        # 8–10. the comparison: agendas, their items, visible correspondences
-        #       (with their proposers, joined)
+    with django_assert_num_queries(9 + session_row()):
+        # the session row, then:
+        # 1. the user
+        # 2. both items with agenda and side
+        # 3. an existing link between them, either way round
+        # 4. savepoint  5. insert the proposal  6. release the savepoint
+        # 7–9. the comparison: agendas, their items, visible correspondences
+        #      (with their proposers, joined)
         response = client.post(PROPOSE, data, **HTMX)
     assert response.status_code == 200
     corr = Correspondence.objects.get(note="A new reading.")
     client.force_login(users.editor)
-    with django_assert_num_queries(7):
-        # 1. the session  2. the user  3. the correspondence  4. the update
-        # 5–7. the comparison: agendas, their items, visible correspondences
+    with django_assert_num_queries(6 + session_row()):
+        # the session row, then: 1. the user  2. the correspondence  3. the update
+        # 4–6. the comparison: agendas, their items, visible correspondences
         response = client.post(review_url(corr), {**PAGE, "decision": "accept"}, **HTMX)
     assert response.status_code == 200
