@@ -23,7 +23,7 @@ from cables.models import Cable, Handling, Mention, Participant, Passage, Side
 from reading import chronology as timeline
 from readingroom.caching import conditional_page, versioned
 from readingroom.http import HtmxHttpRequest
-from search import engine as search
+from search.highlight import find_in_rows
 from telegrams.models import Telegram, TelegramRecipient, cables_for_reading
 
 SHOWN_MENTION_STATUSES = [s for s in Mention.Status if s != Mention.Status.REJECTED]
@@ -54,7 +54,7 @@ def reading_context(request, cable: Cable) -> dict:
     context = margin.build(cable, request.user, margin.Filters.from_request(request))
     rows = context["rows"]
     # "Find in this cable" and search links (?hl=): the terms marked as search hits (no query).
-    context["find"] = search.find_in_rows(rows, request.GET.get("hl", ""))
+    context["find"] = find_in_rows(rows, request.GET.get("hl", ""))
     # Handling events are shown after the (last) handling-notes passage, or
     # after the text when no passage holds the handling notes.
     handling_after = None

@@ -101,7 +101,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # No JIT: the reading room's queries are short, and compiling them cost more
     # than it saved (208 ms of a 471 ms search-facets query at 100,000 cables).
-    # The word similarity a misspelt name needs (search.engine.FUZZY_THRESHOLD),
+    # The word similarity a misspelt name needs (search.backends.postgres.FUZZY_THRESHOLD),
     # so the search's `<%` can use the names' trigram indexes.
     options = DATABASES["default"].setdefault("OPTIONS", {})
     options["options"] = (

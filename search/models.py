@@ -10,7 +10,7 @@ from cables.models import Cable, Passage
 
 
 class SearchEntry(models.Model):
-    """One searchable document of the full-text index (``search.engine``).
+    """One searchable document of the full-text index (``search.services``).
 
     One row per cable for its catalogue fields, one per passage, and one per
     annotation (its body and quote). The text is grouped by weight:
@@ -20,7 +20,7 @@ class SearchEntry(models.Model):
     (labels, archive fields, quoted words) least. PostgreSQL keeps a weighted
     ``tsvector`` in ``vector`` (GIN index); SQLite indexes the same four
     columns in the FTS5 table ``cables_search_fts`` (migration 0003), kept in
-    step by triggers. Rows are written only by ``search.engine.index_cables``.
+    step by triggers. Rows are written only by ``search.indexer.index_cables``.
 
     Annotation rows carry the annotation id but no foreign key (the apps
     depend one way: annotations -> cables). Every search keeps only the rows

@@ -9,7 +9,7 @@ from django.dispatch import receiver
 
 from annotations.models import Annotation
 from cables.models import Alias, Cable, Mention, Participant, Passage
-from search import engine as search
+from search.indexer import schedule
 from telegrams.models import Telegram, TelegramRecipient
 
 
@@ -21,11 +21,11 @@ def search_text_changed(sender, instance, raw=False, **kwargs):
     if raw:
         return
     if isinstance(instance, Cable):
-        search.schedule(cables=[instance.pk])
+        schedule(cables=[instance.pk])
     elif isinstance(instance, Passage):
-        search.schedule(cables=[instance.cable_id])
+        schedule(cables=[instance.cable_id])
     else:  # a telegram: its author's name is indexed with the cable
-        search.schedule(cables=[instance.passage.cable_id])
+        schedule(cables=[instance.passage.cable_id])
 
 
 @receiver(post_save, sender=Participant)
@@ -35,7 +35,7 @@ def search_names_changed(sender, instance, raw=False, **kwargs):
     if raw:
         return
     pid = instance.pk if isinstance(instance, Participant) else instance.participant_id
-    search.schedule(participants=[pid])
+    schedule(participants=[pid])
 
 
 @receiver(post_save, sender=Mention)
@@ -49,7 +49,7 @@ def search_people_changed(sender, instance, raw=False, **kwargs):
     # A telegram's primary key is its passage's.
     passage = instance.passage_id if hasattr(instance, "passage_id") else instance.telegram_id
     cable = Passage.objects.filter(pk=passage).values_list("cable_id", flat=True).first()
-    search.schedule(cables=[cable])
+    schedule(cables=[cable])
 
 
 @receiver(post_save, sender=Annotation)
@@ -57,4 +57,4 @@ def search_people_changed(sender, instance, raw=False, **kwargs):
 def search_annotation_changed(sender, instance, raw=False, **kwargs):
     if raw:
         return
-    search.schedule(annotations=[instance.pk])
+    schedule(annotations=[instance.pk])

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 
 from readingroom.caching import conditional_page
 from readingroom.http import HtmxHttpRequest
-from search import engine as search
+from search import services
 
 # Search ---------------------------------------------------------------------
 
@@ -17,24 +17,24 @@ from search import engine as search
 @conditional_page(store=True)
 @require_GET
 def search_view(request: HtmxHttpRequest) -> HttpResponse:
-    """Full-text search with facets (``search.engine``); the htmx fragment is the results.
+    """Full-text search with facets (``search.services``); the htmx fragment is the results.
 
     Queries, whatever the number of results: the data version, the names in
     the query (kept per version), the candidates, the facets, the page's
     cables and their snippets (6; 5 with the names kept); see
-    ``search.search`` for the rest. A repeated search (the same address, the
+    ``search.services.search`` for the rest. A repeated search (the same address, the
     same reader, no change to the data since) is answered from the page cache
     with the data version alone (and the session and user when signed in), or
     304. Bad input (an overlong query, a filter or page that means nothing) is
     answered with a message and status 400 (422 to htmx, which base.html swaps
     in like a success).
     """
-    filters, errors = search.Filters.from_params(request.GET)
+    filters, errors = services.Filters.from_params(request.GET)
     page = request.GET.get("page", "1").strip() or "1"
     if not page.isdigit() or int(page) < 1:
         errors.append(f"“{page[:20]}” is not a page number; showing the first page.")
         page = "1"
-    results = search.search(
+    results = services.search(
         request.GET.get("q", ""),
         request.user,
         filters=filters,
@@ -44,7 +44,7 @@ def search_view(request: HtmxHttpRequest) -> HttpResponse:
     )
     results.messages = errors + results.messages
     bad = bool(errors) or results.bad_input
-    context = {"results": results, "sorts": search.SORTS}
+    context = {"results": results, "sorts": services.SORTS}
     if request.htmx and request.htmx.target == "search-results":
         response = render(
             request, "search/search.html#results", context, status=422 if bad else 200

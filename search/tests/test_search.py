@@ -1,4 +1,4 @@
-"""Search (/search/, cables.search) and "Find in this cable".
+"""Search (/search/, ``search.services``) and "Find in this cable" (``search.highlight``).
 
 One module for both databases: CI runs the suite on SQLite (FTS5) and again on
 PostgreSQL (tsvector) with DATABASE_URL, and every test here asserts the same
@@ -20,17 +20,14 @@ from django.test.utils import CaptureQueriesContext
 
 from annotations.models import Annotation, Tag
 from cables.models import Cable, Collection, Mention, Participant, Passage
-from search import engine as search_module
-from search.engine import (
-    Filters,
-    index_annotations,
-    index_cables,
-    parse,
-    search,
-    to_fts5,
-    to_tsquery,
-)
+from search import highlight, services
+from search.backends import postgres
+from search.backends.postgres import to_tsquery
+from search.backends.sqlite import to_fts5
+from search.indexer import index_annotations, index_cables
 from search.models import SearchEntry
+from search.query import parse
+from search.services import Filters, search
 
 SEED_SLUG = "cable-21680-mao-to-filippov-1951-07-11"
 
@@ -164,7 +161,7 @@ class TestSearchBehaviour:
         # The names' trigram indexes answer `<%` at the threshold the search means.
         with connection.cursor() as cursor:
             cursor.execute("SELECT current_setting('pg_trgm.word_similarity_threshold')")
-            assert float(cursor.fetchone()[0]) == search_module.FUZZY_THRESHOLD
+            assert float(cursor.fetchone()[0]) == postgres.FUZZY_THRESHOLD
 
     @pytest.mark.skipif(
         connection.vendor != "postgresql",
@@ -172,7 +169,7 @@ class TestSearchBehaviour:
     )
     def test_each_shard_of_each_tier_can_use_its_own_index(self, seed, anon):
         """The candidates' SQL repeats the partial indexes' predicates exactly."""
-        q = search_module._Query(parse("Kaesong"), anon, Filters())
+        q = services._Query(parse("Kaesong"), anon, Filters())
         used = set()
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL enable_seqscan = off")
@@ -183,7 +180,7 @@ class TestSearchBehaviour:
         assert used == {
             f"search_vector_{tier}_{shard}"
             for tier in ("catalogue", "text")
-            for shard in range(search_module.SHARDS)
+            for shard in range(postgres.SHARDS)
         }
 
     def test_a_title_hit_ranks_above_a_body_hit(self, db, anon):
@@ -423,8 +420,8 @@ def test_a_broad_search_is_drawn_from_a_bounded_set_of_candidates(client, anon, 
     for i in range(12):
         make_cable(f"numbat-{i:02d}", f"Numbat report {i:02d}", f"A numbat passage {i}.")
     make_cable("okapi", "Numbat and okapi", "An okapi passage.")
-    monkeypatch.setattr(search_module, "CATALOGUE_CANDIDATES", 3)
-    monkeypatch.setattr(search_module, "TEXT_CANDIDATES", 4)
+    monkeypatch.setattr(services, "CATALOGUE_CANDIDATES", 3)
+    monkeypatch.setattr(services, "TEXT_CANDIDATES", 4)
 
     broad = search("numbat", anon)
     assert broad.capped
@@ -491,9 +488,9 @@ def test_hl_marks_are_capped():
             self.highlights = []
 
     rows = [Row("spam " * 400)]
-    found = search_module.find_in_rows(rows, "spam")
-    assert found.total == search_module.MAX_MARKS and found.capped
-    assert len(rows[0].highlights) == search_module.MAX_MARKS
+    found = highlight.find_in_rows(rows, "spam")
+    assert found.total == highlight.MAX_MARKS and found.capped
+    assert len(rows[0].highlights) == highlight.MAX_MARKS
 
 
 # --- keeping the index in step -----------------------------------------------------

@@ -21,9 +21,9 @@ pseudonyms, short forms, spellings and OCR variants.
 
 Rows are written with ``bulk_create`` in batches (no per-row signals);
 mentions are written directly; the search index is refreshed per batch with
-``search.engine.index_cables`` when that module provides it. All randomness
-comes from ``random.Random(seed)``: the same seed on an empty database gives
-the same archive.
+``search.indexer.index_cables``. All randomness comes from
+``random.Random(seed)``: the same seed on an empty database gives the same
+archive.
 """
 
 from __future__ import annotations
@@ -51,6 +51,7 @@ from cables.models import (
     Passage,
     Side,
 )
+from search.indexer import index_cables
 from telegrams.models import Agenda, AgendaItem, Telegram, TelegramRecipient
 
 DEFAULT_SLUG = "synthetic-corpus"
@@ -412,7 +413,6 @@ class Command(BaseCommand):
         pool = Pool(rng, max(30, min(5000, total // 40)), taken)
         sides = list(Side.objects.order_by("pk"))
         gen = Generator(rng, pool, k)
-        search = _search_module()
         index_seconds = 0.0
 
         with transaction.atomic():
@@ -460,19 +460,14 @@ class Command(BaseCommand):
             cables = [gen.cable(i, slug, start, sides) for i in range(first, last + 1)]
             with transaction.atomic():
                 self.write_batch(cables, collection, user, pid, gen, counts)
-            if search is not None:
-                t0 = time.perf_counter()
-                search.index_cables([c.pk for c in cables])
-                index_seconds += time.perf_counter() - t0
+            t0 = time.perf_counter()
+            index_cables([c.pk for c in cables])
+            index_seconds += time.perf_counter() - t0
             if opts["verbosity"] >= 2:
                 self.stdout.write(f"  {last} cables ({time.perf_counter() - started:.0f} s)")
 
         elapsed = time.perf_counter() - started
-        indexed = (
-            f"search index refreshed in {index_seconds:.1f} s"
-            if search is not None
-            else "search index not refreshed (search.engine.index_cables is not available)"
-        )
+        indexed = f"search index refreshed in {index_seconds:.1f} s"
         self.stdout.write(
             self.style.SUCCESS(
                 f"Generated {total} cables in '{slug}' in {elapsed:.1f} s "
@@ -643,15 +638,12 @@ class Command(BaseCommand):
         if dry_run:
             self.stdout.write(f"Would remove {n_cables} cables and {people.count()} participants.")
             return
-        search = _search_module()
         with transaction.atomic():
             n_annotations = 0
             if user is not None:
                 n_annotations, _ = Annotation.objects.filter(author=user).delete()
             Agenda.objects.filter(slug__startswith=prefix).delete()
             ids = list(cables.values_list("pk", flat=True))
-            if search is not None and hasattr(search, "unindex_cables"):
-                search.unindex_cables(ids)
             for i in range(0, len(ids), 1000):
                 # Only the primary keys are loaded; passages and what hangs on them
                 # are deleted by the collector (including any search rows).
@@ -671,12 +663,3 @@ class Command(BaseCommand):
                 f"({time.perf_counter() - started:.1f} s)."
             )
         )
-
-
-def _search_module():
-    """``search.engine`` when it offers bulk indexing, else ``None``."""
-    try:
-        from search import engine as search
-    except ImportError:
-        return None
-    return search if hasattr(search, "index_cables") else None

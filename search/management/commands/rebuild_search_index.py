@@ -6,13 +6,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from cables.models import Cable
-from search.engine import index_cables, rebuild_index
+from search.indexer import index_cables, rebuild_index
 from search.models import SearchEntry
 
 
 class Command(BaseCommand):
     help = (
-        "Rebuild the search index (search.engine): one entry per cable, passage and annotation. "
+        "Rebuild the search index (search.indexer): one entry per cable, passage and annotation. "
         "On SQLite the FTS5 table and its triggers are reinstalled first. Run it after "
         "migrating a database that already holds cables, or after writing rows without "
         "signals (raw SQL, loaddata). With --cable, only those cables are re-indexed."

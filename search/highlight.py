@@ -1,0 +1,204 @@
+"""Marking the terms found: snippets of the results, and search hits in a cable.
+
+The search page shows, per hit, up to a few snippets cut by the database
+(``ts_headline`` or ``snippet()``, the terms between ``HIT_OPEN`` and
+``HIT_CLOSE``) and the title with the terms marked. A link to a cable carries
+the terms (``?hl=``): the reading view marks them in its passages and its
+"Find in this cable" box lists the passages holding them
+(:func:`find_in_rows`), matching in Python, with no query.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+from urllib.parse import urlencode
+
+from django.contrib.auth import get_user_model
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from annotations.models import Annotation
+from cables.models import Cable, Passage
+from readingroom.spans import Span
+from search.backends.base import HIT_CLOSE, HIT_OPEN, CompiledQuery, fetch, table
+from search.models import SearchEntry
+from search.query import MAX_QUERY_LENGTH, Parsed, parse
+
+if TYPE_CHECKING:
+    from search.services import Candidate
+
+MAX_MARKS = 300  # search-hit spans marked in one cable
+
+
+def highlight_query(parsed: Parsed) -> str:
+    """The terms to mark in a cable (``?hl=``): every alternative of every wanted term."""
+    seen, out = set(), []
+    for t in parsed.positive_terms():
+        for words in t.alternatives:
+            if words not in seen:
+                seen.add(words)
+                out.append(words[0] if len(words) == 1 else '"' + " ".join(words) + '"')
+    return " ".join(out)[:MAX_QUERY_LENGTH]
+
+
+# --- snippets of the results -------------------------------------------------
+
+
+@dataclass
+class Snippet:
+    kind: str  # cable, passage, annotation
+    label: str
+    html: SafeString
+    url: str
+
+
+def fetch_snippets(query: CompiledQuery, rows: list[Candidate]) -> list[tuple]:
+    """A highlighted snippet for each of these candidate rows, with what labels it.
+
+    (id, snippet, passage position, label, kind, annotation kind, author's
+    username, first and last name) per row, in one query.
+    """
+    if not rows:
+        return []
+    passage, annotation = table(Passage), table(Annotation)
+    user = table(get_user_model())
+    ids = [r.id for r in rows]
+    marks = ", ".join(["%s"] * len(ids))
+    snip = query.snippets()
+    where = " AND ".join(x for x in (snip.where, f"e.id IN ({marks})") if x)
+    sql = (
+        f"SELECT e.id, {snip.column}, p.position, p.label, p.kind, a.kind, u.username, "
+        f"u.first_name, u.last_name FROM {snip.source} "
+        f"LEFT JOIN {passage} p ON p.id = e.passage_id "
+        f"LEFT JOIN {annotation} a ON a.id = e.annotation_id "
+        f"LEFT JOIN {user} u ON u.id = a.author_id "
+        f"WHERE {where}"
+    )
+    return fetch(sql, [*snip.params, *ids])
+
+
+def render_snippet(text: str | None) -> SafeString:
+    """A snippet or headline as HTML: the text escaped, the terms in ``<mark class="hit">``."""
+    text = " ".join((text or "").split())
+    html = str(escape(text))
+    html = re.sub(f"{HIT_CLOSE}(\\s+){HIT_OPEN}", r"\1", html)  # one mark for "Nam II"
+    html = html.replace(HIT_OPEN, '<mark class="hit">').replace(HIT_CLOSE, "</mark>")
+    if html.count('<mark class="hit">') != html.count("</mark>"):  # never unbalanced markup
+        html = str(escape(text.replace(HIT_OPEN, "").replace(HIT_CLOSE, "")))
+    return mark_safe(html)
+
+
+def mark_terms(text: str, pattern: re.Pattern | None) -> SafeString:
+    """``text`` escaped, with the terms of ``pattern`` in ``<mark class="hit">`` (no queries)."""
+    if pattern is None:
+        return escape(text)
+    out, pos = [], 0
+    for m in pattern.finditer(text):
+        out += [escape(text[pos : m.start()]), '<mark class="hit">', escape(m.group()), "</mark>"]
+        pos = m.end()
+    out.append(escape(text[pos:]))
+    return mark_safe("".join(str(x) for x in out))
+
+
+def cable_url(cable: Cable, hl: str, fragment: str = "", **extra) -> str:
+    """A link to the cable that marks the terms ``hl`` (at a passage: ``fragment``)."""
+    params = {"hl": hl, **extra}
+    return cable.get_absolute_url() + "?" + urlencode(params) + (f"#{fragment}" if fragment else "")
+
+
+def snippet(cable: Cable, candidate: Candidate, row, hl: str) -> Snippet:
+    """One of a hit's snippets, from a row of :func:`fetch_snippets`: HTML, label, link."""
+    kind, annotation_id = candidate.kind, candidate.annotation_id
+    (_, text, position, label, passage_kind, annotation_kind, username, first, last) = row
+    html = render_snippet(text)
+    if kind == SearchEntry.Kind.CABLE:
+        return Snippet(kind, "Catalogue record", html, cable_url(cable, hl))
+    passage_label = label or dict(Passage.Kind.choices).get(passage_kind, "Passage")
+    if kind == SearchEntry.Kind.ANNOTATION:
+        who = " ".join(x for x in (first, last) if x) or username or "a reader"
+        what = dict(Annotation.Kind.choices).get(annotation_kind, "Annotation")
+        return Snippet(
+            kind,
+            f"{what} by {who} · {passage_label}",
+            html,
+            cable_url(cable, hl, f"p{position}", annotation=annotation_id),
+        )
+    return Snippet(kind, passage_label, html, cable_url(cable, hl, f"p{position}"))
+
+
+# --- marking terms in a text (the reading view's ?hl= and "Find in this cable") ----
+
+_SUFFIX = re.compile(r"(?:ing|ed|es|s)$")
+
+
+def _word_pattern(word: str, last: bool) -> str:
+    if len(word) >= 4 and not word.isdigit():
+        stem = _SUFFIX.sub("", word)
+        if len(stem) >= 3:
+            return re.escape(stem) + r"[^\W_]*" if last else re.escape(word)
+    return re.escape(word) + r"(?![^\W_])" if last else re.escape(word)
+
+
+def term_pattern(hl: str) -> re.Pattern | None:
+    """A case-insensitive pattern for the wanted words and phrases of ``hl`` (or ``None``).
+
+    A word matches at the start of a word, with simple English endings
+    (``agenda`` marks "agendas"); a phrase's words may be separated by any
+    spaces or punctuation. No database query.
+    """
+    parsed = parse(hl[:MAX_QUERY_LENGTH])
+    alternatives = {a for t in parsed.positive_terms() for a in t.alternatives}
+    if not alternatives:
+        return None
+    parts = []
+    for words in sorted(alternatives, key=lambda a: (-sum(map(len, a)), a)):
+        parts.append(
+            r"[\W_]+".join(_word_pattern(w, i == len(words) - 1) for i, w in enumerate(words))
+        )
+    return re.compile(r"(?<![^\W_])(?:" + "|".join(parts) + ")", re.IGNORECASE)
+
+
+@dataclass
+class Find:
+    """What "Find in this cable" found: the terms, the count, the passages with hits."""
+
+    query: str = ""
+    total: int = 0
+    passages: list[tuple[Passage, int]] = field(default_factory=list)
+    capped: bool = False
+    message: str = ""
+
+
+def find_in_rows(rows, hl: str) -> Find:
+    """Mark the terms of ``hl`` in the reading view's rows (search-hit spans; no queries).
+
+    Appends ``Span(start, end, "hit", n)`` to each row's ``highlights`` (at
+    most ``MAX_MARKS`` in all) and returns the count and the passages holding
+    matches, for the find box's links.
+    """
+    hl = " ".join(hl.split())
+    find = Find(query=hl[:MAX_QUERY_LENGTH])
+    if not hl:
+        return find
+    if len(hl) > MAX_QUERY_LENGTH:
+        find.message = f"Only the first {MAX_QUERY_LENGTH} characters are looked for."
+    pattern = term_pattern(find.query)
+    if pattern is None:
+        find.message = "There is nothing to find: type a word (letters or digits)."
+        return find
+    n = 0
+    for row in rows:
+        count = 0
+        for m in pattern.finditer(row.passage.text):
+            if n >= MAX_MARKS:
+                find.capped = True
+                break
+            n += 1
+            count += 1
+            row.highlights.append(Span(m.start(), m.end(), "hit", n))
+        if count:
+            find.passages.append((row.passage, count))
+    find.total = n
+    return find
