@@ -1,9 +1,13 @@
 """Search (/search/, ``search.services``) and "Find in this cable" (``search.highlight``).
 
 One module for both databases: CI runs the suite on SQLite (FTS5) and again on
-PostgreSQL (tsvector) with DATABASE_URL, and every test here asserts the same
-results for the same queries on the seed collection. Only trigram matching of
-misspelt names is PostgreSQL's alone (skipped on SQLite, with the reason).
+PostgreSQL (tsvector) with DATABASE_URL. The query language and what each
+backend makes of it are plain Python, tested without a database. Everything
+else is one shared class, ``TestSearchBehaviour``, that runs against whichever
+database the run uses and asserts the same results for the same queries on
+the seed collection. Only what is PostgreSQL's alone (trigram matching of
+misspelt names, the sharded GIN indexes) is in ``TestPostgres``, skipped on
+SQLite with the reason.
 """
 
 from __future__ import annotations
@@ -21,15 +25,17 @@ from django.test.utils import CaptureQueriesContext
 from annotations.models import Annotation, Tag
 from cables.models import Cable, Collection, Mention, Participant, Passage
 from search import highlight, services
-from search.backends import postgres
+from search.backends import backend, postgres
 from search.backends.postgres import to_tsquery
 from search.backends.sqlite import to_fts5
 from search.indexer import index_annotations, index_cables
 from search.models import SearchEntry
-from search.query import parse
+from search.query import MAX_TERMS, Term, parse, tokens
 from search.services import Filters, search
 
 SEED_SLUG = "cable-21680-mao-to-filippov-1951-07-11"
+MALFORMED = ['"', '""', "-", "OR", "OR OR", "*", "(((", "a AND", "^", "'", "\\", "%", "_", "--x",
+             'x -"', "\x00", "NEAR(", "🙂", "the of", "日本語"]  # fmt: skip
 
 
 def slugs(results) -> list[str]:
@@ -49,54 +55,132 @@ def seed_passage(label="Telegram 1") -> Passage:
     return Passage.objects.get(cable__slug=SEED_SLUG, label=label)
 
 
-# --- the query language (no database) -------------------------------------------
-
-
-def test_websearch_syntax_becomes_quoted_fts5():
-    parsed = parse('armistice "buffer zone" -prisoners OR Kaesong')
-    assert to_fts5(parsed) == '(("armistice" AND "buffer zone") NOT ("prisoners")) OR ("kaesong")'
-
-
-def test_websearch_syntax_becomes_websearch_to_tsquery_pieces():
-    sql, params = to_tsquery(parse('armistice "buffer zone" -prisoners'))
-    assert sql.count("websearch_to_tsquery") == 3 and "!!" in sql and "&&" in sql
-    assert params == ["armistice", '"buffer zone"', "prisoners"]
-
-
-@pytest.mark.parametrize(
-    "query, expected",
-    [
-        ("NEAR(a b) col:x ^y a*", '("near a" AND "b" AND "col x" AND "y")'),
-        ('"unclosed phrase', '("unclosed phrase")'),
-        ('say "he said ""no"""', '("say" AND "he said" AND "no")'),
-        ("AND NOT", '("and" AND "not")'),  # stop words outside quotes: dropped...
-    ],
-)
-def test_anything_else_is_escaped(query, expected):
-    parsed = parse(query)
-    if query == "AND NOT":  # ...so nothing is left, with a message
-        assert not parsed and parsed.messages
-        return
-    assert to_fts5(parsed) == expected
-
-
-def test_a_query_that_only_excludes_is_explained():
-    parsed = parse("-prisoners")
-    assert not parsed
-    assert "only excludes" in parsed.messages[0]
-
-
-# --- the shared behaviour, on the seed collection --------------------------------
-
-
 @pytest.fixture
 def anon():
     return AnonymousUser()
 
 
+# --- the query language (search.query; no database) ------------------------------
+
+
+class TestParser:
+    """Websearch syntax read into clauses of terms, as ``websearch_to_tsquery`` reads it."""
+
+    @staticmethod
+    def clauses(text):
+        return [
+            ([t.words for t in c.include], [t.words for t in c.exclude])
+            for c in parse(text).clauses
+        ]
+
+    def test_words_are_letters_and_digits_lower_cased(self):
+        assert tokens("Nam-Il's 38th parallel!") == ("nam", "il", "s", "38th", "parallel")
+
+    def test_or_binds_looser_than_the_implicit_and(self):
+        assert self.clauses("armistice zone OR Kaesong") == [
+            ([("armistice",), ("zone",)], []),
+            ([("kaesong",)], []),
+        ]
+        assert self.clauses("armistice or Kaesong") == [
+            ([("armistice",)], []),
+            ([("kaesong",)], []),
+        ]
+
+    def test_phrases_and_exclusions(self):
+        assert self.clauses('"buffer zone" -prisoners -"demarcation line"') == [
+            ([("buffer", "zone")], [("prisoners",), ("demarcation", "line")])
+        ]
+        # An unclosed quote runs to the end; typographic quotes are quotes.
+        assert self.clauses('truce "buffer zone') == [([("truce",), ("buffer", "zone")], [])]
+        assert self.clauses("\u201cbuffer zone\u201d") == [([("buffer", "zone")], [])]
+        assert parse("Kaesong").clauses[0].include == [Term((("kaesong",),))]
+
+    def test_stop_words_are_dropped_outside_quotes_only(self):
+        assert self.clauses("the buffer of zone") == [([("buffer",), ("zone",)], [])]
+        assert self.clauses('"the zone"') == [([("the", "zone")], [])]
+        parsed = parse("the of")
+        assert not parsed and "Only very common words" in parsed.messages[0]
+
+    def test_nothing_to_search_is_explained(self):
+        parsed = parse("!!! ---")
+        assert not parsed and "nothing to search for" in parsed.messages[0]
+        assert not parse("   ") and parse("   ").messages == []
+
+    def test_only_the_first_terms_are_searched(self):
+        parsed = parse(" ".join(f"word{i}" for i in range(MAX_TERMS + 4)))
+        assert len(parsed.positive_terms()) == MAX_TERMS
+        assert parsed.messages == [f"Only the first {MAX_TERMS} words or phrases are searched."]
+
+    @pytest.mark.parametrize("q", MALFORMED)
+    def test_malformed_queries_never_raise(self, q):
+        parse(q)
+
+    def test_a_query_that_only_excludes_is_explained(self):
+        parsed = parse("-prisoners")
+        assert not parsed
+        assert "only excludes" in parsed.messages[0]
+
+
+# --- what each backend makes of a parsed query (no database) -----------------------
+
+
+class TestBackendSyntax:
+    """Every word is quoted in FTS5 syntax; PostgreSQL gets websearch_to_tsquery pieces."""
+
+    def test_websearch_syntax_becomes_quoted_fts5(self):
+        parsed = parse('armistice "buffer zone" -prisoners OR Kaesong')
+        assert (
+            to_fts5(parsed) == '(("armistice" AND "buffer zone") NOT ("prisoners")) OR ("kaesong")'
+        )
+
+    def test_websearch_syntax_becomes_websearch_to_tsquery_pieces(self):
+        sql, params = to_tsquery(parse('armistice "buffer zone" -prisoners'))
+        assert sql.count("websearch_to_tsquery") == 3 and "!!" in sql and "&&" in sql
+        assert params == ["armistice", '"buffer zone"', "prisoners"]
+
+    @pytest.mark.parametrize(
+        "query, expected",
+        [
+            ("NEAR(a b) col:x ^y a*", '("near a" AND "b" AND "col x" AND "y")'),
+            ('"unclosed phrase', '("unclosed phrase")'),
+            ('say "he said ""no"""', '("say" AND "he said" AND "no")'),
+            ("AND NOT", '("and" AND "not")'),  # stop words outside quotes: dropped...
+        ],
+    )
+    def test_anything_else_is_escaped(self, query, expected):
+        parsed = parse(query)
+        if query == "AND NOT":  # ...so nothing is left, with a message
+            assert not parsed and parsed.messages
+            return
+        assert to_fts5(parsed) == expected
+
+
+# --- marking terms (search.highlight; no database) --------------------------------
+
+
+class TestMarks:
+    def test_hl_marks_are_capped(self):
+        class Row:
+            def __init__(self, text):
+                self.passage = Passage(text=text, position=0)
+                self.highlights = []
+
+        rows = [Row("spam " * 400)]
+        found = highlight.find_in_rows(rows, "spam")
+        assert found.total == highlight.MAX_MARKS and found.capped
+        assert len(rows[0].highlights) == highlight.MAX_MARKS
+
+
+# --- the shared behaviour, on whichever database the run uses ------------------------
+
+
 @pytest.mark.django_db
 class TestSearchBehaviour:
-    """The same queries give the same cables on SQLite and PostgreSQL."""
+    """The same queries give the same cables, counts, facets and snippets on SQLite and
+    PostgreSQL, in the same number of queries."""
+
+    def test_the_backend_is_the_databases(self):
+        assert backend().vendor == connection.vendor
 
     def test_words_must_all_be_found_in_one_passage(self, seed, anon):
         assert slugs(search("Kaesong helicopters", anon)) == [SEED_SLUG]
@@ -149,39 +233,6 @@ class TestSearchBehaviour:
         assert re.search(
             r'<mark class="hit">Nam( </mark><mark class="hit">| )II</mark>', snippets
         ) or ('<mark class="hit">Nam</mark> <mark class="hit">II</mark>' in snippets)
-
-    @pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="Trigram similarity (pg_trgm) for misspelt names is PostgreSQL's only.",
-    )
-    def test_a_misspelt_name_finds_the_closest_person(self, seed, anon):
-        found = search("Stallin", anon)
-        assert slugs(found) == [SEED_SLUG]
-        assert [(e.participant, e.fuzzy) for e in found.expansions] == [("Joseph Stalin", True)]
-        # The names' trigram indexes answer `<%` at the threshold the search means.
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT current_setting('pg_trgm.word_similarity_threshold')")
-            assert float(cursor.fetchone()[0]) == postgres.FUZZY_THRESHOLD
-
-    @pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="The sharded GIN indexes are PostgreSQL's (SQLite has FTS5).",
-    )
-    def test_each_shard_of_each_tier_can_use_its_own_index(self, seed, anon):
-        """The candidates' SQL repeats the partial indexes' predicates exactly."""
-        q = services._Query(parse("Kaesong"), anon, Filters())
-        used = set()
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            for kind in ("e.kind = 'cable'", "e.kind <> 'cable'"):
-                sql, params = q._match(kind, 10)
-                cursor.execute("EXPLAIN " + sql, params)
-                used |= set(re.findall(r"search_vector_\w+", str(cursor.fetchall())))
-        assert used == {
-            f"search_vector_{tier}_{shard}"
-            for tier in ("catalogue", "text")
-            for shard in range(postgres.SHARDS)
-        }
 
     def test_a_title_hit_ranks_above_a_body_hit(self, db, anon):
         body = make_cable("body", "A note", "The quokka was seen at dawn near the river.")
@@ -285,256 +336,267 @@ class TestSearchBehaviour:
         assert not set(slugs(first)) & set(slugs(second))
         assert search("wombat", anon, page=99).page == 2  # past the end: the last page
 
+    # The page.
 
-# --- the page ---------------------------------------------------------------------
-
-
-@pytest.mark.django_db
-def test_search_page_shows_ranked_hits_with_links_to_the_passage(client, seed):
-    response = client.get("/search/", {"q": '"buffer zone"'})
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert "1 cable found" in html
-    assert f'href="/cables/{SEED_SLUG}/?hl=%22buffer+zone%22#p5"' in html
-    assert 'class="facet"' in html
-    assert '<input id="search-q" type="search" name="q" value="&quot;buffer zone&quot;"' in html
-    assert 'hx-trigger="input changed delay:300ms, search"' in html and 'hx-push-url="true"' in html
-
-
-@pytest.mark.django_db
-def test_htmx_request_gets_only_the_results_fragment(client, seed):
-    response = client.get(
-        "/search/", {"q": "Kaesong"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="search-results"
-    )
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert "<html" not in html and 'id="search-q"' not in html
-    assert "1 cable found" in html
-    assert "HX-Request" in response["Vary"]
-
-
-@pytest.mark.django_db
-def test_the_header_box_searches(client, seed):
-    html = client.get("/cables/").content.decode()
-    assert re.search(r'<form class="site-search"[^>]*action="/search/"', html)
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize(
-    "params, message",
-    [
-        ({"q": "x" * 201}, "the limit is 200"),
-        ({"q": "Kaesong", "year": "nineteen"}, "is not a year"),
-        ({"q": "Kaesong", "participant": "nobody-at-all"}, "Nobody in the reading room"),
-        ({"q": "Kaesong", "collection": "<script>"}, "is not a valid collection"),
-        ({"q": "Kaesong", "annotated": "maybe"}, "either yes or no"),
-        ({"q": "Kaesong", "sort": "random"}, "sorted by relevance or by date"),
-        ({"q": "Kaesong", "page": "two"}, "is not a page number"),
-    ],
-)
-def test_bad_input_gets_a_clear_message(client, seed, params, message):
-    response = client.get("/search/", params)
-    assert response.status_code == 400
-    assert message in response.content.decode()
-    htmx = client.get("/search/", params, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="search-results")
-    assert htmx.status_code == 422 and message in htmx.content.decode()
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize(
-    "q",
-    ['"', '""', "-", "OR", "OR OR", "*", "(((", "a AND", "^", "'", "\\", "%", "_", "--x",
-     'x -"', "\x00", "NEAR(", "🙂", "the of", "日本語"],
-)  # fmt: skip
-def test_malformed_queries_never_fail(client, seed, q):
-    response = client.get("/search/", {"q": q})
-    assert response.status_code == 200
-
-
-@pytest.mark.django_db
-def test_search_query_count_does_not_grow_with_results(client, django_assert_num_queries):
-    for i in range(25):
-        make_cable(f"numbat-{i:02d}", f"Numbat report {i:02d}", "A numbat passage.", index=False)
-    make_cable("rare", "The okapi", "An okapi passage.", index=False)
-    index_cables(Cable.objects.all())
-    for q in ("okapi", "numbat"):  # 1 result, then 25 (a full page of 20)
-        # 1 the data version, 2 the names in the query (kept per version), 3 the
-        # candidates (matching rows, ranked), 4 the facets, 5 the page's cables with
-        # sender and recipient, 6 their snippets. (+1 for the people counted in the
-        # person and side facets; none here.)
-        with django_assert_num_queries(6):
-            response = client.get("/search/", {"q": q})
+    def test_search_page_shows_ranked_hits_with_links_to_the_passage(self, client, seed):
+        response = client.get("/search/", {"q": '"buffer zone"'})
         assert response.status_code == 200
-        with django_assert_num_queries(5):  # the names come from the cache now
-            client.get("/search/", {"q": q, "sort": "date"})
-    # A chosen participant, side, collection or tag: one more, for its label.
-    with django_assert_num_queries(6):
-        client.get("/search/", {"q": "numbat", "collection": "none-such"})  # names kept
+        html = response.content.decode()
+        assert "1 cable found" in html
+        assert f'href="/cables/{SEED_SLUG}/?hl=%22buffer+zone%22#p5"' in html
+        assert 'class="facet"' in html
+        assert '<input id="search-q" type="search" name="q" value="&quot;buffer zone&quot;"' in html
+        assert (
+            'hx-trigger="input changed delay:300ms, search"' in html
+            and 'hx-push-url="true"' in html
+        )
+
+    def test_htmx_request_gets_only_the_results_fragment(self, client, seed):
+        response = client.get(
+            "/search/", {"q": "Kaesong"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="search-results"
+        )
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "<html" not in html and 'id="search-q"' not in html
+        assert "1 cable found" in html
+        assert "HX-Request" in response["Vary"]
+
+    def test_the_header_box_searches(self, client, seed):
+        html = client.get("/cables/").content.decode()
+        assert re.search(r'<form class="site-search"[^>]*action="/search/"', html)
+
+    @pytest.mark.parametrize(
+        "params, message",
+        [
+            ({"q": "x" * 201}, "the limit is 200"),
+            ({"q": "Kaesong", "year": "nineteen"}, "is not a year"),
+            ({"q": "Kaesong", "participant": "nobody-at-all"}, "Nobody in the reading room"),
+            ({"q": "Kaesong", "collection": "<script>"}, "is not a valid collection"),
+            ({"q": "Kaesong", "annotated": "maybe"}, "either yes or no"),
+            ({"q": "Kaesong", "sort": "random"}, "sorted by relevance or by date"),
+            ({"q": "Kaesong", "page": "two"}, "is not a page number"),
+        ],
+    )
+    def test_bad_input_gets_a_clear_message(self, client, seed, params, message):
+        response = client.get("/search/", params)
+        assert response.status_code == 400
+        assert message in response.content.decode()
+        htmx = client.get(
+            "/search/", params, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="search-results"
+        )
+        assert htmx.status_code == 422 and message in htmx.content.decode()
+
+    @pytest.mark.parametrize("q", MALFORMED)
+    def test_malformed_queries_never_fail(self, client, seed, q):
+        response = client.get("/search/", {"q": q})
+        assert response.status_code == 200
+
+    # What a search costs, and what it is drawn from.
+
+    def test_search_query_count_does_not_grow_with_results(self, client, django_assert_num_queries):
+        for i in range(25):
+            make_cable(
+                f"numbat-{i:02d}", f"Numbat report {i:02d}", "A numbat passage.", index=False
+            )
+        make_cable("rare", "The okapi", "An okapi passage.", index=False)
+        index_cables(Cable.objects.all())
+        for q in ("okapi", "numbat"):  # 1 result, then 25 (a full page of 20)
+            # 1 the data version, 2 the names in the query (kept per version), 3 the
+            # candidates (matching rows, ranked), 4 the facets, 5 the page's cables with
+            # sender and recipient, 6 their snippets. (+1 for the people counted in the
+            # person and side facets; none here.)
+            with django_assert_num_queries(6):
+                response = client.get("/search/", {"q": q})
+            assert response.status_code == 200
+            with django_assert_num_queries(5):  # the names come from the cache now
+                client.get("/search/", {"q": q, "sort": "date"})
+        # A chosen participant, side, collection or tag: one more, for its label.
+        with django_assert_num_queries(6):
+            client.get("/search/", {"q": "numbat", "collection": "none-such"})  # names kept
+
+    def test_people_facets_cost_one_query_however_many_people(
+        self, seed, anon, django_assert_num_queries
+    ):
+        with django_assert_num_queries(7):  # the six above, and everyone's names and sides
+            found = search("armistice", anon)
+        assert len({v.value for f in found.facets if f.name == "participant" for v in f.values}) > 5
+        with django_assert_num_queries(5):  # names in the query, names and sides: both kept
+            again = search("armistice", anon)
+        assert again.facets == found.facets
+
+    @pytest.mark.django_db(transaction=True)
+    def test_a_repeated_search_comes_from_the_page_cache_and_never_crosses_readers(
+        self, client, seed, users, django_assert_num_queries
+    ):
+        url = "/search/?q=Kaesong"
+        first = client.get(url)
+        with django_assert_num_queries(1):  # the data version alone
+            second = client.get(url)
+        assert second.status_code == 200 and second["ETag"] == first["ETag"]
+        assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+
+        telegram = Cable.objects.get(record_id="117409").passages.get(label="Telegram 1")
+        start = telegram.text.index("Kaesong")
+        Annotation.objects.create(
+            passage=telegram, author=users.researcher, exact="Kaesong", start=start,
+            end=start + 7, body="Kaesong wombat private", visibility="private",
+        )  # fmt: skip
+        index_annotations(Annotation.objects.values_list("pk", flat=True))
+        wombat = "/search/?q=wombat"
+        author = Client()
+        author.force_login(users.researcher)
+
+        def text(response):
+            return re.sub(r"<[^>]+>", "", response.content.decode())
+
+        assert "Kaesong wombat private" in text(author.get(wombat))
+        assert "Kaesong wombat private" in text(author.get(wombat))  # kept
+        assert "Kaesong wombat private" not in text(client.get(wombat))
+        changed = client.get(url)
+        assert changed["ETag"] != first["ETag"]  # the write moved the version
+
+    def test_a_broad_search_is_drawn_from_a_bounded_set_of_candidates(
+        self, client, anon, monkeypatch
+    ):
+        """Past the candidate limits, results say they are partial; a narrower search is exact."""
+        for i in range(12):
+            make_cable(f"numbat-{i:02d}", f"Numbat report {i:02d}", f"A numbat passage {i}.")
+        make_cable("okapi", "Numbat and okapi", "An okapi passage.")
+        monkeypatch.setattr(services, "CATALOGUE_CANDIDATES", 3)
+        monkeypatch.setattr(services, "TEXT_CANDIDATES", 4)
+
+        broad = search("numbat", anon)
+        assert broad.capped
+        assert 1 <= broad.total <= 7  # at most 3 catalogue records and 4 passages' cables
+        assert (
+            sum(v.count for f in broad.facets if f.name == "year" for v in f.values) == broad.total
+        )
+        html = client.get("/search/", {"q": "numbat"}).content.decode()
+        assert f"At least {broad.total} cables found" in html
+        assert "these results come from the first 3 catalogue records and 4 passages" in html
+
+        narrow = search("numbat okapi", anon)
+        assert not narrow.capped and slugs(narrow) == ["okapi"]
+        page = client.get("/search/", {"q": "numbat okapi"}).content.decode()
+        assert "1 cable found" in page and "At least" not in page
+
+    @pytest.mark.django_db(transaction=True)
+    def test_the_person_facet_follows_an_editors_decision_on_a_mention(self, seed, anon):
+        """Rejecting the only mention of someone removes them from the facet (re-indexed
+        on save)."""
+        joy = Participant.objects.get(slug="c-turner-joy")
+
+        def people():
+            found = search("Kaesong", anon)
+            return {v.value for f in found.facets if f.name == "participant" for v in f.values}
+
+        assert "c-turner-joy" in people()
+        for mention in Mention.objects.filter(participant=joy):
+            mention.status = Mention.Status.REJECTED
+            mention.save()
+        assert "c-turner-joy" not in people()
+
+    # "Find in this cable" and ?hl=.
+
+    def test_reading_view_marks_hl_terms_without_more_queries(self, client, seed):
+        url = f"/cables/{SEED_SLUG}/"
+        with CaptureQueriesContext(connection) as plain_queries:
+            plain = client.get(url).content.decode()
+        with CaptureQueriesContext(connection) as hl_queries:
+            response = client.get(url, {"hl": 'Kaesong "buffer zone"'})
+        # The same queries as the plain reading view (pinned in tests/test_cable.py).
+        assert len(hl_queries.captured_queries) == len(plain_queries.captured_queries)
+        html = response.content.decode()
+        assert '<mark class="hit">Kaesong</mark>' in html
+        assert '<mark class="hit">buffer zone</mark>' in html
+        count = html.count('<mark class="hit">')
+        assert re.search(rf"<strong>{count} matches</strong> in \d passages", html)
+        assert 'href="#p5" class="find-in-cable__passage"' in html
+        assert (
+            'id="find-hl" type="search" name="hl" value="Kaesong &quot;buffer zone&quot;"' in html
+        )
+        assert 'class="hit"' not in plain and 'id="find-hl"' in plain
+
+    def test_find_in_cable_reports_no_matches(self, client, seed):
+        html = client.get(f"/cables/{SEED_SLUG}/", {"hl": "zebra"}).content.decode()
+        assert "No matches for “zebra” in this cable." in html
+
+    # Keeping the index in step.
+
+    def test_saving_and_deleting_keeps_the_index_in_step(self, django_capture_on_commit_callbacks):
+        anon = AnonymousUser()
+        with django_capture_on_commit_callbacks(execute=True):
+            cable = Cable.objects.create(
+                slug="fresh", title="Fresh cable", date=dt.date(1953, 1, 1)
+            )
+            passage = Passage.objects.create(
+                cable=cable, position=0, text="A capybara at the gate."
+            )
+        assert slugs(search("capybara", anon)) == ["fresh"]
+        with django_capture_on_commit_callbacks(execute=True):
+            passage.text = "A tapir at the gate."
+            passage.save()
+        assert slugs(search("capybara", anon)) == [] and slugs(search("tapir", anon)) == ["fresh"]
+        with django_capture_on_commit_callbacks(execute=True):
+            cable.title = "Renamed cable"
+            cable.save()
+        assert slugs(search("renamed", anon)) == ["fresh"]
+        with django_capture_on_commit_callbacks(execute=True):
+            passage.delete()
+        assert slugs(search("tapir", anon)) == []
+        with django_capture_on_commit_callbacks(execute=True):
+            cable.delete()
+        assert not SearchEntry.objects.filter(cable_id=cable.pk).exists()
+        assert slugs(search("renamed", anon)) == []
+
+    def test_index_cables_runs_a_fixed_number_of_queries(self, django_assert_max_num_queries):
+        cables = [make_cable(f"c{i}", f"Cable {i}", "Text " * 50, index=False) for i in range(12)]
+        with django_assert_max_num_queries(12) as few:
+            index_cables(cables[:2])
+        with django_assert_max_num_queries(len(few.captured_queries)):
+            assert index_cables(cables) == 24  # a row per cable and per passage
+
+    def test_rebuild_search_index_command(self, seed, capsys):
+        SearchEntry.objects.all().delete()
+        call_command("rebuild_search_index", "--dry-run")
+        assert "Would index 1 cable(s)" in capsys.readouterr().out
+        assert not SearchEntry.objects.exists()
+        call_command("rebuild_search_index")
+        assert "Indexed 1 cable(s)" in capsys.readouterr().out
+        assert slugs(search("Kaesong", AnonymousUser())) == [SEED_SLUG]
 
 
+# --- PostgreSQL's own -----------------------------------------------------------------
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="PostgreSQL's own: trigram similarity (pg_trgm) for misspelt names, and the "
+    "sharded GIN indexes (SQLite has FTS5).",
+)
 @pytest.mark.django_db
-def test_people_facets_cost_one_query_however_many_people(seed, anon, django_assert_num_queries):
-    with django_assert_num_queries(7):  # the six above, and everyone's names and sides
-        found = search("armistice", anon)
-    assert len({v.value for f in found.facets if f.name == "participant" for v in f.values}) > 5
-    with django_assert_num_queries(5):  # names in the query, names and sides: both kept
-        again = search("armistice", anon)
-    assert again.facets == found.facets
+class TestPostgres:
+    def test_a_misspelt_name_finds_the_closest_person(self, seed, anon):
+        found = search("Stallin", anon)
+        assert slugs(found) == [SEED_SLUG]
+        assert [(e.participant, e.fuzzy) for e in found.expansions] == [("Joseph Stalin", True)]
+        # The names' trigram indexes answer `<%` at the threshold the search means.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('pg_trgm.word_similarity_threshold')")
+            assert float(cursor.fetchone()[0]) == postgres.FUZZY_THRESHOLD
 
-
-@pytest.mark.django_db(transaction=True)
-def test_a_repeated_search_comes_from_the_page_cache_and_never_crosses_readers(
-    client, seed, users, django_assert_num_queries
-):
-    url = "/search/?q=Kaesong"
-    first = client.get(url)
-    with django_assert_num_queries(1):  # the data version alone
-        second = client.get(url)
-    assert second.status_code == 200 and second["ETag"] == first["ETag"]
-    assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
-
-    telegram = Cable.objects.get(record_id="117409").passages.get(label="Telegram 1")
-    start = telegram.text.index("Kaesong")
-    Annotation.objects.create(
-        passage=telegram, author=users.researcher, exact="Kaesong", start=start,
-        end=start + 7, body="Kaesong wombat private", visibility="private",
-    )  # fmt: skip
-    index_annotations(Annotation.objects.values_list("pk", flat=True))
-    wombat = "/search/?q=wombat"
-    author = Client()
-    author.force_login(users.researcher)
-
-    def text(response):
-        return re.sub(r"<[^>]+>", "", response.content.decode())
-
-    assert "Kaesong wombat private" in text(author.get(wombat))
-    assert "Kaesong wombat private" in text(author.get(wombat))  # kept
-    assert "Kaesong wombat private" not in text(client.get(wombat))
-    changed = client.get(url)
-    assert changed["ETag"] != first["ETag"]  # the write moved the version
-
-
-@pytest.mark.django_db
-def test_a_broad_search_is_drawn_from_a_bounded_set_of_candidates(client, anon, monkeypatch):
-    """Past the candidate limits, results say they are partial; a narrower search is exact."""
-    for i in range(12):
-        make_cable(f"numbat-{i:02d}", f"Numbat report {i:02d}", f"A numbat passage {i}.")
-    make_cable("okapi", "Numbat and okapi", "An okapi passage.")
-    monkeypatch.setattr(services, "CATALOGUE_CANDIDATES", 3)
-    monkeypatch.setattr(services, "TEXT_CANDIDATES", 4)
-
-    broad = search("numbat", anon)
-    assert broad.capped
-    assert 1 <= broad.total <= 7  # at most 3 catalogue records and 4 passages' cables
-    assert sum(v.count for f in broad.facets if f.name == "year" for v in f.values) == broad.total
-    html = client.get("/search/", {"q": "numbat"}).content.decode()
-    assert f"At least {broad.total} cables found" in html
-    assert "these results come from the first 3 catalogue records and 4 passages" in html
-
-    narrow = search("numbat okapi", anon)
-    assert not narrow.capped and slugs(narrow) == ["okapi"]
-    page = client.get("/search/", {"q": "numbat okapi"}).content.decode()
-    assert "1 cable found" in page and "At least" not in page
-
-
-@pytest.mark.django_db(transaction=True)
-def test_the_person_facet_follows_an_editors_decision_on_a_mention(seed, anon):
-    """Rejecting the only mention of someone removes them from the facet (re-indexed on save)."""
-    joy = Participant.objects.get(slug="c-turner-joy")
-
-    def people():
-        found = search("Kaesong", anon)
-        return {v.value for f in found.facets if f.name == "participant" for v in f.values}
-
-    assert "c-turner-joy" in people()
-    for mention in Mention.objects.filter(participant=joy):
-        mention.status = Mention.Status.REJECTED
-        mention.save()
-    assert "c-turner-joy" not in people()
-
-
-# --- "Find in this cable" and ?hl= ---------------------------------------------------
-
-
-@pytest.mark.django_db
-def test_reading_view_marks_hl_terms_without_more_queries(client, seed):
-    url = f"/cables/{SEED_SLUG}/"
-    with CaptureQueriesContext(connection) as plain_queries:
-        plain = client.get(url).content.decode()
-    with CaptureQueriesContext(connection) as hl_queries:
-        response = client.get(url, {"hl": 'Kaesong "buffer zone"'})
-    # The same queries as the plain reading view (pinned in tests/test_cable.py).
-    assert len(hl_queries.captured_queries) == len(plain_queries.captured_queries)
-    html = response.content.decode()
-    assert '<mark class="hit">Kaesong</mark>' in html
-    assert '<mark class="hit">buffer zone</mark>' in html
-    count = html.count('<mark class="hit">')
-    assert re.search(rf"<strong>{count} matches</strong> in \d passages", html)
-    assert 'href="#p5" class="find-in-cable__passage"' in html
-    assert 'id="find-hl" type="search" name="hl" value="Kaesong &quot;buffer zone&quot;"' in html
-    assert 'class="hit"' not in plain and 'id="find-hl"' in plain
-
-
-@pytest.mark.django_db
-def test_find_in_cable_reports_no_matches(client, seed):
-    html = client.get(f"/cables/{SEED_SLUG}/", {"hl": "zebra"}).content.decode()
-    assert "No matches for “zebra” in this cable." in html
-
-
-def test_hl_marks_are_capped():
-    class Row:
-        def __init__(self, text):
-            self.passage = Passage(text=text, position=0)
-            self.highlights = []
-
-    rows = [Row("spam " * 400)]
-    found = highlight.find_in_rows(rows, "spam")
-    assert found.total == highlight.MAX_MARKS and found.capped
-    assert len(rows[0].highlights) == highlight.MAX_MARKS
-
-
-# --- keeping the index in step -----------------------------------------------------
-
-
-@pytest.mark.django_db
-def test_saving_and_deleting_keeps_the_index_in_step(django_capture_on_commit_callbacks):
-    anon = AnonymousUser()
-    with django_capture_on_commit_callbacks(execute=True):
-        cable = Cable.objects.create(slug="fresh", title="Fresh cable", date=dt.date(1953, 1, 1))
-        passage = Passage.objects.create(cable=cable, position=0, text="A capybara at the gate.")
-    assert slugs(search("capybara", anon)) == ["fresh"]
-    with django_capture_on_commit_callbacks(execute=True):
-        passage.text = "A tapir at the gate."
-        passage.save()
-    assert slugs(search("capybara", anon)) == [] and slugs(search("tapir", anon)) == ["fresh"]
-    with django_capture_on_commit_callbacks(execute=True):
-        cable.title = "Renamed cable"
-        cable.save()
-    assert slugs(search("renamed", anon)) == ["fresh"]
-    with django_capture_on_commit_callbacks(execute=True):
-        passage.delete()
-    assert slugs(search("tapir", anon)) == []
-    with django_capture_on_commit_callbacks(execute=True):
-        cable.delete()
-    assert not SearchEntry.objects.filter(cable_id=cable.pk).exists()
-    assert slugs(search("renamed", anon)) == []
-
-
-@pytest.mark.django_db
-def test_index_cables_runs_a_fixed_number_of_queries(django_assert_max_num_queries):
-    cables = [make_cable(f"c{i}", f"Cable {i}", "Text " * 50, index=False) for i in range(12)]
-    with django_assert_max_num_queries(12) as few:
-        index_cables(cables[:2])
-    with django_assert_max_num_queries(len(few.captured_queries)):
-        assert index_cables(cables) == 24  # a row per cable and per passage
-
-
-@pytest.mark.django_db
-def test_rebuild_search_index_command(seed, capsys):
-    SearchEntry.objects.all().delete()
-    call_command("rebuild_search_index", "--dry-run")
-    assert "Would index 1 cable(s)" in capsys.readouterr().out
-    assert not SearchEntry.objects.exists()
-    call_command("rebuild_search_index")
-    assert "Indexed 1 cable(s)" in capsys.readouterr().out
-    assert slugs(search("Kaesong", AnonymousUser())) == [SEED_SLUG]
+    def test_each_shard_of_each_tier_can_use_its_own_index(self, seed, anon):
+        """The candidates' SQL repeats the partial indexes' predicates exactly."""
+        q = services._Query(parse("Kaesong"), anon, Filters())
+        used = set()
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            for kind in ("e.kind = 'cable'", "e.kind <> 'cable'"):
+                sql, params = q._match(kind, 10)
+                cursor.execute("EXPLAIN " + sql, params)
+                used |= set(re.findall(r"search_vector_\w+", str(cursor.fetchall())))
+        assert used == {
+            f"search_vector_{tier}_{shard}"
+            for tier in ("catalogue", "text")
+            for shard in range(postgres.SHARDS)
+        }
