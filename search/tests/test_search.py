@@ -591,6 +591,11 @@ class TestPostgres:
         used = set()
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL enable_seqscan = off")
+            # On a table this small the planner would rather read the catalogue tier
+            # through the btree index of a cable's catalogue row (search_entry_catalogue)
+            # and filter each row; it is set aside for this test (its transaction
+            # restores it) so that the plans show which GIN index each shard can use.
+            cursor.execute("DROP INDEX search_entry_catalogue")
             for kind in ("e.kind = 'cable'", "e.kind <> 'cable'"):
                 sql, params = q._match(kind, 10)
                 cursor.execute("EXPLAIN " + sql, params)
