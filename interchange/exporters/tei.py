@@ -2,8 +2,9 @@
 
 - ``export.tei.xml``: TEI P5. ``teiHeader`` with ``titleStmt``,
   ``publicationStmt`` (this site's URL), ``sourceDesc`` (the source as a
-  ``bibl`` with the archive, record id and address, and the citation as the
-  archive publishes it); ``profileDesc/particDesc/listPerson`` with a
+  ``bibl`` with its date -- as written when the cable is undated -- the
+  archive, record id and address, and the citation as the archive publishes
+  it); ``profileDesc/particDesc/listPerson`` with a
   ``person xml:id="person-<slug>"`` per participant (aliases as
   ``persName type="alias"``). The body is one ``div type="cable"``; each
   passage a ``div`` of its kind (``xml:id="p<position>"``); a telegram is a
@@ -13,15 +14,31 @@
   between is kept exactly as published, paragraph by paragraph (``lb`` for
   single line breaks), with mentions as ``persName ref``, agenda items as
   ``seg type="agenda-item"`` and accepted OCR corrections as
-  ``choice/sic/corr``. ``back`` lists each agenda as ``list type="agenda"``
-  of ``item``s pointing at their ``seg`` (``corresp``), the correspondences
+  ``choice/sic/corr``; each ``seg`` points at its item (``ana``). ``back``
+  lists each agenda as ``list type="agenda"`` of ``item``s
+  (``xml:id="item-<agenda>-<number>"``), the correspondences between items
   as ``linkGrp/link``, and the handling notes.
+
+The document is built as an ``xml.etree.ElementTree`` tree and serialized by
+it, so every text and attribute value is escaped by construction. Before
+serializing, :func:`xml_chars` drops from every text and attribute value the
+characters XML 1.0 does not allow (C0 controls other than tab, newline and
+carriage return, lone surrogates, U+FFFE and U+FFFF); a carriage return in
+text is written as ``&#13;`` so that a parser gives it back unchanged.
+
+The output validates against the TEI P5 ``tei_all`` RelaxNG schema (checked in
+``interchange/tests/test_export_tei.py``). Where the schema asks for content
+the data may lack, the export adapts: ``particDesc`` is left out when the cable
+names nobody (``listPerson`` needs a person), an agenda without items is an
+``ab type="agenda"`` holding its title (``list`` needs an ``item``), and a
+telegram without text gets an empty ``p`` before its ``closer``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from xml.sax.saxutils import escape, quoteattr
+import re
+import xml.etree.ElementTree as ET
 
 from django.utils import timezone
 
@@ -33,56 +50,161 @@ from readingroom.spans import Span, blocks
 from telegrams.models import Telegram
 
 TEI_NS = "http://www.tei-c.org/ns/1.0"
+XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+# Characters outside XML 1.0's Char production (section 2.2).
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+# Elements whose content is elements only (and the source's ``bibl``, whose
+# fields are separate elements): a newline before each child keeps the file
+# readable without adding whitespace to the text of passages.
+_LAID_OUT = {
+    "TEI",
+    "teiHeader",
+    "fileDesc",
+    "titleStmt",
+    "publicationStmt",
+    "sourceDesc",
+    "bibl",
+    "profileDesc",
+    "langUsage",
+    "particDesc",
+    "listPerson",
+    "person",
+    "personGrp",
+    "text",
+    "body",
+    "back",
+    "div",
+    "list",
+    "linkGrp",
+}
+
+
+def xml_chars(value: str) -> str:
+    """``value`` without the characters XML 1.0 does not allow."""
+    return _NOT_XML.sub("", value)
+
+
+def _sub(parent: ET.Element, tag: str, text: str | None = None, attrs=None) -> ET.Element:
+    """A new TEI child ``tag`` of ``parent``; attributes whose value is None are left out."""
+    element = ET.SubElement(
+        parent, tag, {k: str(v) for k, v in (attrs or {}).items() if v is not None}
+    )
+    if text:
+        element.text = text
+    return element
+
+
+def _append_text(parent: ET.Element, text: str) -> None:
+    """Add ``text`` at the end of ``parent``'s content (its text, or its last child's tail)."""
+    if not text:
+        return
+    if len(parent):
+        last = parent[-1]
+        last.tail = (last.tail or "") + text
+    else:
+        parent.text = (parent.text or "") + text
+
+
+def _append_lines(parent: ET.Element, text: str) -> None:
+    """Add ``text`` to ``parent``'s content with an ``lb`` before each newline.
+
+    The newline stays in the text after the ``lb``, so the element's text
+    content is ``text`` exactly.
+    """
+    first, *rest = text.split("\n")
+    _append_text(parent, first)
+    for line in rest:
+        _sub(parent, "lb").tail = "\n" + line
+
+
+def _mixed(parent: ET.Element, *pieces) -> None:
+    """Append strings and elements to ``parent`` in order, as mixed content."""
+    for piece in pieces:
+        if isinstance(piece, str):
+            _append_text(parent, piece)
+        else:
+            parent.append(piece)
 
 
 def _person_id(slug: str) -> str:
     return f"person-{slug}"
 
 
-def _ref(participant: Participant) -> str:
-    return (
-        f"<persName ref={quoteattr('#' + _person_id(participant.slug))}>"
-        f"{escape(participant.name)}</persName>"
-    )
-
-
-def _tei_runs(runs) -> str:
-    """Runs of a paragraph as TEI: spans nested outermost first; newlines as ``lb``."""
-    out = []
-    for run in runs:
-        opened = []
-        replaced = None
-        for span in run.spans:
-            if span.kind == "mention":
-                p = span.data.participant
-                out.append(f"<persName ref={quoteattr('#' + _person_id(p.slug))}>")
-                opened.append("persName")
-            elif span.kind == "agenda_item":
-                item = span.data
-                out.append(f'<seg type="agenda-item" ana={quoteattr("#" + _item_id(item))}>')
-                opened.append("seg")
-            elif span.kind == "fix" and (span.start, span.end) == (run.start, run.end):
-                replaced = span.data.replacement
-        text = "<lb/>\n".join(escape(line) for line in run.text.split("\n"))
-        if replaced is not None:
-            text = f"<choice><sic>{text}</sic><corr>{escape(replaced)}</corr></choice>"
-        out.append(text)
-        out.extend(f"</{tag}>" for tag in reversed(opened))
-    return "".join(out)
+def _ref(participant: Participant) -> ET.Element:
+    """``persName ref="#person-<slug>"`` holding the participant's name."""
+    element = ET.Element("persName", {"ref": "#" + _person_id(participant.slug)})
+    element.text = participant.name
+    return element
 
 
 def _item_id(item) -> str:
     return f"item-{item.agenda.slug}-{item.number}"
 
 
-def _tei_text(passage: Passage, spans: list[Span]) -> str:
-    return "\n".join(f"<p>{_tei_runs(b.runs)}</p>" for b in blocks(passage.text, spans))
+def _add_runs(paragraph: ET.Element, runs) -> None:
+    """Runs of a paragraph as TEI: spans nested outermost first; newlines as ``lb``."""
+    for run in runs:
+        parent = paragraph
+        replaced = None
+        for span in run.spans:
+            if span.kind == "mention":
+                ref = "#" + _person_id(span.data.participant.slug)
+                parent = _sub(parent, "persName", attrs={"ref": ref})
+            elif span.kind == "agenda_item":
+                ana = "#" + _item_id(span.data)
+                parent = _sub(parent, "seg", attrs={"type": "agenda-item", "ana": ana})
+            elif span.kind == "fix" and (span.start, span.end) == (run.start, run.end):
+                replaced = span.data.replacement
+        if replaced is None:
+            _append_lines(parent, run.text)
+        else:
+            choice = _sub(parent, "choice")
+            _append_lines(_sub(choice, "sic"), run.text)
+            _sub(choice, "corr", replaced)
+
+
+def _add_text(div: ET.Element, passage: Passage, spans: list[Span]) -> None:
+    """The passage's paragraphs as ``p`` elements of ``div``."""
+    for block in blocks(passage.text, spans):
+        _add_runs(_sub(div, "p"), block.runs)
 
 
 def _when(day: dt.date | None, at: dt.time | None) -> str:
     if day is None:
         return ""
     return day.isoformat() + (f"T{at.isoformat()}" if at else "")
+
+
+def _clean(root: ET.Element) -> None:
+    """Apply :func:`xml_chars` to every text, tail and attribute value under ``root``."""
+    for element in root.iter():
+        if element.text:
+            element.text = xml_chars(element.text)
+        if element.tail:
+            element.tail = xml_chars(element.tail)
+        for name, value in element.attrib.items():
+            element.set(name, xml_chars(value))
+
+
+def _lay_out(root: ET.Element) -> None:
+    """A newline before each child (and the end tag) of the elements in ``_LAID_OUT``."""
+    for element in root.iter():
+        if element.tag not in _LAID_OUT or not len(element):
+            continue
+        element.text = element.text or "\n"
+        for child in element:
+            child.tail = child.tail or "\n"
+
+
+def _serialize(root: ET.Element) -> str:
+    body = ET.tostring(root, encoding="unicode")
+    # ElementTree writes a carriage return in text as itself, which a parser
+    # would read as a newline; none is left raw anywhere else.
+    body = body.replace("\r", "&#13;")
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n{body}\n'
 
 
 def tei(cable: Cable, extras: exchange.Extras, url: str) -> str:
@@ -106,75 +228,19 @@ def tei(cable: Cable, extras: exchange.Extras, url: str) -> str:
             fixes.setdefault(a.passage_id, []).append(a)
 
     lang = language_code(cable.text_language)
-    out = [
-        '<?xml version="1.0" encoding="UTF-8"?>',
-        f'<TEI xmlns="{TEI_NS}" xml:lang="{lang}">',
-        "<teiHeader>",
-        "<fileDesc>",
-        "<titleStmt>",
-        f"<title>{escape(cable.title)}</title>",
-    ]
-    if cable.sender:
-        out.append(f"<author>{_ref(cable.sender)}</author>")
-    out += [
-        "</titleStmt>",
-        "<publicationStmt>",
-        "<publisher>Reading Room</publisher>",
-        f'<idno type="URL">{escape(url)}</idno>',
-        f'<date when="{timezone.now().date().isoformat()}"/>',
-        "</publicationStmt>",
-        "<sourceDesc>",
-        "<bibl>",
-        f"<title>{escape(cable.title)}</title>",
-    ]
-    if cable.sender:
-        out.append(f"<author>{_ref(cable.sender)}</author>")
-    out.append(f'<date when="{cable.date.isoformat()}">{escape(us_date(cable.date))}</date>')
-    if publisher(cable):
-        out.append(f"<publisher>{escape(publisher(cable))}</publisher>")
-    if cable.archive or cable.archive_name:
-        out.append(
-            f'<orgName type="archive"{" n=" + quoteattr(cable.archive) if cable.archive else ""}>'
-            f"{escape(cable.archive_name or cable.archive)}</orgName>"
-        )
-    if cable.record_id:
-        out.append(f'<idno type="record">{escape(cable.record_id)}</idno>')
-    if cable.cable_number:
-        out.append(f'<idno type="cable">{escape(cable.cable_number)}</idno>')
-    if cable.source_url:
-        out.append(f"<ref target={quoteattr(cable.source_url)}>{escape(cable.source_url)}</ref>")
-    if cable.original_language:
-        out.append(
-            f'<textLang mainLang="{language_code(cable.original_language)}">'
-            f"{escape(cable.original_language)}</textLang>"
-        )
-    out.append("</bibl>")
-    if cable.citation:
-        out.append(f'<bibl type="citation">{escape(cable.citation)}</bibl>')
-    out += ["</sourceDesc>", "</fileDesc>", "<profileDesc>"]
-    if cable.summary:
-        out.append(f"<abstract><p>{escape(cable.summary)}</p></abstract>")
-    out.append("<langUsage>")
-    out.append(f'<language ident="{lang}">{escape(cable.text_language or "Unknown")}</language>')
-    out += ["</langUsage>", "<particDesc>", "<listPerson>"]
-    for p in sorted(extras.participants.values(), key=lambda p: p.slug):
-        element = "person" if p.kind == Participant.Kind.PERSON else "personGrp"
-        out.append(f'<{element} xml:id="{_person_id(p.slug)}">')
-        out.append(f"<persName>{escape(p.name)}</persName>")
-        for alias in p.aliases.all():
-            out.append(
-                f'<persName type="alias" subtype="{escape(alias.kind)}">'
-                f"{escape(alias.name)}</persName>"
-            )
-        if p.affiliation:
-            out.append(f"<affiliation>{escape(p.affiliation)}</affiliation>")
-        if p.role:
-            out.append(f"<occupation>{escape(p.role)}</occupation>")
-        if p.note:
-            out.append(f"<note>{escape(p.note)}</note>")
-        out.append(f"</{element}>")
-    out += ["</listPerson>", "</particDesc>", "</profileDesc>", "</teiHeader>", "<text>", "<body>"]
-    out.append(f'<div type="cable" xml:id="cable-{cable.pk}">')
+    # Elements are built with plain names, and the root declares the TEI
+    # namespace as the default: ElementTree's own default_namespace option
+    # refuses attributes without a namespace (type, n, ref ...).
+    root = ET.Element("TEI", {"xmlns": TEI_NS, XML_LANG: lang})
+    header = _sub(root, "teiHeader")
+    file_desc = _sub(header, "fileDesc")
+    _header_titles(file_desc, cable, url)
+    _source_desc(_sub(file_desc, "sourceDesc"), cable)
+    _profile_desc(_sub(header, "profileDesc"), cable, extras, lang)
+
+    text = _sub(root, "text")
+    attrs = {"type": "cable", XML_ID: f"cable-{cable.pk}"}
+    cable_div = _sub(_sub(text, "body"), "div", attrs=attrs)
     for passage in cable.passages.all():
         spans = [
             Span(m.start, m.end, "mention", m)
@@ -186,91 +252,187 @@ def tei(cable: Cable, extras: exchange.Extras, url: str) -> str:
         ]
         spans += [Span(a.start, a.end, "fix", a) for a in fixes.get(passage.pk, [])]
         telegram = exchange.telegram_of(passage)
-        label = f' n="{escape(passage.label)}"' if passage.label else ""
         if telegram is None:
-            out.append(f'<div type="{passage.kind}" xml:id="{passage.anchor}"{label}>')
-            out.append(_tei_text(passage, spans))
-            out.append("</div>")
-            continue
-        out.append(
-            f'<div type="telegram" xml:id="{passage.anchor}" n="{telegram.number}"'
-            + (
-                f' corresp="#{_anchor_of(telegram.attachment_of, cable)}"'
-                if telegram.attachment_of_id
-                else ""
+            div = _sub(
+                cable_div,
+                "div",
+                attrs={"type": passage.kind, XML_ID: passage.anchor, "n": passage.label or None},
             )
-            + ">"
+            _add_text(div, passage, spans)
+        else:
+            _telegram(cable_div, cable, passage, telegram, spans)
+    _back(_sub(text, "back"), cable, extras, agendas)
+
+    _clean(root)
+    _lay_out(root)
+    return _serialize(root)
+
+
+def _header_titles(file_desc: ET.Element, cable: Cable, url: str) -> None:
+    """``titleStmt`` and ``publicationStmt``."""
+    title_stmt = _sub(file_desc, "titleStmt")
+    _sub(title_stmt, "title", cable.title)
+    if cable.sender:
+        _sub(title_stmt, "author").append(_ref(cable.sender))
+    publication = _sub(file_desc, "publicationStmt")
+    _sub(publication, "publisher", "Reading Room")
+    _sub(publication, "idno", url, {"type": "URL"})
+    _sub(publication, "date", attrs={"when": timezone.now().date().isoformat()})
+
+
+def _source_desc(source: ET.Element, cable: Cable) -> None:
+    """The source as a ``bibl`` (its ``date`` as written when the cable is undated), and the
+    archive's citation."""
+    bibl = _sub(source, "bibl")
+    _sub(bibl, "title", cable.title)
+    if cable.sender:
+        _sub(bibl, "author").append(_ref(cable.sender))
+    if cable.date:
+        _sub(bibl, "date", us_date(cable.date), {"when": cable.date.isoformat()})
+    elif cable.date_as_written:
+        _sub(bibl, "date", cable.date_as_written)
+    if publisher(cable):
+        _sub(bibl, "publisher", publisher(cable))
+    if cable.archive or cable.archive_name:
+        _sub(
+            bibl,
+            "orgName",
+            cable.archive_name or cable.archive,
+            {"type": "archive", "n": cable.archive or None},
         )
-        head = passage.label or f"Telegram {telegram.number}"
-        if telegram.subject:
-            head += f": {telegram.subject}"
-        out.append(f"<head>{escape(head)}</head>")
-        salute = []
-        if telegram.addressees:
-            salute.append("To " + ", ".join(_ref(p) for p in telegram.addressees))
-        if telegram.copies_to:
-            salute.append("Copies to " + ", ".join(_ref(p) for p in telegram.copies_to))
-        if telegram.reference:
-            salute.append(f'<title type="reference">{escape(telegram.reference)}</title>')
-        if salute:
-            out.append(f"<opener><salute>{'. '.join(salute)}</salute></opener>")
-        out.append(_tei_text(passage, spans))
-        closer = []
-        if telegram.author:
-            closer.append(f"<signed>{_ref(telegram.author)}</signed>")
-        if telegram.sent_as_written or telegram.sent_on:
-            when = _when(telegram.sent_on, telegram.sent_time)
-            attr = f' when="{when}"' if when else ""
-            said = escape(telegram.sent_as_written or long_date(telegram.sent_on))
-            closer.append(f"<dateline><date{attr}>{said}</date></dateline>")
-        if closer:
-            out.append(f"<closer>{''.join(closer)}</closer>")
-        out.append("</div>")
-    out += ["</div>", "</body>", "<back>"]
+    if cable.record_id:
+        _sub(bibl, "idno", cable.record_id, {"type": "record"})
+    if cable.cable_number:
+        _sub(bibl, "idno", cable.cable_number, {"type": "cable"})
+    if cable.source_url:
+        _sub(bibl, "ref", cable.source_url, {"target": cable.source_url})
+    if cable.original_language:
+        _sub(
+            bibl,
+            "textLang",
+            cable.original_language,
+            {"mainLang": language_code(cable.original_language)},
+        )
+    if cable.citation:
+        _sub(source, "bibl", cable.citation, {"type": "citation"})
+
+
+def _profile_desc(profile: ET.Element, cable: Cable, extras: exchange.Extras, lang: str) -> None:
+    """Summary, language, and the participants (``particDesc`` only if there are any)."""
+    if cable.summary:
+        _sub(_sub(profile, "abstract"), "p", cable.summary)
+    lang_usage = _sub(profile, "langUsage")
+    _sub(lang_usage, "language", cable.text_language or "Unknown", {"ident": lang})
+    people = sorted(extras.participants.values(), key=lambda p: p.slug)
+    if not people:
+        return
+    persons = _sub(_sub(profile, "particDesc"), "listPerson")
+    for p in people:
+        kind = "person" if p.kind == Participant.Kind.PERSON else "personGrp"
+        person = _sub(persons, kind, attrs={XML_ID: _person_id(p.slug)})
+        _sub(person, "persName", p.name)
+        for alias in p.aliases.all():
+            _sub(person, "persName", alias.name, {"type": "alias", "subtype": alias.kind})
+        if p.affiliation:
+            _sub(person, "affiliation", p.affiliation)
+        if p.role:
+            _sub(person, "occupation", p.role)
+        if p.note:
+            _sub(person, "note", p.note)
+
+
+def _telegram(
+    cable_div: ET.Element, cable: Cable, passage: Passage, telegram: Telegram, spans: list[Span]
+) -> None:
+    """A telegram's ``div``: head, opener, its text, closer."""
+    corresp = None
+    if telegram.attachment_of_id:
+        corresp = "#" + _anchor_of(telegram.attachment_of, cable)
+    div = _sub(
+        cable_div,
+        "div",
+        attrs={
+            "type": "telegram",
+            XML_ID: passage.anchor,
+            "n": telegram.number,
+            "corresp": corresp,
+        },
+    )
+    head = passage.label or f"Telegram {telegram.number}"
+    if telegram.subject:
+        head += f": {telegram.subject}"
+    _sub(div, "head", head)
+
+    salute = ET.Element("salute")
+    for intro, people in (("To ", telegram.addressees), ("Copies to ", telegram.copies_to)):
+        if people:
+            _mixed(salute, ". " if len(salute) else "", intro)
+            for i, p in enumerate(people):
+                _mixed(salute, ", " if i else "", _ref(p))
+    if telegram.reference:
+        _mixed(salute, ". " if len(salute) else "")
+        _sub(salute, "title", telegram.reference, {"type": "reference"})
+    if len(salute):
+        _sub(div, "opener").append(salute)
+
+    _add_text(div, passage, spans)
+
+    closer = ET.Element("closer")
+    if telegram.author:
+        _sub(closer, "signed").append(_ref(telegram.author))
+    if telegram.sent_as_written or telegram.sent_on:
+        when = _when(telegram.sent_on, telegram.sent_time)
+        said = telegram.sent_as_written or long_date(telegram.sent_on)
+        _sub(_sub(closer, "dateline"), "date", said, {"when": when or None})
+    if len(closer):
+        if div.find("p") is None:
+            _sub(div, "p")  # a div's closer must follow some text
+        div.append(closer)
+
+
+def _back(back: ET.Element, cable: Cable, extras: exchange.Extras, agendas) -> None:
+    """Agendas, the correspondences between their items, and the handling notes."""
     if agendas:
-        out.append('<div type="agendas">')
+        lists = _sub(back, "div", attrs={"type": "agendas"})
         for agenda in agendas:
-            attrs = f' xml:id="agenda-{escape(agenda.slug)}" type="agenda"'
-            if agenda.side_id:
-                attrs += f" ana={quoteattr('#side-' + agenda.side.slug)}"
-            out.append(f"<list{attrs}>")
-            out.append(f"<head>{escape(agenda.title)}</head>")
-            for item in agenda.items.all():
+            items = list(agenda.items.all())
+            attrs = {
+                XML_ID: f"agenda-{agenda.slug}",
+                "type": "agenda",
+                "ana": "#side-" + agenda.side.slug if agenda.side_id else None,
+            }
+            if not items:
+                _sub(lists, "ab", agenda.title, attrs)
+                continue
+            agenda_list = _sub(lists, "list", attrs=attrs)
+            _sub(agenda_list, "head", agenda.title)
+            for item in items:
                 item.agenda = agenda
-                out.append(
-                    f'<item xml:id="{escape(_item_id(item))}" n="{item.number}">'
-                    f"{escape(item.text)}"
-                    + (f"<note>{escape(item.note)}</note>" if item.note else "")
-                    + "</item>"
+                entry = _sub(
+                    agenda_list, "item", item.text, {XML_ID: _item_id(item), "n": item.number}
                 )
-            out.append("</list>")
-        out.append("</div>")
+                if item.note:
+                    _sub(entry, "note", item.note)
         ours = {i.pk for a in agendas for i in a.items.all()}
         links = [c for c in extras.correspondences if c.left_id in ours or c.right_id in ours]
         if links:
-            out.append('<linkGrp type="correspondence">')
+            group = _sub(back, "linkGrp", attrs={"type": "correspondence"})
             for c in links:
-                out.append(
-                    f'<link type="{escape(c.relation)}" target="#{escape(_item_id(c.left))} '
-                    f'#{escape(_item_id(c.right))}"/>'
-                )
-            out.append("</linkGrp>")
+                target = f"#{_item_id(c.left)} #{_item_id(c.right)}"
+                _sub(group, "link", attrs={"type": c.relation, "target": target})
     handling = list(cable.handling.all())
     if handling:
-        out.append('<div type="handling"><list>')
+        notes = _sub(_sub(back, "div", attrs={"type": "handling"}), "list")
         for h in handling:
+            entry = _sub(notes, "item", h.get_action_display(), {"n": h.action})
+            if h.agent:
+                _mixed(entry, " ", _ref(h.agent))
+            _mixed(entry, ": ")
             when = _when(h.on, h.at)
-            date = (
-                f'<date when="{when}">{escape(h.as_written)}</date>'
-                if when
-                else escape(h.as_written)
-            )
-            agent = f" {_ref(h.agent)}" if h.agent else ""
-            action = escape(h.get_action_display())
-            out.append(f'<item n="{escape(h.action)}">{action}{agent}: {date}</item>')
-        out.append("</list></div>")
-    out += ["</back>", "</text>", "</TEI>", ""]
-    return "\n".join(out)
+            if when:
+                _sub(entry, "date", h.as_written, {"when": when})
+            else:
+                _mixed(entry, h.as_written)
 
 
 def _anchor_of(telegram: Telegram, cable: Cable) -> str:

