@@ -33,24 +33,26 @@ the catalogue and the people index) also
 keep their rendered body in the ``pages`` cache under the ETag — which already
 names everything the body depends on: release, data version, viewer, path and
 query, htmx target. A request whose ETag is cached is answered from it without
-rendering (the data version query, plus session and user when signed in). A
+rendering (the data version query; signed in, also the user, and the session
+row unless sessions are read from the shared cache). A
 write anywhere moves the version, so no stale body can be found again; old
 entries age out (local memory: least recently used; Redis: after a day).
 
 The one per-request value inside a body is the CSRF token: a body meant for the
 cache is rendered with a placeholder in its place (``csrf_placeholder``, a
-context processor that overrides Django's), and every response — fresh or from
-the cache — gets the requester's own token substituted. Kept bodies are also
-kept compressed, in parts between the placeholders (``KeptBody``), and go out
-as gzip to clients that take it.
+context processor that overrides Django's), and is kept in parts between the
+placeholders (``KeptBody``); every response — fresh or from the cache — gets the
+requester's own token put in.
+
+Nothing here compresses: the proxy in front (nginx, ``deploy/nginx.conf``)
+compresses responses on their way out, and WhiteNoise serves static files
+compressed ahead of time.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-import struct
-import zlib
 from dataclasses import dataclass
 from functools import wraps
 from pathlib import Path
@@ -174,9 +176,6 @@ PAGE_CACHE = "pages"
 PAGE_CACHE_MAX_BYTES = 512_000
 # Response headers a cached page must carry again (the rest are set per request).
 _KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary")
-# Deflate blocks written per request: the token as one stored block (not final),
-# and the empty final block that ends the stream.
-_FINAL_BLOCK = b"\x01\x00\x00\xff\xff"
 
 
 def csrf_placeholder(request) -> dict:
@@ -186,86 +185,24 @@ def csrf_placeholder(request) -> dict:
     return {}
 
 
-def accepts_gzip(request) -> bool:
-    """Whether the request's Accept-Encoding admits gzip: named with a weight above
-    zero, or not named and ``*`` admitted (``gzip;q=0`` refuses it)."""
-    weights = {}
-    for item in request.headers.get("Accept-Encoding", "").split(","):
-        name, _, params = item.partition(";")
-        name, weight = name.strip().lower(), 1.0
-        for param in params.split(";"):
-            key, _, value = param.partition("=")
-            if key.strip().lower() == "q":
-                try:
-                    weight = float(value)
-                except ValueError:
-                    weight = 0.0
-        weights[name] = weight
-    for name in ("gzip", "x-gzip", "*"):
-        if name in weights:
-            return weights[name] > 0
-    return False
-
-
 @dataclass(frozen=True)
 class KeptBody:
-    """A rendered body as the page cache keeps it: split at its CSRF placeholders,
-    each part both plain and compressed.
-
-    Every response carries its requester's own CSRF token, so a kept body cannot
-    be one fixed byte string, and compressing 300 KB per request would cost more
-    than rendering it. Instead each part between placeholders is compressed
-    once, as raw deflate ending in a full flush (byte-aligned, no reference to
-    earlier parts), and a response is put together from them with the token as
-    a stored block between parts: a valid gzip stream at the cost of a CRC-32
-    (~0.05 ms for 300 KB). The gzip header names a file of random length, as
-    Django's GZipMiddleware does, so that compressed lengths tell an observer
-    less (BREACH); the CSRF token itself is masked afresh for every response.
-    """
+    """A rendered body as the page cache keeps it: its headers, and the body split at
+    its CSRF placeholders, so that each response puts its requester's own token in."""
 
     headers: tuple[tuple[str, str], ...]
     parts: tuple[bytes, ...]
-    deflated: tuple[bytes, ...]
 
     @classmethod
     def of(cls, headers, content: bytes) -> KeptBody:
-        parts = tuple(content.split(_PLACEHOLDER))
-        compressor = zlib.compressobj(6, zlib.DEFLATED, -zlib.MAX_WBITS)
-        deflated = tuple(
-            compressor.compress(part) + compressor.flush(zlib.Z_FULL_FLUSH) for part in parts
-        )
-        return cls(tuple(headers), parts, deflated)
-
-    @property
-    def has_token(self) -> bool:
-        return len(self.parts) > 1
-
-    def plain(self, token: bytes) -> bytes:
-        return token.join(self.parts)
-
-    def gzipped(self, token: bytes) -> bytes:
-        stored = b"\x00" + struct.pack("<HH", len(token), len(token) ^ 0xFFFF) + token
-        crc = zlib.crc32(self.parts[0])
-        for part in self.parts[1:]:
-            crc = zlib.crc32(part, zlib.crc32(token, crc))
-        size = sum(map(len, self.parts)) + len(token) * (len(self.parts) - 1)
-        name = secrets.token_urlsafe(secrets.randbelow(75) + 1).encode()
-        # ID1 ID2, deflate, FNAME flag, no mtime, no extra flags, unknown OS; the name.
-        header = b"\x1f\x8b\x08\x08\x00\x00\x00\x00\x00\xff" + name + b"\x00"
-        trailer = struct.pack("<II", crc, size & 0xFFFFFFFF)
-        return header + stored.join(self.deflated) + _FINAL_BLOCK + trailer
+        return cls(tuple(headers), tuple(content.split(_PLACEHOLDER)))
 
     def response(self, request) -> HttpResponse:
-        """This body for this request: its own token, compressed if the client takes gzip."""
-        token = get_token(request).encode() if self.has_token else b""
-        if accepts_gzip(request):
-            response = HttpResponse(self.gzipped(token))
-            response["Content-Encoding"] = "gzip"
-        else:
-            response = HttpResponse(self.plain(token))
+        """This body for this request, with the requester's own CSRF token."""
+        token = get_token(request).encode() if len(self.parts) > 1 else b""
+        response = HttpResponse(token.join(self.parts))
         for name, value in self.headers:
             response[name] = value
-        patch_vary_headers(response, ("Accept-Encoding",))
         return response
 
 
@@ -302,7 +239,8 @@ def conditional_page(view=None, *, store: bool = False):
     """Answer GET/HEAD with 304 when the client's ETag is current; set the cache headers.
 
     Adds one query (the data version) to the page; a 304 costs that query alone
-    (plus the session and user for a signed-in reader). Only 200 responses get
+    (plus what signing in costs: the user, and the session row unless sessions
+    come from the shared cache). Only 200 responses get
     an ETag; a request with pending flash messages is always answered in full
     (and never from or into the page cache).
 
@@ -324,10 +262,7 @@ def conditional_page(view=None, *, store: bool = False):
                 etag = page_etag(request, version)
                 not_modified = get_conditional_response(request, etag=etag)
                 if not_modified is not None:
-                    weak = store and accepts_gzip(request)
-                    not_modified["ETag"] = f"W/{etag}" if weak else etag
-                    if store:  # as the 200 it stands for
-                        patch_vary_headers(not_modified, ("Accept-Encoding",))
+                    not_modified["ETag"] = etag
                     _headers(request, not_modified)
                     return not_modified
         cached = _from_cache(request, etag) if etag and store else None
@@ -343,9 +278,7 @@ def conditional_page(view=None, *, store: bool = False):
         else:
             response = view(request, *args, **kwargs)
         if etag and response.status_code == 200 and not response.has_header("ETag"):
-            # A compressed body is a different byte string: its validator is weak.
-            gzipped = response.get("Content-Encoding") == "gzip"
-            response["ETag"] = f"W/{etag}" if gzipped else etag
+            response["ETag"] = etag
         _headers(request, response)
         return response
 
