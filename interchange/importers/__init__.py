@@ -25,7 +25,7 @@ MAX_BYTES = 50 * 1024 * 1024
 CONTROL_BYTES = bytes([*range(9), *range(14, 32)])
 JSON_FORMATS = {"readingroom-collection", "readingroom-cable"}
 
-__all__ = ["MAX_BYTES", "ImportFailure", "Parsed", "check_size", "decode", "parse"]
+__all__ = ["MAX_BYTES", "ImportFailure", "Parsed", "check_size", "decode", "normalise", "parse"]
 
 
 @dataclass
@@ -68,32 +68,66 @@ def decode(data: bytes) -> str:
         ) from None
 
 
-def parse(text: str) -> Parsed:
-    """Detect the format of ``text`` and parse it (no database access)."""
-    from interchange.importers import tei, wilson
+# What browsers and word processors put in a text that the layouts do not mean:
+# line ends of other systems, a byte-order mark, no-break and other odd spaces,
+# zero-width characters, and typographic quotes (the archives' own text exports
+# use straight ones; normalising them makes a copied page and an export of the
+# same document give the same text, so importing one after the other changes
+# nothing).
+_SPACES = {
+    c: " " for c in "\u00a0\u2007\u202f\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2008\u2009\u200a"
+}
+_GONE = {c: None for c in "\ufeff\u200b\u200c\u200d\u2060"}
+_QUOTES = {"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201c": '"', "\u201d": '"', "\u201e": '"'}
+LAYOUT = str.maketrans({**_SPACES, **_GONE})
+QUOTES = str.maketrans(_QUOTES)
 
+
+def normalise(text: str, *, quotes: bool = True) -> str:
+    """``text`` with LF line ends, no BOM, plain spaces and (unless ``quotes`` is
+    false: markup, whose attribute values they may delimit) straight quotes."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(LAYOUT)
+    return text.translate(QUOTES) if quotes else text
+
+
+def parse(text: str) -> Parsed:
+    """Detect the format of ``text`` and parse it (no database access).
+
+    Raises ``ImportFailure`` only for what is not a document (empty, neither a
+    date nor a title anywhere): a document whose layout the parsers cannot
+    fully place comes back with ``problems``, to be written as a draft.
+    """
+    from interchange.importers import frus_page, tei, wilson
+
+    if not text.strip():
+        raise ImportFailure("the file is empty", 1)
     start = text.lstrip()[:1]
-    if start in "{[" and start:
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise ImportFailure(f"not valid JSON: {error.msg}", error.lineno) from None
-        if not isinstance(data, dict) or data.get("format") not in JSON_FORMATS:
-            raise ImportFailure(
-                'JSON that is not a Reading Room export (its "format" should be '
-                "readingroom-collection or readingroom-cable)",
-                1,
-            )
-        return Parsed(data["format"], [], data)
+    if start in "{[":
+        data = _json(text)
+        if data is not None:
+            return Parsed(data["format"], [], data)
     if start == "<":
-        return Parsed("tei", tei.parse(text))
-    if wilson.looks_like_page(text):
-        return Parsed("wilson-page", [wilson.parse_page(text)])
-    if wilson.looks_like_export(text):
-        return Parsed("wilson-export", [wilson.parse_export(text)])
-    raise ImportFailure(
-        "not a format this importer knows: expected a Wilson Center text export "
-        "(with 'Citation:' and 'Contents:'), a copied Wilson Center page (with "
-        "'Document Information'), FRUS TEI XML, or a Reading Room JSON export",
-        1,
-    )
+        # The TEI parser normalises the quotes of the text it reads out.
+        return Parsed("frus-tei", tei.parse(normalise(text, quotes=False)))
+    text = normalise(text)
+    if frus_page.looks_like(text):
+        return Parsed("frus-page", frus_page.parse(text))
+    documents = wilson.parse(text)
+    return Parsed(documents[0].format, documents)
+
+
+def _json(text: str) -> dict | None:
+    """A Reading Room JSON export, None for a text that is not JSON at all."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        if text.lstrip()[:1] == "{":
+            raise ImportFailure(f"not valid JSON: {error.msg}", error.lineno) from None
+        return None  # a text that happens to open with "[", such as "[Stamp: ...]"
+    if not isinstance(data, dict) or data.get("format") not in JSON_FORMATS:
+        raise ImportFailure(
+            'JSON that is not a Reading Room export (its "format" should be '
+            "readingroom-collection or readingroom-cable)",
+            1,
+        )
+    return data

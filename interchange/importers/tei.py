@@ -306,7 +306,7 @@ def _document(div: Element, source: str, volume: str, volume_title: str, terms: 
     for p in passages[:-1]:
         p.tail = "\n\n"
     return ParsedDocument(
-        "tei",
+        "frus-tei",
         line=line,
         fields=fields,
         sender=_words(sender),

@@ -74,6 +74,20 @@ def looks_like_page(text: str) -> bool:
     return re.search(r"^\s*Document Information\s*$", text, re.MULTILINE) is not None
 
 
+def parse(text: str) -> list[ParsedDocument]:
+    """Every Wilson Center layout: the documents ``text`` holds (one, or two languages)."""
+    if looks_like_page(text):
+        return [parse_page(text)]
+    if looks_like_export(text):
+        return [parse_export(text)]
+    raise ImportFailure(
+        "not a format this importer knows: expected a Wilson Center text export "
+        "(with 'Citation:' and 'Contents:'), a copied Wilson Center page (with "
+        "'Document Information'), FRUS TEI XML, or a Reading Room JSON export",
+        1,
+    )
+
+
 def _catalogue(fields: dict, citation: str) -> None:
     url = DOCUMENT_URL.search(citation)
     if url:

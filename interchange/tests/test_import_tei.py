@@ -18,7 +18,7 @@ SINGLE = (DATA / "frus_document.xml").read_text(encoding="utf-8")
 
 def test_a_volume_gives_one_cable_per_document():
     parsed = parse(VOLUME)
-    assert parsed.format == "tei"
+    assert parsed.format == "frus-tei"
     first, second = parsed.documents
     assert first.fields["record_id"] == "frus1951v07p1/d427"
     assert first.fields["cable_number"] == "427"
