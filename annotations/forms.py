@@ -11,6 +11,9 @@ from telegrams.models import AgendaItem, Telegram
 
 MAX_TAGS = 20
 
+# Passages a reader may annotate or link to: those of published records.
+READABLE = Passage.objects.filter(cable__status=Cable.Status.PUBLISHED)
+
 
 class TagsField(forms.CharField):
     """Comma-separated tag names, trimmed and de-duplicated (case-insensitive)."""
@@ -96,7 +99,7 @@ class NewAnnotationForm(NoteFields):
     field_order = ["passage", "start", "end", "exact"]
 
     def clean_passage(self):
-        passage = Passage.objects.select_related("cable").filter(pk=self.cleaned_data["passage"])
+        passage = READABLE.select_related("cable").filter(pk=self.cleaned_data["passage"])
         passage = passage.first()
         if passage is None:
             raise forms.ValidationError("This passage does not exist.")
@@ -191,7 +194,7 @@ class NewLinkForm(NoteFields):
         pk = self.cleaned_data.get(name)
         if pk is None:
             return None
-        passage = Passage.objects.select_related("cable").filter(pk=pk).first()
+        passage = READABLE.select_related("cable").filter(pk=pk).first()
         if passage is None:
             raise forms.ValidationError("This passage does not exist.")
         return passage
@@ -203,7 +206,7 @@ class NewLinkForm(NoteFields):
         key = self.cleaned_data.get("target_cable", "").strip()
         if not key:
             return None
-        cable = Cable.objects.filter(Q(slug=key) | Q(record_id=key)).first()
+        cable = Cable.objects.published().filter(Q(slug=key) | Q(record_id=key)).first()
         if cable is None:
             raise forms.ValidationError(f"No cable has the record id or address “{key}”.")
         return cable

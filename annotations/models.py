@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils.text import slugify
 
 from annotations.markdown import render_markdown
-from cables.models import Passage
+from cables.models import Cable, Passage
 
 
 class ResearchGroup(models.Model):
@@ -99,11 +99,12 @@ class AnnotationQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Annotations ``user`` may see: public (not hidden), their own, and their groups'.
 
+        Only on published records (a draft is the editors' alone, in the admin).
         Deleted annotations are left out; editors also see hidden ones. A reply
         is seen only by those who may see the annotation it answers. No query
         runs until the queryset is evaluated.
         """
-        return self.filter(_visible(user)).filter(
+        return self.filter(_visible(user), passage__cable__status=Cable.Status.PUBLISHED).filter(
             Q(parent__isnull=True) | _visible(user, prefix="parent__")
         )
 

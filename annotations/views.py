@@ -42,7 +42,7 @@ from annotations.forms import (
 )
 from annotations.models import Annotation
 from cables.forms import CableField
-from cables.models import Passage
+from cables.models import Cable, Passage
 from readingroom.http import HtmxHttpRequest
 from telegrams.models import cables_for_reading
 
@@ -115,9 +115,10 @@ def create(request: HtmxHttpRequest) -> HttpResponse:
         passage = (
             Passage.objects.select_related("cable")
             .filter(
+                cable__status=Cable.Status.PUBLISHED,
                 pk=request.GET.get("passage", "0")
                 if request.GET.get("passage", "").isdigit()
-                else 0
+                else 0,
             )
             .first()
         )

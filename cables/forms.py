@@ -108,7 +108,8 @@ class ParticipantField(LookupField):
 def find_cable(text: str) -> Cable | None:
     """The cable whose identifier, else whose record number, is ``text``."""
     return (
-        Cable.objects.filter(Q(slug=text) | Q(record_id=text))
+        Cable.objects.published()
+        .filter(Q(slug=text) | Q(record_id=text))
         .annotate(rank=Case(When(slug=text, then=0), default=1))
         .order_by("rank", "date", "pk")
         .first()
@@ -121,7 +122,8 @@ def cable_suggestions(text: str, limit: int = SUGGESTIONS) -> list[Cable]:
     if not text:
         return []
     return list(
-        Cable.objects.filter(Q(title__icontains=text) | Q(record_id=text))
+        Cable.objects.published()
+        .filter(Q(title__icontains=text) | Q(record_id=text))
         .only("slug", "title", "date")
         .order_by("date", "title", "pk")[:limit]
     )

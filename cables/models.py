@@ -131,6 +131,13 @@ class Collection(models.Model):
 
 
 class CableQuerySet(models.QuerySet):
+    def published(self):
+        """The records readers may see: every page, search and export starts here.
+
+        Drafts (imports an editor has not reviewed) are the admin's alone.
+        """
+        return self.filter(status=Cable.Status.PUBLISHED)
+
     def taking_part(self, **lookup):
         """Cables in which a participant matching ``lookup`` (e.g. ``slug=…``,
         ``side__slug=…``) takes part: sender, recipient, telegram author or

@@ -14,7 +14,7 @@ from collections import defaultdict
 
 from django import forms
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -30,8 +30,10 @@ from readingroom.http import HtmxHttpRequest
 @require_GET
 def home(request: HtmxHttpRequest) -> HttpResponse:
     """Collections with cable counts, the latest cable, a search box (2 queries)."""
-    collections = Collection.objects.annotate(cable_count=Count("cables"))
-    featured = Cable.objects.for_catalogue().order_by("-date", "-pk").first()
+    collections = Collection.objects.annotate(
+        cable_count=Count("cables", filter=Q(cables__status=Cable.Status.PUBLISHED))
+    )
+    featured = Cable.objects.published().for_catalogue().order_by("-date", "-pk").first()
     return render(request, "cables/home.html", {"collections": collections, "featured": featured})
 
 
@@ -64,7 +66,7 @@ def catalogue(request: HtmxHttpRequest) -> HttpResponse:
     # Invalid filters are reported on the page and left out; the valid ones still apply.
     filters = {name: value for name, value in form.cleaned_data.items() if value}
     cables = filter_catalogue(
-        Cable.objects.for_catalogue().prefetch_related("collections"), **filters
+        Cable.objects.published().for_catalogue().prefetch_related("collections"), **filters
     )
     status = 400 if form.errors else 200
     paginator = Paginator(cables, CATALOGUE_PAGE)
@@ -86,7 +88,9 @@ def catalogue(request: HtmxHttpRequest) -> HttpResponse:
         response = render(request, "cables/catalogue.html#results", context, status=status)
     else:
         context["years"] = versioned(
-            "catalogue-years", lambda: list(Cable.objects.dates("date", "year")), request=request
+            "catalogue-years",
+            lambda: list(Cable.objects.published().dates("date", "year")),
+            request=request,
         )
         response = render(request, "cables/catalogue.html", context, status=status)
     patch_vary_headers(response, ["HX-Request"])

@@ -38,7 +38,7 @@ from readingroom.http import attachment, display_name
 
 def _exportable(slug: str) -> Cable:
     """The cable with everything an export reads (8 queries); 404 if unknown."""
-    cables = list(exchange.for_export(Cable.objects.filter(slug=slug)))
+    cables = list(exchange.for_export(Cable.objects.published().filter(slug=slug)))
     if not cables:
         raise Http404("No such cable.")
     return cables[0]
@@ -79,7 +79,8 @@ def _with_text(slug: str) -> Cable:
     """The cable with sender, recipient and passages (2 queries); 404 if unknown."""
 
     cables = list(
-        Cable.objects.filter(slug=slug)
+        Cable.objects.published()
+        .filter(slug=slug)
         .select_related("sender", "recipient")
         .prefetch_related(Prefetch("passages", queryset=Passage.objects.order_by("position")))
     )
@@ -97,7 +98,9 @@ def export_text(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _cited(slug: str) -> Cable:
-    cable = Cable.objects.select_related("sender", "recipient").filter(slug=slug).first()
+    cable = (
+        Cable.objects.published().select_related("sender", "recipient").filter(slug=slug).first()
+    )
     if cable is None:
         raise Http404("No such cable.")
     return cable
@@ -164,7 +167,7 @@ def catalogue_csv(request: HttpRequest) -> HttpResponse:
             content_type="text/plain; charset=utf-8",
         )
     filters = {name: value for name, value in form.cleaned_data.items() if value}
-    cables = filter_catalogue(Cable.objects.for_catalogue(), **filters)
+    cables = filter_catalogue(Cable.objects.published().for_catalogue(), **filters)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CATALOGUE_COLUMNS)

@@ -53,7 +53,7 @@ def resolve(key: str, side: str, request) -> Pane:
     kind, _, rest = key.partition(":")
     if kind in ("cable", "telegram"):
         slug, _, number = rest.partition(":")
-        cable = cables_for_reading().filter(slug=slug).first()
+        cable = cables_for_reading(Cable.objects.published()).filter(slug=slug).first()
         if cable is None:
             pane.error = f"There is no cable “{slug}” in the reading room."
             return pane
@@ -72,7 +72,8 @@ def resolve(key: str, side: str, request) -> Pane:
         return pane
     if kind == "agenda":
         agenda = (
-            Agenda.objects.select_related("side", "telegram__passage__cable")
+            Agenda.objects.published()
+            .select_related("side", "telegram__passage__cable")
             .filter(slug=rest)
             .first()
         )
@@ -92,13 +93,19 @@ def resolve(key: str, side: str, request) -> Pane:
     return pane
 
 
+def _day(date) -> str:
+    return f"{date.day} {date:%B %Y}" if date else "undated"
+
+
 def choices(query: str = "") -> list[tuple[str, str]]:
     """(key, label) for every text a pane can show, optionally narrowed by words (3 queries)."""
-    cables = Cable.objects.order_by("date", "title")
-    telegrams = Telegram.objects.select_related("passage__cable", "author").order_by(
-        "passage__cable__date", "passage__cable__title", "number"
+    cables = Cable.objects.published().order_by("date", "title")
+    telegrams = (
+        Telegram.objects.filter(passage__cable__status=Cable.Status.PUBLISHED)
+        .select_related("passage__cable", "author")
+        .order_by("passage__cable__date", "passage__cable__title", "number")
     )
-    agendas = Agenda.objects.select_related("side").order_by("date", "title")
+    agendas = Agenda.objects.published().select_related("side").order_by("date", "title")
     if query:
         cables = cables.filter(Q(title__icontains=query) | Q(record_id__icontains=query))
         telegrams = telegrams.filter(
@@ -107,10 +114,7 @@ def choices(query: str = "") -> list[tuple[str, str]]:
             | Q(author__name__icontains=query)
         )
         agendas = agendas.filter(title__icontains=query)
-    result = [
-        (f"cable:{c.slug}", f"Cable — {c.title} ({c.date.day} {c.date:%B %Y})")
-        for c in cables[:200]
-    ]
+    result = [(f"cable:{c.slug}", f"Cable — {c.title} ({_day(c.date)})") for c in cables[:200]]
     for t in telegrams[:200]:
         who = f" from {t.author.name}" if t.author_id else ""
         sent = f", {t.sent_as_written}" if t.sent_as_written else ""

@@ -27,6 +27,7 @@ from search.highlight import find_in_rows
 from telegrams.models import Telegram, TelegramRecipient, cables_for_reading
 
 SHOWN_MENTION_STATUSES = [s for s in Mention.Status if s != Mention.Status.REJECTED]
+PUBLISHED = Cable.Status.PUBLISHED  # readers see published records only
 
 
 # Reading view ---------------------------------------------------------------
@@ -42,7 +43,7 @@ def cable_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     See ``telegrams.models.cables_for_reading()``, ``annotations.margin.build`` and
     ``tests/test_cable.py`` for the list.
     """
-    cable = get_object_or_404(cables_for_reading(), slug=slug)
+    cable = get_object_or_404(cables_for_reading(Cable.objects.published()), slug=slug)
     context = reading_context(request, cable)
     if request.htmx and request.htmx.target == "reading-text":
         return render(request, "reading/cable.html#reading-text", context)
@@ -84,25 +85,27 @@ def participant_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     participant = get_object_or_404(Participant.objects.for_index(), slug=slug)
     aliases = list(participant.aliases.all())
     authored = list(
-        Telegram.objects.filter(author=participant)
+        Telegram.objects.filter(author=participant, passage__cable__status=PUBLISHED)
         .select_related("passage__cable")
         .order_by("passage__cable__date", "passage__cable__title", "number")
     )
-    sent = list(Cable.objects.for_catalogue().filter(sender=participant))
-    received = list(Cable.objects.for_catalogue().filter(recipient=participant))
+    sent = list(Cable.objects.published().for_catalogue().filter(sender=participant))
+    received = list(Cable.objects.published().for_catalogue().filter(recipient=participant))
     receipts = list(
-        TelegramRecipient.objects.filter(participant=participant)
+        TelegramRecipient.objects.filter(
+            participant=participant, telegram__passage__cable__status=PUBLISHED
+        )
         .select_related("telegram__passage__cable")
         .order_by("telegram__passage__cable__date", "telegram__number")
     )
     handled = list(
-        Handling.objects.filter(agent=participant)
+        Handling.objects.filter(agent=participant, cable__status=PUBLISHED)
         .select_related("cable")
         .order_by("cable__date", "position")
     )
     mentions = list(
         Mention.objects.shown()
-        .filter(participant=participant)
+        .filter(participant=participant, passage__cable__status=PUBLISHED)
         .select_related("passage__cable", "passage__telegram__author")
         .order_by(
             "passage__cable__date",
@@ -182,13 +185,20 @@ def appears_with(participant: Participant, limit: int = 10) -> list[dict]:
     UNION query listing each (companion, passage) pair once; the counting is
     done here.
     """
+    published = {"passage__cable__status": PUBLISHED}
     own = list(
-        Mention.objects.filter(participant=participant, status__in=SHOWN_MENTION_STATUSES)
+        Mention.objects.filter(
+            participant=participant, status__in=SHOWN_MENTION_STATUSES, **published
+        )
         .order_by()
         .values_list("passage_id", flat=True)
         .union(
-            Telegram.objects.filter(author=participant).order_by().values_list("passage_id"),
-            TelegramRecipient.objects.filter(participant=participant)
+            Telegram.objects.filter(author=participant, **published)
+            .order_by()
+            .values_list("passage_id"),
+            TelegramRecipient.objects.filter(
+                participant=participant, telegram__passage__cable__status=PUBLISHED
+            )
             .order_by()
             .values_list("telegram_id"),
         )
@@ -249,9 +259,9 @@ class ChronologyFilter(forms.Form):
 def _chronology_sources(person, side):
     """The dated telegrams, cables and handling events that may show ``person`` or someone
     of ``side`` (a superset: ``reading.chronology.select`` decides exactly; no query)."""
-    telegrams = Telegram.objects.filter(sent_on__isnull=False)
-    cables = Cable.objects.all()
-    handling = Handling.objects.filter(on__isnull=False)
+    telegrams = Telegram.objects.filter(sent_on__isnull=False, passage__cable__status=PUBLISHED)
+    cables = Cable.objects.published().filter(date__isnull=False)
+    handling = Handling.objects.filter(on__isnull=False, cable__status=PUBLISHED)
     for key, value in (("", person), ("side", side)):
         if value is None:
             continue

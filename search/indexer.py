@@ -62,8 +62,12 @@ def index_cables(cables_or_ids: Iterable[Cable | int] | QuerySet, *, batch_size:
 
 def _index_batch(ids: list[int]) -> int:
     SearchEntry.objects.filter(cable_id__in=ids).delete()
+    # Drafts are not searchable: their entries go, and none are written until an
+    # editor publishes them (saving the cable schedules it again).
     cables = list(
-        Cable.objects.filter(pk__in=ids).values_list(
+        Cable.objects.published()
+        .filter(pk__in=ids)
+        .values_list(
             "pk",
             "title",
             "summary",
@@ -82,6 +86,7 @@ def _index_batch(ids: list[int]) -> int:
     )
     if not cables:
         return 0
+    ids = [c[0] for c in cables]
     passages = list(
         Passage.objects.filter(cable_id__in=ids)
         .order_by()

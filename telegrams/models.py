@@ -99,6 +99,12 @@ class TelegramRecipient(models.Model):
 
 
 class AgendaQuerySet(models.QuerySet):
+    def published(self):
+        """Agendas readers may see: an editor's own, or taken from a published record."""
+        return self.filter(
+            Q(telegram__isnull=True) | Q(telegram__passage__cable__status=Cable.Status.PUBLISHED)
+        )
+
     def for_comparison(self):
         """Agendas with side, source telegram and items (2 queries)."""
         return self.select_related("side", "telegram__passage__cable").prefetch_related(

@@ -40,7 +40,7 @@ def agendas_for_picker():
     without their passage and cable, which ``AgendaItem.get_absolute_url()``
     needs (two queries per item otherwise); see :func:`prefetch_items`.
     """
-    return Agenda.objects.select_related("side", "telegram__passage__cable")
+    return Agenda.objects.published().select_related("side", "telegram__passage__cable")
 
 
 def prefetch_items(agendas) -> None:
@@ -287,7 +287,9 @@ def build_comparison(request, params) -> Comparison:
     left = by_slug.get(left_slug) if left_slug else None
     right = by_slug.get(right_slug) if right_slug else None
     if cmp.status == 200:
-        others = [a for a in agendas if a not in (left, right)]
+        # Only agendas an editor has given a side open the page by default: the
+        # importer's side-less agenda candidates are shown only when asked for.
+        others = [a for a in agendas if a not in (left, right) and a.side_id is not None]
         if left is None and others:
             left = others.pop(0)
         if right is None and others:

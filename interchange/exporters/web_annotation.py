@@ -40,7 +40,7 @@ def cable_annotations(request: HttpRequest, slug: str) -> tuple[Cable, list[Anno
     each followed by its replies, oldest first. Replies whose root is not
     visible are dropped.
     """
-    cable = get_object_or_404(Cable, slug=slug)
+    cable = get_object_or_404(Cable.objects.published(), slug=slug)
     rows = list(
         Annotation.objects.visible_to(request.user)
         .filter(passage__cable=cable)
