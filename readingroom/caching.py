@@ -12,7 +12,8 @@ The validator is cheap and never lets stale content through:
   older than the version in its ETag. Because it is the database that counts,
   every write path moves it: forms, the admin, ``QuerySet.update()``, bulk
   inserts, imports, raw SQL — and every app server sees the same number.
-* **The release** — a hash of the code, templates and static files, so a
+* **The release** — a hash of the project's code, templates and static files
+  (every app of the project) and of the installed packages' versions, so a
   deployment invalidates every ETag (the same on every replica of one image).
 * **The request** — path and query, the htmx headers the views branch on, and
   who asks (anonymous, or the signed-in user's id).
@@ -44,14 +45,23 @@ context processor that overrides Django's), and is kept in parts between the
 placeholders (``KeptBody``); every response — fresh or from the cache — gets the
 requester's own token put in.
 
-Nothing here compresses: the proxy in front (nginx, ``deploy/nginx.conf``)
+Nothing here compresses: the proxy in front (``deploy/nginx/readingroom.conf``)
 compresses responses on their way out, and WhiteNoise serves static files
 compressed ahead of time.
+
+Neither ``migrate`` nor anything else empties the page cache: in Redis it may
+share a database with the default cache and the sessions, and emptying it would
+empty them too. It never needs to: a kept page is found only under its ETag, and
+the ETag changes with the release (new code, templates or packages) and with the
+data version (every write; a new database starts counting at a random number,
+and every ``migrate`` moves it ahead at random, so a database restored from a
+backup does not count through versions it reached before).
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import secrets
 from dataclasses import dataclass
 from functools import wraps
@@ -78,18 +88,39 @@ VARY = ("Cookie", "HX-Request", "HX-Target")
 _release: str | None = None
 
 
+def release_roots() -> list[str]:
+    """The folders whose files make a release: the project's templates and static
+    files, and every app of the project (the apps at the top of ``BASE_DIR``, not
+    those installed as packages)."""
+    base = Path(settings.BASE_DIR).resolve()
+    project_apps = {
+        Path(config.path).resolve().name
+        for config in apps.get_app_configs()
+        if Path(config.path).resolve().parent == base
+    }
+    return ["templates", "static", *sorted(project_apps)]
+
+
 def release() -> str:
-    """A hash of the code, templates and static files (computed once per process)."""
+    """A hash of the project's files and the installed packages (once per process).
+
+    The packages count because they render too (Django's templates and forms,
+    template partials): an image rebuilt with a newer one is a new release.
+    """
     global _release
     if _release is None:
         digest = hashlib.blake2b(digest_size=8)
         base = Path(settings.BASE_DIR)
-        roots = ["templates", "static", "readingroom", *WATCHED_APPS]
-        for root in roots:
+        for root in release_roots():
             for path in sorted((base / root).rglob("*")):
                 if path.is_file() and path.suffix in {".py", ".html", ".css", ".js", ".txt"}:
                     digest.update(str(path.relative_to(base)).encode())
                     digest.update(path.read_bytes())
+        packages = sorted(
+            f"{dist.metadata['Name']}=={dist.version}"
+            for dist in importlib.metadata.distributions()
+        )
+        digest.update("\n".join(packages).encode())
         _release = digest.hexdigest()
     return _release
 
@@ -322,7 +353,8 @@ END $$;
 def install_triggers(sender=None, using: str = DEFAULT_DB_ALIAS, **kwargs) -> int:
     """(Re)install the version triggers on every existing watched table; return how many.
 
-    Connected to ``post_migrate``; idempotent. PostgreSQL and SQLite only.
+    Connected to ``post_migrate``; idempotent but for the data version, which
+    moves on (every ETag changes once). PostgreSQL and SQLite only.
     """
     conn = connections[using]
     if conn.vendor not in ("postgresql", "sqlite"):
@@ -331,16 +363,21 @@ def install_triggers(sender=None, using: str = DEFAULT_DB_ALIAS, **kwargs) -> in
     if VERSION_TABLE not in existing:
         return 0
     q = conn.ops.quote_name
-    # A new database starts counting at a random number, so a database dropped and
-    # made again (or restored) does not repeat the versions, and ETags, of the old
-    # one — which app servers and a shared page cache may still hold.
-    start = secrets.randbelow(2**40)
-    caches[PAGE_CACHE].clear()
+    # The versions never repeat those of another database, or of this one before a
+    # restore, which app servers and a shared page cache may still hold pages
+    # under (so the page cache need never be emptied: see the module's docstring).
+    # A new database starts counting at a random number; an existing one jumps
+    # ahead by a random amount, so a database restored from a backup (and
+    # migrated, as every app container's start does) leaves behind the versions
+    # it had reached before. Room for millions of migrations in a BIGINT.
+    start, jump = secrets.randbelow(2**40), secrets.randbelow(2**40) + 1
     count = 0
     with transaction.atomic(using=using), conn.cursor() as cursor:
         if conn.vendor == "postgresql":
             # Several app servers may migrate at once: one installs at a time.
             cursor.execute("SELECT pg_advisory_xact_lock(4711)")
+        cursor.execute(f"UPDATE {VERSION_TABLE} SET counter = counter + %s WHERE id = 1", [jump])
+        if conn.vendor == "postgresql":
             cursor.execute(
                 f"INSERT INTO {VERSION_TABLE} (id, counter) VALUES (1, %s) ON CONFLICT DO NOTHING",
                 [start],

@@ -347,3 +347,72 @@ def test_a_new_database_does_not_repeat_the_old_versions(db):
     from readingroom.caching import data_version
 
     assert data_version() > 1000
+
+
+# migrate and the shared caches ---------------------------------------------------
+
+
+def test_migrate_leaves_the_caches_alone(cable):
+    """In Redis the page cache may share a database with the default cache (and the
+    sessions): migrating must not empty either."""
+    from django.core.cache import caches
+    from django.core.management import call_command
+
+    from readingroom.caching import install_triggers
+
+    caches["default"].set("unrelated", "kept")
+    caches["pages"].set("unrelated", "kept")
+    call_command("migrate", verbosity=0, interactive=False)
+    install_triggers()
+    assert caches["default"].get("unrelated") == "kept"
+    assert caches["pages"].get("unrelated") == "kept"
+
+
+def test_migrate_moves_the_version_so_no_etag_outlives_it(client, cable):
+    from django.core.management import call_command
+
+    from readingroom.caching import data_version
+
+    url = cable.get_absolute_url()
+    before, etag = data_version(), client.get(url)["ETag"]
+    call_command("migrate", verbosity=0, interactive=False)
+    assert data_version() > before
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+def test_a_restored_database_does_not_serve_pages_kept_after_its_backup(client, cable, users):
+    """A backup restored (then migrated, as every app container's start does) carries
+    the version it was taken at; its next writes must not count up to versions
+    whose pages the shared page cache kept from the lost data."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    from readingroom.caching import VERSION_TABLE, data_version
+
+    url = cable.get_absolute_url()
+    backup = data_version()
+    lost = annotate(cable.passages.first(), users.researcher, body="A note the restore loses")
+    assert "A note the restore loses" in client.get(url).content.decode()  # kept
+
+    lost.delete()  # the restore: the data and the version as they were at the backup
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {VERSION_TABLE} SET counter = %s WHERE id = 1", [backup])
+    call_command("migrate", verbosity=0, interactive=False)
+
+    annotate(cable.passages.first(), users.researcher, body="A note made after the restore")
+    html = client.get(url).content.decode()
+    assert "A note made after the restore" in html
+    assert "A note the restore loses" not in html
+
+
+def test_the_release_covers_every_app_of_the_project():
+    """A deployment changing any app's code or templates makes new ETags (and so finds
+    no page kept by the old code)."""
+    from django.apps import apps
+
+    from readingroom.caching import release_roots
+
+    project = {"readingroom", "cables", "telegrams", "annotations", "search", "interchange"}
+    assert project | {"reading", "templates", "static"} <= set(release_roots())
+    assert not {"admin", "auth", "sessions", "django_htmx"} & set(release_roots())
+    assert all(apps.is_installed(app) for app in project)
