@@ -121,14 +121,14 @@ class YearListFilter(admin.SimpleListFilter):
 
 @admin.register(Cable)
 class CableAdmin(admin.ModelAdmin):
-    list_display = ["date", "cable_number", "title", "sender", "recipient", "record_id"]
+    list_display = ["date", "cable_number", "title", "sender", "recipient", "record_id", "status"]
     list_display_links = ["date", "cable_number", "title"]
-    list_filter = [YearListFilter, "collections", "archive"]
+    list_filter = ["status", YearListFilter, "collections", "archive"]
     list_select_related = ["sender", "recipient"]
     search_fields = ["title", "record_id", "citation", "summary", "cable_number"]
     date_hierarchy = "date"
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["sender", "recipient", "related"]
+    autocomplete_fields = ["sender", "recipient", "related", "translation_of"]
     filter_horizontal = ["collections"]
     inlines = [PassageInline, HandlingInline]
     view_on_site = True
@@ -145,15 +145,19 @@ class CableAdmin(admin.ModelAdmin):
             "Catalogue",
             {
                 "fields": [
+                    ("status", "complete"),
                     "title",
                     "slug",
-                    "date",
-                    ("record_id", "source_url"),
+                    ("date", "date_to", "date_as_written"),
+                    ("record_id", "canonical_url"),
+                    "source_url",
                     "citation",
                     ("archive", "archive_name"),
+                    "signature",
                     "summary",
                     "credits",
                     ("original_language", "text_language", "contents_label"),
+                    ("translator", "translation_of"),
                     "collections",
                     "related",
                 ]

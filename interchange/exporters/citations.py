@@ -51,14 +51,35 @@ def long_date(day: dt.date | None) -> str:
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}" if day else ""
 
 
-def us_date(day: dt.date) -> str:
-    """July 11, 1951 (the Wilson Center's form)."""
-    return f"{MONTHS[day.month - 1]} {day.day}, {day.year}"
+def us_date(day: dt.date | None) -> str:
+    """July 11, 1951 (the Wilson Center's form); '' for no date."""
+    return f"{MONTHS[day.month - 1]} {day.day}, {day.year}" if day else ""
+
+
+def cited_date(cable: Cable) -> str:
+    """The date as a citation gives it: a day, an approximate date as written, or n.d."""
+    if cable.date is None:
+        return cable.date_as_written or "n.d."
+    if cable.date_to is None:
+        return long_date(cable.date)
+    return cable.date_as_written or f"{long_date(cable.date)}–{long_date(cable.date_to)}"
+
+
+def cited_year(cable: Cable) -> int | None:
+    """The year, when the date (exact or approximate) falls within one."""
+    if cable.date is None or (cable.date_to and cable.date_to.year != cable.date.year):
+        return None
+    return cable.date.year
+
+
+def address(cable: Cable) -> str:
+    """The address to cite: the archive's own for the record, else where the text came from."""
+    return cable.canonical_url or cable.source_url
 
 
 def publisher(cable: Cable) -> str:
-    """The digital archive that publishes the record (from its source address), or ''."""
-    host = (urlsplit(cable.source_url).hostname or "").lower()
+    """The digital archive that publishes the record (from its address), or ''."""
+    host = (urlsplit(address(cable)).hostname or "").lower()
     for domain, name in PUBLISHERS.items():
         if host == domain or host.endswith("." + domain):
             return name
@@ -103,12 +124,12 @@ def chicago(cable: Cable, *, final: str = ".") -> str:
         head.append(cable.sender.name)
     kind = (cable.document_type or "cable").lower()
     head.append(f"{kind} no. {cable.cable_number}" if cable.cable_number else kind)
-    head.append(long_date(cable.date))
+    head.append(cited_date(cable))
     text = ", ".join(head) + f", “{cable.title},”"
-    tail = [cable.archive or cable.archive_name, publisher(cable)]
+    tail = [cable.archive or cable.archive_name, cable.signature, publisher(cable)]
     if cable.record_id:
         tail.append(f"record {cable.record_id}")
-    tail.append(cable.source_url)
+    tail.append(address(cable))
     return text + " " + ", ".join(x for x in tail if x) + final
 
 
@@ -151,11 +172,11 @@ def ris(cable: Cable, url: str) -> str:
         lines.append(("AU", author_name(cable.sender)))
     if cable.recipient:
         lines.append(("A2", author_name(cable.recipient)))
-    lines += [
-        ("PY", str(cable.date.year)),
-        ("DA", cable.date.strftime("%Y/%m/%d/")),
-        ("M3", cable.document_type or "Cable"),
-    ]
+    if cited_year(cable):
+        lines.append(("PY", str(cited_year(cable))))
+    if cable.date and not cable.date_to:
+        lines.append(("DA", cable.date.strftime("%Y/%m/%d/")))
+    lines.append(("M3", cable.document_type or "Cable"))
     if cable.cable_number:
         lines.append(("SN", cable.cable_number))
     if cable.archive or cable.archive_name:
@@ -170,8 +191,8 @@ def ris(cable: Cable, url: str) -> str:
         lines.append(("AB", cable.summary))
     if cable.citation:
         lines.append(("N1", cable.citation))
-    lines.append(("UR", cable.source_url or url))
-    if cable.source_url:
+    lines.append(("UR", address(cable) or url))
+    if address(cable):
         lines.append(("L2", url))
     lines.append(("ER", ""))
     return "".join(f"{tag}  - {' '.join(value.split())}\r\n" for tag, value in lines)
@@ -205,17 +226,21 @@ def bibtex(cable: Cable, url: str) -> str:
     fields = [("title", "{" + _bib(cable.title) + "}")]
     if cable.sender:
         fields.append(("author", _bib_name(cable.sender)))
-    fields += [
-        ("year", str(cable.date.year)),
-        ("month", MONTHS[cable.date.month - 1][:3].lower()),
-        ("date", cable.date.isoformat()),
-    ]
+    if cited_year(cable):
+        fields.append(("year", str(cited_year(cable))))
+    if cable.date and not cable.date_to:
+        fields += [
+            ("month", MONTHS[cable.date.month - 1][:3].lower()),
+            ("date", cable.date.isoformat()),
+        ]
+    elif cable.date:
+        fields.append(("date", f"{cable.date.isoformat()}/{cable.date_to.isoformat()}"))
     how = ", ".join(x for x in (publisher(cable), cable.archive) if x)
     if how:
         fields.append(("howpublished", _bib(how)))
     if cable.record_id:
         fields.append(("number", _bib(cable.record_id)))
-    fields.append(("url", cable.source_url or url))
+    fields.append(("url", address(cable) or url))
     note = []
     if cable.recipient:
         note.append(f"To {cable.recipient.name}")
@@ -239,16 +264,17 @@ def coins(cable: Cable, url: str) -> str:
         ("rft_val_fmt", "info:ofi/fmt:kev:mtx:book"),
         ("rft.genre", "document"),
         ("rft.btitle", cable.title),
-        ("rft.date", cable.date.isoformat()),
     ]
+    if cable.date:
+        pairs.append(("rft.date", cable.date.isoformat()))
     if cable.sender:
         pairs.append(("rft.au", cable.sender.name))
     if publisher(cable) or cable.archive:
         pairs.append(("rft.pub", publisher(cable) or cable.archive))
     if cable.original_language:
         pairs.append(("rft.language", cable.original_language))
-    pairs.append(("rft_id", cable.source_url or url))
-    if cable.source_url:
+    pairs.append(("rft_id", address(cable) or url))
+    if address(cable):
         pairs.append(("rft_id", url))
     return urlencode(pairs)
 
@@ -258,7 +284,10 @@ def highwire(cable: Cable, url: str) -> list[tuple[str, str]]:
     tags = [("citation_title", cable.title)]
     if cable.sender:
         tags.append(("citation_author", author_name(cable.sender)))
-    tags.append(("citation_date", cable.date.strftime("%Y/%m/%d")))
+    if cable.date and not cable.date_to:
+        tags.append(("citation_date", cable.date.strftime("%Y/%m/%d")))
+    elif cited_year(cable):
+        tags.append(("citation_date", str(cited_year(cable))))
     if cable.archive_name or cable.archive:
         tags.append(("citation_publisher", cable.archive_name or cable.archive))
     tags.append(("citation_public_url", url))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from html import unescape
 from urllib.parse import parse_qsl
@@ -21,7 +22,7 @@ URL = f"http://testserver/cables/{SEED_SLUG}/"
 CABLE_CHICAGO = (
     "Mao Zedong to Joseph Stalin, cable no. 21680, 11 July 1951, “Cable No. 21680, Mao Dong "
     "to Cde. Filippov [Stalin],” APRF, Wilson Center Digital Archive, record 117409, "
-    "https://wilson-center.drivingcreative.com/document/117409."
+    "https://digitalarchive.wilsoncenter.org/document/117409."
 )
 
 
@@ -38,7 +39,8 @@ def test_ris_record(client, seed):
     assert "TI  - Cable No. 21680, Mao Dong to Cde. Filippov [Stalin]" in lines
     assert "AU  - Mao Zedong" in lines and "A2  - Stalin, Joseph" in lines
     assert "DA  - 1951/07/11/" in lines and "AN  - 117409" in lines
-    assert "UR  - https://wilson-center.drivingcreative.com/document/117409" in lines
+    # The record's own address at the archive, not the staging host the text came from.
+    assert "UR  - https://digitalarchive.wilsoncenter.org/document/117409" in lines
     assert f"L2  - {URL}" in lines
     assert lines[-2] == "ER  - " and lines[-1] == ""
 
@@ -49,7 +51,7 @@ def test_bibtex_entry(client, seed):
     assert "  title = {{Cable No. 21680, Mao Dong to Cde. Filippov [Stalin]}}," in text
     assert "  author = {{Mao Zedong}}," in text  # family name first, kept whole
     assert "  year = 1951," in text and "  month = jul," in text
-    assert "  url = {https://wilson-center.drivingcreative.com/document/117409}," in text
+    assert "  url = {https://digitalarchive.wilsoncenter.org/document/117409}," in text
     assert text.count("{") == text.count("}")
 
 
@@ -110,3 +112,21 @@ def test_citations_cost_one_query(client, seed, django_assert_num_queries):
 def test_unknown_cable_is_404(client, db):
     for name in ("export_ris", "export_bibtex"):
         assert client.get(reverse(f"interchange:{name}", args=["nope"])).status_code == 404
+
+
+def test_an_approximate_or_missing_date_is_cited_as_such(seed):
+    cable = Cable.objects.get(slug=SEED_SLUG)
+    cable.date, cable.date_to, cable.date_as_written = (
+        datetime.date(1951, 6, 1),
+        datetime.date(1951, 6, 30),
+        "June 1951",
+    )
+    assert ", June 1951, “Cable No. 21680" in exports.chicago(cable)
+    assert "PY  - 1951" in exports.ris(cable, URL) and "DA  -" not in exports.ris(cable, URL)
+    assert ("citation_date", "1951") in exports.highwire(cable, URL)
+    cable.date = cable.date_to = None
+    cable.date_as_written = ""
+    assert ", n.d., “Cable No. 21680" in exports.chicago(cable)
+    assert "PY  -" not in exports.ris(cable, URL)
+    assert "year =" not in exports.bibtex(cable, URL)
+    assert "rft.date" not in exports.coins(cable, URL)

@@ -1,17 +1,28 @@
-"""Import documents: Wilson Center text (export or copied page), FRUS TEI, Reading Room JSON."""
+"""Import documents: Wilson Center text (any layout), FRUS TEI and pages, Reading Room JSON.
+
+Over thousands of files: a progress bar (on a terminal), a summary at the end
+(created, updated, drafts to review with their gaps, refused with reasons)
+and, with ``--report FILE.csv``, one row per document or refused file.
+Re-running is idempotent: the same record id or FRUS id updates in place.
+"""
 
 from __future__ import annotations
 
+import csv
+import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, transaction
+from tqdm import tqdm
 
 from cables.mentions import NameMatcher
-from cables.models import Collection
+from cables.models import Cable, Collection
+from interchange import exchange
 from interchange.importers import ImportFailure, check_size, decode, parse
-from interchange.importers.writer import Names, write
+from interchange.importers.writer import Names, write_all
 
 BATCH = 100
 
@@ -33,20 +44,71 @@ def files_in(paths: list[str]) -> list[Path]:
 
 
 def restore_json(data: dict, *, collection, dry_run: bool, fallback_user=None):
-    """Hand a Reading Room JSON export to ``interchange.exchange.restore`` (written alongside)."""
-    try:
-        from interchange import exchange
-    except ImportError:
-        raise ImportFailure(
-            "this is a Reading Room JSON export, but restoring exports is not installed "
-            "(interchange.exchange is missing)",
-            1,
-        ) from None
+    """Hand a Reading Room JSON export to ``interchange.exchange.restore``."""
     extra = {"fallback_user": fallback_user} if fallback_user is not None else {}
     try:
         return exchange.restore(data, collection=collection, dry_run=dry_run, **extra)
-    except getattr(exchange, "RestoreError", ()) as error:
+    except exchange.RestoreError as error:
         raise ImportFailure(f"cannot restore this export: {error}", 1) from None
+
+
+REPORT_COLUMNS = ["file", "line", "outcome", "title", "date", "record_id", "address", "notes"]
+
+
+@dataclass
+class Tally:
+    """What an import run did, for the summary and the report."""
+
+    created: int = 0
+    updated: int = 0
+    restored: int = 0
+    drafts: list[tuple[str, str, list[str]]] = field(default_factory=list)  # file, title, gaps
+    refused: list[str] = field(default_factory=list)  # file:line: reason
+    rows: list[dict] = field(default_factory=list)
+
+    def add(self, path: Path, result) -> None:
+        cable = result.cable
+        if result.created:
+            self.created += 1
+        else:
+            self.updated += 1
+        gaps = list(cable.problems) + [
+            f"{name} missing" for name, how in cable.provenance.items() if how == "missing"
+        ]
+        if cable.status == Cable.Status.DRAFT:
+            self.drafts.append((str(path), cable.title, gaps))
+        outcome = ("created" if result.created else "updated") + (
+            ", draft" if cable.status == Cable.Status.DRAFT else ""
+        )
+        self.rows.append(
+            {
+                "file": str(path),
+                "line": "",
+                "outcome": outcome,
+                "title": cable.title,
+                "date": cable.date.isoformat() if cable.date else cable.date_as_written,
+                "record_id": cable.record_id,
+                "address": cable.get_absolute_url(),
+                "notes": "; ".join(gaps),
+            }
+        )
+
+    def refuse(self, path: Path, failure: ImportFailure) -> str:
+        where = failure.located(str(path))
+        self.refused.append(where)
+        self.rows.append(
+            {
+                "file": str(path),
+                "line": failure.line or 1,
+                "outcome": "refused",
+                "title": "",
+                "date": "",
+                "record_id": "",
+                "address": "",
+                "notes": failure.reason,
+            }
+        )
+        return where
 
 
 class Command(BaseCommand):
@@ -73,6 +135,13 @@ class Command(BaseCommand):
             help="Restoring a JSON export: the author of annotations whose author has no "
             "account here.",
         )
+        parser.add_argument(
+            "--report",
+            type=str,
+            default=None,
+            metavar="FILE.csv",
+            help="Write one row per document (created, updated, draft) or refused file.",
+        )
 
     def handle(
         self,
@@ -81,6 +150,7 @@ class Command(BaseCommand):
         dry_run: bool,
         collection: str | None,
         fallback_user: str | None = None,
+        report: str | None = None,
         **options,
     ):
         self.fallback_user = None
@@ -96,43 +166,65 @@ class Command(BaseCommand):
             if target is None:
                 raise CommandError(f"No collection with the slug {collection!r}.")
         names, matcher = Names(), NameMatcher.from_database()
-        failed = imported = 0
+        tally = Tally()
         unknown: dict[str, list[str]] = {}
         prefix = "Would " if dry_run else ""
         files = files_in(paths)
         if not files:
             raise CommandError("No files to import.")
-        # Files are committed BATCH at a time (one commit, not one per document, is what
-        # makes a thousand documents take seconds); each file is a savepoint of its own.
+        # On a terminal only (tqdm turns itself off when stderr is not one).
+        progress = tqdm(total=len(files), unit="file", disable=None, file=sys.stderr)
+        # Files are committed BATCH at a time (one commit per document would cost a
+        # disk sync each); each file is a savepoint of its own, all or nothing.
         for first in range(0, len(files), BATCH):
             with transaction.atomic():
                 for path in files[first : first + BATCH]:
+                    progress.update()
                     try:
-                        with transaction.atomic():  # the file is all or nothing
+                        with transaction.atomic():
                             results = self._one(path, target, names, matcher, dry_run)
                     except ImportFailure as failure:
-                        failed += 1
-                        self.stderr.write(failure.located(str(path)))
+                        self.stderr.write(tally.refuse(path, failure))
                         continue
                     for result in results:
-                        imported += 1
                         if isinstance(result, str):
+                            tally.restored += 1
                             self.stdout.write(f"{path}: {prefix}{result}")
                             continue
+                        tally.add(path, result)
                         self.stdout.write(f"{path}: {result.summary(dry_run)}")
                         for name, role in result.unknown:
                             unknown.setdefault(name, []).append(f"{role} in {path.name}")
+        progress.close()
         for name, roles in unknown.items():
             self.stdout.write(
                 f"Unknown name {name!r} ({'; '.join(roles[:3])}): proposed new participant; "
                 "add it (or an alias) in the admin and import again."
             )
-        verb = "would be imported" if dry_run else "imported"
-        self.stdout.write(f"{imported} documents {verb}; {failed} files failed.")
-        if failed:
+        self._summary(tally, dry_run)
+        if report:
+            with open(report, "w", newline="", encoding="utf-8") as out:
+                writer = csv.DictWriter(out, fieldnames=REPORT_COLUMNS)
+                writer.writeheader()
+                writer.writerows(tally.rows)
+            self.stdout.write(f"Report: {report} ({len(tally.rows)} rows).")
+        if tally.refused:
             raise CommandError(
-                f"{failed} of {len(files)} files failed; nothing of them was written."
+                f"{len(tally.refused)} of {len(files)} files failed; nothing of them was written."
             )
+
+    def _summary(self, tally: Tally, dry_run: bool) -> None:
+        would = "would be " if dry_run else ""
+        imported = tally.created + tally.updated + tally.restored
+        self.stdout.write(
+            f"{imported} documents {would}imported: {tally.created} new, {tally.updated} "
+            f"updated, {tally.restored} restored from exports; {len(tally.drafts)} drafts to "
+            f"review; {len(tally.refused)} files failed."
+        )
+        for path, title, gaps in tally.drafts:
+            self.stdout.write(f"Draft to review: {path}: {title!r}: {'; '.join(gaps)}")
+        for where in tally.refused:
+            self.stdout.write(f"Refused: {where}")
 
     def _one(self, path: Path, target, names, matcher, dry_run):
         if not path.is_file():
@@ -144,13 +236,14 @@ class Command(BaseCommand):
                 parsed.data, collection=target, dry_run=dry_run, fallback_user=self.fallback_user
             )
             return [f"restore {len(cables)} cables from a {parsed.format} export"]
-        results = []
-        for doc in parsed.documents:
-            try:
-                results.append(
-                    write(doc, names=names, collection=target, matcher=matcher, dry_run=dry_run)
-                )
-            except (ValidationError, DatabaseError) as error:
-                reason = "; ".join(getattr(error, "messages", [str(error)]))
-                raise ImportFailure(f"cannot store {doc.title!r}: {reason}", doc.line) from None
-        return results
+        try:
+            return write_all(
+                parsed.documents,
+                names=names,
+                collection=target,
+                matcher=matcher,
+                dry_run=dry_run,
+            )
+        except (ValidationError, DatabaseError) as error:
+            reason = "; ".join(getattr(error, "messages", [str(error)]))
+            raise ImportFailure(f"cannot store it: {reason}", 1) from None
