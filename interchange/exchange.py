@@ -64,11 +64,19 @@ COLLECTION_FORMAT = "readingroom-collection"
 VERSION = 1
 
 CABLE_FIELDS = [
+    "status",
+    "complete",
     "title",
     "slug",
     "date",
+    "date_to",
+    "date_as_written",
     "record_id",
+    "canonical_url",
     "source_url",
+    "signature",
+    "translator",
+    "precedence",
     "citation",
     "archive",
     "archive_name",
@@ -94,7 +102,9 @@ CABLE_FIELDS = [
     "handling_number",
     "copies_note",
 ]
-DATE_FIELDS = {"date", "received_on"}
+DATE_FIELDS = {"date", "date_to", "received_on"}
+# Fields an export made before they existed lacks: what such a record was.
+DEFAULTS = {"status": Cable.Status.PUBLISHED, "complete": True}
 TIME_FIELDS = {"received_time"}
 
 
@@ -741,7 +751,7 @@ class _Restorer:
         for name in CABLE_FIELDS:
             if name == "slug":
                 continue
-            value = fields.get(name)
+            value = fields.get(name, DEFAULTS.get(name))
             if name in DATE_FIELDS:
                 value = _date(value)
             elif name in TIME_FIELDS:

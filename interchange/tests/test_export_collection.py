@@ -178,3 +178,41 @@ def test_command_refuses_unknown_collection_and_user(tmp_path, seed):
         call_command("export_collection", "no-such-collection")
     with pytest.raises(CommandError, match="no user"):
         call_command("export_collection", COLLECTION, "--user", "ghost")
+
+
+def test_drafts_approximate_dates_and_signatures_round_trip(tmp_path, seed):
+    import datetime
+
+    Cable.objects.filter(slug=SEED_SLUG).update(
+        status=Cable.Status.DRAFT,
+        complete=False,
+        date=datetime.date(1951, 7, 1),
+        date_to=datetime.date(1951, 7, 31),
+        date_as_written="July 1951",
+        signature="APRF, f. 45, op. 1, d. 339, l. 17-19",
+        translator="Gary Goldberg",
+    )
+    data = run_export(tmp_path)
+    empty_database()
+    (cable,) = exchange.restore(data)
+    cable.refresh_from_db()
+    assert (cable.status, cable.complete) == (Cable.Status.DRAFT, False)
+    assert (cable.date, cable.date_to, cable.date_as_written) == (
+        datetime.date(1951, 7, 1),
+        datetime.date(1951, 7, 31),
+        "July 1951",
+    )
+    assert cable.signature == "APRF, f. 45, op. 1, d. 339, l. 17-19"
+    assert cable.translator == "Gary Goldberg"
+    assert cable.canonical_url == "https://digitalarchive.wilsoncenter.org/document/117409"
+
+
+def test_an_export_made_before_drafts_existed_restores_as_published(tmp_path, seed):
+    data = run_export(tmp_path)
+    for entry in data["cables"]:
+        for name in ("status", "complete", "date_to", "signature", "canonical_url"):
+            entry["cable"].pop(name)
+    empty_database()
+    (cable,) = exchange.restore(data)
+    cable.refresh_from_db()
+    assert (cable.status, cable.complete, cable.date_to) == (Cable.Status.PUBLISHED, True, None)
