@@ -5,7 +5,7 @@
 #   make screenshots  only the browser tests (they write docs/screenshots/)
 #   make lint         ruff check + ruff format --check + lint-imports (the apps' dependency contracts)
 #   make format       ruff format + ruff check --fix
-#   make bench        benchmark on PostgreSQL: gunicorn + wrk at 1,000 and 100,000 cables (BENCH_SIZES=1000 for a quick run)
+#   make bench        benchmark on PostgreSQL: wrk → nginx → gunicorn at 1,000 and 100,000 cables (BENCH_SIZES=1000 for a quick run)
 #   make clean        remove .venv, caches and generated files (keeps var/readingroom.sqlite3)
 #
 # Nothing but Python 3.11+ is needed to start: the virtualenv is created here and
@@ -78,16 +78,22 @@ format: $(STAMP_DEV)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# The benchmark (bench/run.py): PostgreSQL at 127.0.0.1:5432 (user postgres), wrk from Debian.
+# The benchmark (bench/run.py): PostgreSQL at 127.0.0.1:5432 (user postgres); wrk and
+# nginx from Debian (nginx in front of gunicorn, as in production: it compresses).
 BENCH_SIZES ?= 1000,100000
+BENCH_TOOLS := wrk nginx
 bench: $(STAMP_RUN)
-	@if command -v wrk >/dev/null; then \
+	@missing=""; \
+	for tool in $(BENCH_TOOLS); do \
+	  command -v $$tool >/dev/null || [ -x /usr/sbin/$$tool ] || missing="$$missing $$tool"; \
+	done; \
+	if [ -z "$$missing" ]; then \
 	  : ; \
 	elif [ "$$(id -u)" = 0 ]; then \
-	  echo "Installing wrk for the benchmark (apt-get)"; \
-	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y wrk; \
+	  echo "Installing$$missing for the benchmark (apt-get)"; \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
 	else \
-	  echo "The benchmark needs wrk: run 'sudo apt-get install -y wrk', then make bench again." >&2; \
+	  echo "The benchmark needs$$missing: run 'sudo apt-get install -y$$missing', then make bench again." >&2; \
 	  exit 1; \
 	fi
 	BENCH_SIZES=$(BENCH_SIZES) $(BIN)/python bench/run.py

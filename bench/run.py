@@ -10,28 +10,39 @@ What it does, on this machine, loopback only:
    collects static files and loads the seed collection.
 2. Creates a researcher with 200 (private) annotations on the seed cable and a
    session for them (the signed-in rows send its cookie).
-3. For each size: generates the synthetic corpus up to that many cables
+3. Serves as production does: nginx in front (Debian's, run in the foreground
+   as a child with its configuration, pid, logs and temporary files in a temp
+   folder), listening on ``BENCH_PORT`` (default 8765) and proxying to gunicorn
+   on the next port, with the deployment's own server configuration
+   (``deploy/nginx/readingroom.conf``, included as docker-compose's proxy
+   includes it: compression is nginx's).
+4. For each size: generates the synthetic corpus up to that many cables
    (``generate_corpus``; the 100,000 run adds 99,000 to the 1,000), runs
    ``VACUUM ANALYZE``, starts gunicorn (2 workers, DEBUG off, a throw-away
    SECRET_KEY, ALLOWED_HOSTS=127.0.0.1), warms every page up, then runs ``wrk``
-   (2 threads, 8 connections, ``BENCH_DURATION`` seconds, default 10) per row,
-   every request saying ``Accept-Encoding: gzip, deflate`` as browsers do (one
-   row repeats the signed-in reading view for a client that does not),
-   and reads each worker's peak memory (VmHWM) before stopping it.
-4. Measures the import rate (``tests/bench_import.py``: generated Wilson-layout
+   against nginx (2 threads, 8 connections, ``BENCH_DURATION`` seconds, default
+   10) per row, every request saying ``Accept-Encoding: gzip, deflate`` as
+   browsers do (one row repeats the signed-in reading view for a client that
+   does not, which nginx sends uncompressed: the difference is what compressing
+   costs), and reads each worker's peak memory (VmHWM) before stopping it. The
+   baseline (``/healthz``) goes through nginx too, so every ratio compares like
+   with like.
+5. Measures the import rate (``bench/import_speed.py``: generated Wilson-layout
    documents through ``import_cables``) in a database of its own.
-5. Prints the table and writes ``bench/results.md``.
+6. Prints the table and writes ``bench/results.md``.
 
 Nothing here runs in the test suite.
 """
 
 from __future__ import annotations
 
+import gzip
 import os
 import re
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -47,8 +58,13 @@ GUNICORN = str(Path(PY).parent / "gunicorn")
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 DB = "readingroom_bench"
 IMPORT_DB = "readingroom_bench_import"
-PORT = int(os.environ.get("BENCH_PORT", "8765"))
+PORT = int(os.environ.get("BENCH_PORT", "8765"))  # nginx, which wrk asks
+APP_PORT = PORT + 1  # gunicorn, which nginx asks
 HOST = f"http://127.0.0.1:{PORT}"
+APP_HOST = f"http://127.0.0.1:{APP_PORT}"
+NGINX_SITE = BASE / "deploy" / "nginx" / "readingroom.conf"
+# Debian installs nginx in /usr/sbin, which a user's PATH may not name.
+NGINX = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin")
 DURATION = int(os.environ.get("BENCH_DURATION", "10"))
 SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "1000,100000").split(",") if s.strip()]
 IMPORT_DOCS = int(os.environ.get("BENCH_IMPORT_DOCS", "1000"))
@@ -94,7 +110,9 @@ ENV = {
 
 SETUP_RESEARCHER = f"""
 from django.contrib.auth import get_user_model, BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
+from importlib import import_module
+from django.conf import settings
+SessionStore = import_module(settings.SESSION_ENGINE).SessionStore
 from annotations.markdown import render_markdown
 from annotations.models import Annotation
 from cables.models import Cable
@@ -114,7 +132,6 @@ for i in range({ANNOTATIONS}):
 Annotation.objects.bulk_create(rows)
 s = SessionStore()
 s[SESSION_KEY] = str(user.pk)
-from django.conf import settings
 s[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
 s[HASH_SESSION_KEY] = user.get_session_auth_hash()
 s.create()
@@ -161,7 +178,7 @@ class Server:
                 "--workers",
                 "2",
                 "--bind",
-                f"127.0.0.1:{PORT}",
+                f"127.0.0.1:{APP_PORT}",
                 "--timeout",
                 "300",
                 "--log-level",
@@ -170,15 +187,9 @@ class Server:
             env=ENV,
             cwd=BASE,
         )
-        for _ in range(100):
-            try:
-                if get("/healthz")[0] == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        self.stop()
-        raise SystemExit("gunicorn did not answer /healthz")
+        if not answers(APP_HOST):
+            self.stop()
+            raise SystemExit("gunicorn did not answer /healthz")
 
     def workers(self) -> list[int]:
         path = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children")
@@ -197,8 +208,76 @@ class Server:
         self.proc.wait(timeout=60)
 
 
-def get(path: str, headers=None) -> tuple[int, bytes, dict]:
-    request = urllib.request.Request(HOST + path, headers=headers or {})
+NGINX_CONF = """
+daemon off;
+worker_processes auto;
+pid {folder}/nginx.pid;
+error_log {folder}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {folder}/client_body;
+    proxy_temp_path {folder}/proxy;
+    fastcgi_temp_path {folder}/fastcgi;
+    uwsgi_temp_path {folder}/uwsgi;
+    scgi_temp_path {folder}/scgi;
+    upstream readingroom {{ server 127.0.0.1:{app_port}; }}
+    server {{
+        listen 127.0.0.1:{port};
+        include {site};
+    }}
+}}
+"""
+
+
+class Proxy:
+    """nginx in the foreground, a child of this process, in a folder of its own; the
+    server block is the deployment's (``deploy/nginx/readingroom.conf``). Without
+    an access log, as gunicorn runs without one."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder / "nginx"
+        self.folder.mkdir()
+        # Run as root, nginx's workers are another user: they need to reach the
+        # temporary folders nginx makes for them in here.
+        for path in (folder, self.folder):
+            path.chmod(0o755)
+        conf = self.folder / "nginx.conf"
+        conf.write_text(
+            NGINX_CONF.format(folder=self.folder, app_port=APP_PORT, port=PORT, site=NGINX_SITE)
+        )
+        command = [NGINX, "-p", str(self.folder), "-e", str(self.folder / "error.log")]
+        run([*command, "-t", "-q", "-c", str(conf)])
+        self.proc = subprocess.Popen([*command, "-c", str(conf)], cwd=BASE)
+        for _ in range(50):
+            try:
+                with socket.create_connection(("127.0.0.1", PORT), timeout=1):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        raise SystemExit(f"nginx did not listen on port {PORT}: see {self.folder}/error.log")
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGQUIT)  # finish the requests in hand, then exit
+            self.proc.wait(timeout=30)
+
+
+def answers(host: str) -> bool:
+    """Whether ``host`` answers /healthz within 20 s."""
+    for _ in range(100):
+        try:
+            if get("/healthz", host=host)[0] == 200:
+                return True
+        except OSError:
+            pass
+        time.sleep(0.2)
+    return False
+
+
+def get(path: str, headers=None, host: str = HOST) -> tuple[int, bytes, dict]:
+    request = urllib.request.Request(host + path, headers=headers or {})
     try:
         with urllib.request.urlopen(request, timeout=300) as response:
             return response.status, response.read(), dict(response.headers)
@@ -299,6 +378,11 @@ def measure_size(size: int, ctx: dict, folder: Path) -> dict:
         signed_in = get(reading, cookie)[1]
         assert b"bench-researcher" in signed_in or b"Bench" in signed_in, "session not accepted"
         search_ok = get("/search/?q=armistice")[0] == 200
+        # Through nginx as browsers ask: compressed, with nginx's weak ETag.
+        status, body, headers = get(reading, {**BROWSER, **cookie})
+        assert status == 200 and headers.get("Content-Encoding") == "gzip", "nginx sent it plain"
+        assert b"Bench" in gzip.decompress(body), "the compressed page is not the page"
+        assert headers.get("ETag", "").startswith("W/"), "nginx kept the ETag strong"
     finally:
         server.stop()
     # (key, label, path, headers, paths of a mix, every request rendered afresh)
@@ -310,7 +394,8 @@ def measure_size(size: int, ctx: dict, folder: Path) -> dict:
         ("reading_user", f"(b) reading view, signed in ({ANNOTATIONS} notes)", reading,
          cookie, None, False),
         ("reading_user_plain", f"(b) reading view, signed in ({ANNOTATIONS} notes), "
-         "client without gzip", reading, {**cookie, "Accept-Encoding": ""}, None, False),
+         "client without gzip (nginx compresses nothing)", reading,
+         {**cookie, "Accept-Encoding": ""}, None, False),
         ("reading_user_render", f"(b) reading view, signed in ({ANNOTATIONS} notes), "
          "rendered afresh", reading, cookie, None, True),
         ("reading_304", "(b) reading view, anonymous revalidation (304)", reading,
@@ -369,7 +454,7 @@ def warm_up(paths: list[str], headers: dict) -> None:
 def import_rate() -> str:
     env = {**ENV, "DATABASE_URL": f"{PG}/{IMPORT_DB}"}
     fresh_database(IMPORT_DB)
-    out = run([PY, "tests/bench_import.py", str(IMPORT_DOCS)], env=env, capture=True)
+    out = run([PY, "bench/import_speed.py", str(IMPORT_DOCS)], env=env, capture=True)
     psql(f"DROP DATABASE IF EXISTS {IMPORT_DB} WITH (FORCE)")
     return out.strip().splitlines()[-1]
 
@@ -415,9 +500,34 @@ def table(results: dict, sizes: list[int], generation: list[str], imported: str)
     return "\n".join(lines)
 
 
+def measure_sizes(ctx: dict, folder: Path) -> tuple[dict, list[str]]:
+    """Every size in turn, the corpus grown to it first: the rows, and how the
+    corpus was generated."""
+    results, generation, have = {}, [], 0
+    for n, size in enumerate(sorted(SIZES)):
+        add = size - have
+        slug = "synthetic-corpus" if n == 0 else f"synthetic-corpus-{n + 1}"
+        t0 = time.perf_counter()
+        out = manage(
+            "generate_corpus", "--cables", str(add), "--seed", str(n + 1),
+            "--collection", slug, capture=True,
+        )  # fmt: skip
+        seconds = time.perf_counter() - t0
+        generation.append(
+            f"{add:,} cables in {seconds:.0f} s ({add / seconds:,.0f} cables/s) — "
+            + out.strip().splitlines()[-1]
+        )
+        print(generation[-1], flush=True)
+        psql("VACUUM ANALYZE", DB)
+        have = size
+        results[size] = measure_size(size, ctx, folder)
+    return results, generation
+
+
 def main() -> None:
-    if shutil.which("wrk") is None:
-        raise SystemExit("wrk is missing: sudo apt-get install -y wrk")
+    for tool, path in (("wrk", shutil.which("wrk")), ("nginx", NGINX)):
+        if path is None:
+            raise SystemExit(f"{tool} is missing: sudo apt-get install -y {tool}")
     started = time.perf_counter()
     fresh_database(DB)
     manage("migrate", "--noinput", "-v0")
@@ -429,30 +539,18 @@ def main() -> None:
         "slug": re.search(r"SLUG (\S+)", out).group(1),
         "agendas": re.search(r"AGENDAS (\S+) (\S+)", out).group(1, 2),
     }
-    results, generation, have = {}, [], 0
     with tempfile.TemporaryDirectory() as folder:
-        for n, size in enumerate(sorted(SIZES)):
-            add = size - have
-            slug = "synthetic-corpus" if n == 0 else f"synthetic-corpus-{n + 1}"
-            t0 = time.perf_counter()
-            out = manage(
-                "generate_corpus", "--cables", str(add), "--seed", str(n + 1),
-                "--collection", slug, capture=True,
-            )  # fmt: skip
-            seconds = time.perf_counter() - t0
-            generation.append(
-                f"{add:,} cables in {seconds:.0f} s ({add / seconds:,.0f} cables/s) — "
-                + out.strip().splitlines()[-1]
-            )
-            print(generation[-1], flush=True)
-            psql("VACUUM ANALYZE", DB)
-            have = size
-            results[size] = measure_size(size, ctx, Path(folder))
+        proxy = Proxy(Path(folder))
+        try:
+            results, generation = measure_sizes(ctx, Path(folder))
+        finally:
+            proxy.stop()
     imported = import_rate()
     text = table(results, sorted(SIZES), generation, imported)
     header = (
         f"# Benchmark results\n\nMeasured by `make bench` (bench/run.py) on {os.cpu_count()} "
-        f"cores: gunicorn, 2 sync workers, PostgreSQL, DEBUG off; wrk 2 threads, 8 connections "
+        "cores: nginx in front (deploy/nginx/readingroom.conf: it compresses), gunicorn "
+        "behind it, 2 sync workers, PostgreSQL, DEBUG off; wrk 2 threads, 8 connections "
         f"(1 for the one-client row), {DURATION} s per row, loopback. Rows marked *rendered "
         "afresh* ask for a new address every time, so the page cache never answers them. "
         f"Run took {time.perf_counter() - started:.0f} s.\n\n"
