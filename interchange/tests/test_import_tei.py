@@ -140,9 +140,13 @@ SEOUL = """<div type="document" xml:id="d5" n="5" subtype="historical-document"
     frus:doc-dateTime-min="1953-06-25T19:00:00-05:00"
     frus:doc-dateTime-max="1953-06-25T19:00:00-05:00">
   <note rend="inline" type="source">795.00/6–2653: Telegram</note>
-  <head><hi rend="italic">The Ambassador in Testland</hi> (<persName type="from"><hi
-      rend="italic">Quill</hi></persName>) <hi rend="italic">to the <gloss type="to">Secretary
-      of State</gloss></hi></head>
+  <head>
+    <hi rend="italic">The Ambassador in Testland</hi> (<persName type="from">
+        <hi rend="italic">Quill</hi>
+      </persName>) <hi rend="italic">to the <gloss type="to">Secretary
+      of State</gloss>
+    </hi>
+  </head>
   <opener><dateline rendition="#right"><placeName><hi rend="smallcaps">Seoul</hi></placeName>,
       <date when="1953-06-26T09:00:00+09:00" calendar="gregorian">June 26,
       1953—9 a. m.</date></dateline></opener>
