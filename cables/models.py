@@ -161,8 +161,10 @@ class CableQuerySet(models.QuerySet):
         )
 
     def for_catalogue(self):
-        """Cables with sender and recipient joined (one query)."""
-        return self.select_related("sender", "recipient").order_by("date", "title")
+        """Cables with sender and recipient joined, by date with the undated last (one query)."""
+        return self.select_related("sender", "recipient").order_by(
+            models.F("date").asc(nulls_last=True), "title"
+        )
 
 
 class Cable(models.Model):

@@ -14,7 +14,7 @@ from collections import defaultdict
 
 from django import forms
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -33,7 +33,12 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
     collections = Collection.objects.annotate(
         cable_count=Count("cables", filter=Q(cables__status=Cable.Status.PUBLISHED))
     )
-    featured = Cable.objects.published().for_catalogue().order_by("-date", "-pk").first()
+    featured = (
+        Cable.objects.published()
+        .for_catalogue()
+        .order_by(F("date").desc(nulls_last=True), "-pk")
+        .first()
+    )
     return render(request, "cables/home.html", {"collections": collections, "featured": featured})
 
 

@@ -216,3 +216,13 @@ def test_large_counts_are_written_with_thousands_separators(client, monkeypatch)
     html = client.get(URL).content.decode()
     assert '<h2 id="results-title">100,001 cables' in html
     assert "Page 1 of 2,001" in html
+
+
+def test_undated_records_come_last_and_never_stand_as_the_latest(client):
+    from cables.models import Cable
+
+    archive = build_archive(2)
+    Cable.objects.create(title="An undated note", slug="undated-note", date=None)
+    assert titles(client.get(URL)) == [archive.older.title, archive.cable.title, "An undated note"]
+    home = client.get(reverse("cables:home"))
+    assert home.context["featured"] == archive.cable
