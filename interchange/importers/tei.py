@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from xml.etree.ElementTree import Element, ParseError, TreeBuilder, tostring
+from xml.etree.ElementTree import Element, ParseError, TreeBuilder, register_namespace, tostring
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser, iterparse
@@ -60,6 +60,7 @@ XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
 FRUS = "{http://history.state.gov/frus/ns/1.0}"
 DOC_MIN, DOC_MAX = f"{FRUS}doc-dateTime-min", f"{FRUS}doc-dateTime-max"
 PAGE_URL = "https://history.state.gov/historicaldocuments/{}/{}"
+register_namespace("frus", FRUS[1:-1])  # a document's source text keeps the usual prefix
 ROOTS = {"TEI", "teiCorpus", "div", "text", "body"}
 LABELS = {
     "p": "Paragraph",
@@ -351,6 +352,8 @@ def _typed(head: Element, kind: str) -> str:
 
 # -- Dates -------------------------------------------------------------------
 
+# Legacy memoranda give subject and participants as a paragraph and a table.
+_PARTICIPANTS = re.compile(r"(?:Subject|Participants|Present):")
 _PLACE = r"\[?[A-Z][\w.’' -]{0,40}?,?\]?,?"
 
 
@@ -475,7 +478,9 @@ def _document(div: Element, line: int, volume: _Volume) -> ParsedDocument:
                     marks.append(found_marking)
             opener.append(el)
             return True
-        if el.tag == "list" and el.get("type") in ("subject", "participants"):
+        if (el.tag == "list" and el.get("type") in ("subject", "participants")) or (
+            el.tag in ("p", "table") and _PARTICIPANTS.match(_words(el))
+        ):
             opener.append(el)
             return True
         if el.tag in ("p", "seg", "ab") and (found_marking := marking(_words(el))) is not None:

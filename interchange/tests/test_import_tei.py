@@ -420,6 +420,28 @@ def test_classification_seg_after_the_dateline_and_flushleft_paragraph_are_not_t
     ]
 
 
+def test_legacy_subject_paragraph_and_participants_table_are_not_text():
+    doc = one("""<div type="document" xml:id="d21" n="21">
+      <note rend="inline" type="source"><gloss target="#t_HA1">HA</gloss> Files: Lot 56 D
+          625</note>
+      <head><hi rend="italic">Memorandum of Conversation, by the Consul</hi> (<hi
+          rend="italic">Reed</hi>)</head>
+      <opener><dateline>[<placeName><hi rend="smallcaps">Washington</hi></placeName>,] <date
+          when="1953-02-01">February 1, 1953</date>.</dateline>
+        <seg rendition="#left"><hi rend="smallcaps">confidential</hi></seg></opener>
+      <p rend="flushleft">Subject: Fog Signals.</p>
+      <table><row><cell>Participants:</cell><cell>Mr. Reed</cell></row>
+        <row><cell/><cell>Mr. Quill</cell></row></table>
+      <p>Mr. Quill asked about the horns.</p>
+    </div>""")
+    assert [p.label for p in doc.passages][:3] == ["Heading", "Opener", "Paragraph"]
+    assert doc.passages[1].text.splitlines()[-2:] == ["Participants: Mr. Reed", "Mr. Quill"]
+    assert doc.passages[2].text == "Mr. Quill asked about the horns."
+    assert (doc.fields["signature"], doc.fields["archive"]) == ("Lot 56 D 625", "HA Files")
+    assert doc.fields["series"] == "Confidential"
+    assert doc.sender == "Reed"
+
+
 # -- Text --------------------------------------------------------------------
 
 
