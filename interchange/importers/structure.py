@@ -27,7 +27,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from interchange.importers.dates import WHEN_ANY, When, find_when, parse_when
+from interchange.importers.dates import WHEN_ANY, When, find_when_us, parse_when
 from interchange.importers.parsed import (
     ImportFailure,
     ParsedHandling,
@@ -47,7 +47,8 @@ TELEGRAM_START = re.compile(
     r"^[ \t]*[\"“«„]\s*To\s+(?:Cdes?\.|Comrades?\b)", re.MULTILINE | re.IGNORECASE
 )
 CLOSING_LINE = re.compile(
-    rf"^(?P<name>[A-Z][A-Za-z'’.\- ]*?[A-Za-z])\s+{NUMERO}\s*(?P<number>\d+)"
+    r"^(?!(?:Copy|Copies|Incoming|Outgoing)\b)"  # "Copy Nº 2" numbers a copy, signs nothing
+    rf"(?P<name>[A-Z][A-Za-z'’.\- ]*?[A-Za-z])\s+{NUMERO}\s*(?P<number>\d+)"
     rf"(?:\s+(?P<when>{WHEN_ANY}))?[ \t]*$",
     re.MULTILINE,
 )
@@ -56,7 +57,7 @@ HANDLING_LINE = re.compile(
     r"|\w+ copies (?:printed|made))\b",
     re.MULTILINE | re.IGNORECASE,
 )
-_NAME = r"(?:(?:[A-Z]\.\s*|[A-Z][\w'’-]+\s+){0,3}[A-Z][\w'’-]+)"
+_NAME = r"(?:(?:[A-Z]\.[ \t]*|[A-Z][\w'’-]+[ \t]+){0,3}[A-Z][\w'’-]+)"  # on one line
 SIGNATURE = re.compile(rf"(?P<name>{_NAME})\.?\s+(?P<when>{WHEN_ANY})$")
 _INITIAL = r"(?<!\w)[A-Z]\.\s"  # "C. Turner Joy": an initial does not end a name
 _TITLE = r"(?:(?:Cdes?\.|Comrades?)\s*)?"
@@ -72,7 +73,9 @@ REFERENCE = re.compile(
 LIST_ITEM = re.compile(
     r"^[ \t]*(?:[-*•][ \t]+)?(?P<number>\d{1,2})[.)][ \t]+(?P<words>\S.*)$", re.M
 )
-SALUTATION = re.compile(r"(?:Cde\.|Comrade|Dear)\s+[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)?!")
+SALUTATION = re.compile(
+    r"(?:(?:Esteemed|Respected|Deeply\s+respected|Dear)\s+)?(?:Cde\.|Comrade|Dear)\s+[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)?!"
+)
 SMALL_WORDS = {"of", "the", "and", "for", "to", "in", "on", "at", "a", "an"}
 TITLES = re.compile(r"^(?:Cdes?\.|Comrades?|Comrade|Gen\.|General|Marshal|Admiral)\s+", re.I)
 
@@ -217,7 +220,7 @@ def _preamble(body: str, end: int, has_telegrams: bool) -> list[tuple[int, str, 
     stamp = re.search(r"^\[Stamp:.*?\]", head, re.MULTILINE | re.DOTALL)
     address = re.search(r"^SERIES\b.*$", head, re.MULTILINE)
     salute = SALUTATION.search(head, address.start() if address else 0)
-    if not has_telegrams and not (stamp or address or salute):
+    if not has_telegrams and not (stamp or address):
         return [(0, "body", "Text")] if head.strip() else []
     marks = [m.start() for m in (stamp, address, salute) if m]
     first = min(marks) if marks else end
@@ -231,7 +234,10 @@ def _preamble(body: str, end: int, has_telegrams: bool) -> list[tuple[int, str, 
             and not (address and address.start() == after)
             and not (salute and salute.start() == after)
         ):
-            bounds.append((after, "heading", "Heading (continued)"))
+            if has_telegrams:
+                bounds.append((after, "heading", "Heading (continued)"))
+            else:
+                bounds.append((after, "body", "Text"))
     if address:
         bounds.append((address.start(), "address", "Address"))
     if salute:
@@ -251,26 +257,67 @@ class Body:
     sender: str
     recipient: str
     handling: list[ParsedHandling]
+    # Why the text looks cut off before its end ("" when it does not): a telegram
+    # that never closes, or a last line that stops mid-sentence.
+    cut_off: str = ""
+
+
+_NUMERO_ONLY = re.compile(rf"(?:{NUMERO}|No\.?)\s*\S+")
+
+
+def _trailing(body: str, after: int) -> tuple[re.Match | None, re.Match | None]:
+    """The closing line and the first handling note of the block that ends ``body``.
+
+    Handling notes (deciphered, printed, copies) are the lines that close a
+    cable; a "Deciphered by …" line in the header block, with the text after
+    it, is not among them. The block is read from the end back over handling
+    lines, numbers and dates, up to the sender's closing line.
+    """
+    closing = handling = None
+    pos = len(body)
+    while pos > after:
+        newline = body.rfind("\n", after, pos)
+        start = newline + 1 if newline >= 0 else after
+        line = body[start:pos].strip()
+        pos = newline if newline >= 0 else after
+        if not line:
+            continue
+        if match := HANDLING_LINE.match(body, start):
+            handling = match
+        elif _NUMERO_ONLY.fullmatch(line) or parse_when(line):
+            continue
+        else:
+            closing = CLOSING_LINE.match(body, start)
+            break
+    return closing, handling
+
+
+def _ends_mid_sentence(text: str) -> bool:
+    """The last line of ``text`` stops inside a sentence (``… radar sets for the``)."""
+    words = text.rstrip().rsplit("\n", 1)[-1].split()
+    return len(words) >= 4 and (
+        re.fullmatch(r"[a-zа-яё][\w'’-]*", words[-1]) is not None or words[-1].endswith((",", "-"))
+    )
 
 
 def parse_body(body: str, *, context: dt.date | None, first_line: int = 1) -> Body:
     """Cut ``body`` into passages and read the header, telegrams, closing and handling.
 
-    ``first_line`` is the body's line in its file (for error messages).
-    Raises ``ImportFailure`` for a body that ends inside an unsigned telegram.
+    ``first_line`` is the body's line in its file (for messages). A body that
+    ends inside an unsigned telegram, or stops mid-sentence, is cut as far as
+    it goes and says so in ``cut_off``.
     """
     if not body.strip():
         raise ImportFailure("the document has no text", first_line)
     spans = telegram_spans(body)
     tail_from = spans[-1].end if spans else 0
-    closing = CLOSING_LINE.search(body, tail_from)
-    handling = HANDLING_LINE.search(body, closing.end() if closing else tail_from)
+    closing, handling = _trailing(body, tail_from)
+    cut_off = ""
     if spans and not spans[-1].closed and not spans[-1].signed and not (closing or handling):
         line = first_line + line_of(body, spans[-1].start) - 1
-        raise ImportFailure(
+        cut_off = (
             f"the text ends inside the telegram that opens on line {line} "
-            "(no closing quote, signature or closing block): the file looks truncated",
-            first_line + line_of(body, len(body)) - 1,
+            "(no closing quote, signature or closing block): the copy looks truncated"
         )
     preamble_end = (
         spans[0].start
@@ -294,6 +341,13 @@ def parse_body(body: str, *, context: dt.date | None, first_line: int = 1) -> Bo
         bounds.append((handling.start(), "handling", "Handling notes"))
     bounds = sorted(set(bounds))
     passages = _cut(body, bounds)
+    last = passages[-1]
+    if not cut_off and last.kind not in ("closing", "handling") and _ends_mid_sentence(last.text):
+        line = first_line + line_of(body, len(body.rstrip())) - 1
+        cut_off = (
+            f"the text stops mid-sentence on line {line} "
+            f"({' '.join(last.text.split()[-4:])!r}): the copy looks truncated"
+        )
 
     fields: dict = {}
     recipient = sender = ""
@@ -320,10 +374,10 @@ def parse_body(body: str, *, context: dt.date | None, first_line: int = 1) -> Bo
             if match.group("when"):
                 fields["sender_dated"] = match.group("when")
                 when = parse_when(match.group("when"), context)
-                rows.append(ParsedHandling("sent", sender, when.as_written, when.date, when.time))
+                rows.append(_row("sent", sender, match.group("when"), when))
     if fields.get("received_as_written"):
         when = parse_when(fields["received_as_written"], context)
-        rows.append(ParsedHandling("received", "", when.as_written, when.date, when.time))
+        rows.append(_row("received", "", fields["received_as_written"], when))
     for p in passages:
         if p.kind == "handling":
             more, extra = _handling(p.text, context)
@@ -335,7 +389,13 @@ def parse_body(body: str, *, context: dt.date | None, first_line: int = 1) -> Bo
         p.telegram = _telegram(p.text, len(telegrams) + 1, context, telegrams)
         p.telegram.nested = [body[s : s + 40].split("\n")[0] for s in span.nested]
         telegrams.append(p.telegram)
-    return Body(passages, fields, sender, recipient, rows)
+    return Body(passages, fields, sender, recipient, rows, cut_off)
+
+
+def _row(action: str, agent: str, written: str, when: When | None) -> ParsedHandling:
+    if when is None:  # a time without a date, or words the date forms do not read
+        return ParsedHandling(action, agent, written)
+    return ParsedHandling(action, agent, when.as_written, when.date, when.time)
 
 
 def _heading(text: str, context) -> dict:
@@ -401,10 +461,10 @@ def _handling(text: str, context) -> tuple[list[ParsedHandling], dict]:
                 continue
             action = HANDLING_ACTIONS[head.group(1).lower()]
             rest = part[head.end() :].strip()
-            found = find_when(rest, context)
+            found = find_when_us(rest, context)
             if found and found[1] > 0:
                 when, start, _ = found
-                agent = rest[:start].strip(" ,.")
+                agent = re.sub(r"\s+(?:on|at)$", "", rest[:start].strip(" ,."))
                 rows.append(ParsedHandling(action, agent, when.as_written, when.date, when.time))
             else:
                 bracketed = re.search(r"\(([A-Z][\w'’-]+)\)", rest)
@@ -444,25 +504,47 @@ def _telegram(text: str, number: int, context, earlier: list[ParsedTelegram]) ->
     return telegram
 
 
+# An item that is only a name (with a count of copies): "Stalin - 2", "to Cde. Molotov".
+_NAME_ITEM = re.compile(
+    r"(?:to\s+)?(?:(?:Cdes?\.|Comrades?)\s*)?[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}"
+    r"(?:\s*(?:[-–]\s*\d+|\(\d+\)))?[.,;]?"
+)
+
+
 def _lists(text: str, stop: int) -> list[list[ParsedItem]]:
+    """The numbered lists of a telegram, as agenda candidates.
+
+    A site that numbers every item ``1.`` (its list rendering) gives 1, 2, 3
+    in order; a list of names only (a distribution list) is no agenda.
+    """
     lists: list[list[ParsedItem]] = []
     current: list[ParsedItem] = []
+    all_ones = False  # every item of the current list so far is written "1."
+    matches = []
     for match in LIST_ITEM.finditer(text):
         if match.start() >= stop:
             break
+        matches.append(match)
+    for k, match in enumerate(matches):
         number = int(match.group("number"))
         start = match.start("number")
         end = min(match.end("words"), stop)
         while end > start and text[end - 1].isspace():
             end -= 1
         words = text[match.start("words") : end]
+        restart = k + 1 < len(matches) and matches[k + 1].group("number") == "2"
+        if number == 1 and current and all_ones and not restart:
+            # "1." on every item: the site's list rendering; the items are 1, 2, 3.
+            current.append(ParsedItem(len(current) + 1, words, start, end))
+            continue
         item = ParsedItem(number, words, start, end)
         if number == 1:
             if len(current) > 1:
                 lists.append(current)
-            current = [item]
+            current, all_ones = [item], True
         elif current and number == current[-1].number + 1:
             current.append(item)
+            all_ones = False
     if len(current) > 1:
         lists.append(current)
-    return lists
+    return [items for items in lists if not all(_NAME_ITEM.fullmatch(i.text) for i in items)]
