@@ -59,6 +59,7 @@ HEAD = re.compile(
     r"|Message|Paper|Report|Minutes|Notes?|Record|President|Secretary|Ambassador|Editorial)\b"
     r".*\b(?:to|by|From|of)\b"
 )
+SOURCE_FOOTNOTE = re.compile(r"^(?:[ \t]+1\.[ \t]+|-[ \t]*)Source: \S.*$", re.MULTILINE)
 EDITORIAL_NOTE = re.compile(r"(?:\d+\w?\.\s+)?Editorial Note")
 LISTED = re.compile(r"^\[\d+\w?\]\s+\S", re.MULTILINE)  # "[89] The Ambassador in Korea …"
 PAGE = re.compile(r"\s?\[Page (?P<n>[\w-]+)\]\s?")
@@ -96,8 +97,12 @@ def looks_like(text: str) -> bool:
     first = lines[0]
     if SOURCE_LINE.fullmatch(first) or EDITORIAL_NOTE.fullmatch(first):
         return True
+    if len(first) > 300 or first.endswith("."):
+        return False
+    if SOURCE_FOOTNOTE.search(text):  # "  1. Source: Department of State, …"
+        return True
     frus_marks = re.search(r"\[Page \d+\]|↩\s*$|^\s{2,}1\.\s", text, re.MULTILINE)
-    return bool(HEAD.match(first) and len(first) < 300 and frus_marks)
+    return bool(HEAD.match(first) and frus_marks)
 
 
 def parse(text: str) -> list[ParsedDocument]:
@@ -121,6 +126,7 @@ class _Page:
         self.pending: list[ParsedMark] = []  # page markers on their own line
         self.notes: list[str] = []
         self.next_call = 1  # footnote calls come in order
+        self.source_footnote = False
 
     # -- reading ------------------------------------------------------------
 
@@ -197,11 +203,19 @@ class _Page:
             self._add("closing", "Signature", signature)
         self._close()
 
-        if source:
-            note = source_note(source)
+        # Newer volumes' pages give the source as the head's first footnote.
+        self.source_footnote = (
+            not source and bool(self.notes) and self.notes[0].startswith("Source:")
+        )
+        if source or self.source_footnote:
+            note = source_note(source or self.notes[0])
             for name in ("archive", "signature", "document_type"):
                 if getattr(note, name):
                     self.fields[name] = getattr(note, name)
+            if note.series:
+                self.fields.setdefault("series", note.series)
+            if note.precedence:
+                self.fields.setdefault("precedence", note.precedence)
         self._date(span, place)
         last = body[-1] if body else ""
         if not signature and not self.notes and last and not re.search(r"[.?!:;\"')\]”’]$", last):
@@ -338,7 +352,8 @@ class _Page:
             first += 1
         for number, note in enumerate(self.notes, start=1):
             text, marks = self._calls_in_note(note)
-            self.passages.append(ParsedPassage("note", f"Note {number}", text, marks=marks))
+            label = "Source note" if number == 1 and self.source_footnote else "Note"
+            self.passages.append(ParsedPassage("note", f"{label} {number}", text, marks=marks))
         for passage in self.passages:
             for m in passage.marks:
                 if m.kind == "note" and m.note_index is not None:

@@ -231,6 +231,25 @@ def test_the_1952_54_number_line_and_a_call_after_a_year_in_the_head():
     assert doc.passages[0].marks[0].label == "1"
 
 
+def test_a_newer_volumes_page_gives_its_source_as_the_first_footnote():
+    copy = (
+        "87. National Intelligence Estimate on the Harbours of Testland1\n\n"
+        "Washington, May 31, 1956.\n\n"
+        "The harbours will silt up within a decade.\n\n"
+        "  1. Source: Department of State, INR Files: Lot 58 D 776, NIE 43–56. Secret.\n"
+    )
+    assert frus_page.looks_like(copy)
+    doc = _page(copy)
+    assert doc.title == "National Intelligence Estimate on the Harbours of Testland"
+    assert doc.fields["cable_number"] == "87"
+    assert doc.fields["archive"] == "Department of State, INR Files"
+    assert doc.fields["signature"] == "Lot 58 D 776, NIE 43–56"
+    assert doc.fields["series"] == "Secret"
+    assert doc.fields["date"] == dt.date(1956, 5, 31)
+    assert doc.passages[-1].label == "Source note 1"
+    assert doc.passages[0].marks[0].note_index == len(doc.passages) - 1
+
+
 def test_the_address_in_the_copy_gives_the_frus_id():
     doc = _page("https://history.state.gov/historicaldocuments/frus1953v99/d52\n\n" + TELEGRAM)
     assert doc.fields["record_id"] == "frus1953v99/d52"
