@@ -365,6 +365,8 @@ def _dated(el: Element) -> tuple[dates.Span | None, str, str]:
     place_words = _words(place).strip("[], ") if place is not None else ""
     if date is not None:
         words = _words(date)
+        if not place_words and el is not date:
+            place_words = _words(el).partition(words)[0].strip(" ,[]") if words else ""
         span = dates.written(words)
         if span is None:
             for start, end in (("when", "when"), ("from", "to"), ("notBefore", "notAfter")):

@@ -259,6 +259,15 @@ def test_oldest_generation_dates_from_a_closing_paragraph_or_a_bracketed_year():
       <p>Fog again.</p>
     </div>""")
     assert received.fields["date"] == dt.date(1942, 5, 8), "the when, not the received day"
+    untagged = one("""<div type="document" xml:id="d44" n="44">
+      <head>The Consul at Testport to the Secretary of State</head>
+      <opener><dateline>Testport, <date when="1942-05-10">May 10, 1942</date>.</dateline></opener>
+      <p>Clear skies.</p>
+    </div>""")
+    assert (untagged.fields["origin"], untagged.fields["date"]) == (
+        "Testport",
+        dt.date(1942, 5, 10),
+    )
 
 
 def test_a_date_only_in_a_footnote_does_not_date_the_document():
