@@ -93,12 +93,25 @@ class Result:
         return f"{verb} {self.cable.title!r} ({', '.join(parts)})"
 
 
-def find_existing(fields: dict) -> Cable | None:
-    """The stored cable this document is (same record id, else same source address)."""
+def find_existing(fields: dict, source_text: str = "") -> Cable | None:
+    """The stored cable this document is: the same record id, else the same source
+    address, else (a copy naming neither, such as a page copied from FRUS or a
+    PDF's text) a record with neither that has the same title, date and language,
+    else, untitled, one imported from the very same text."""
     if fields.get("record_id"):
         return Cable.objects.filter(record_id=fields["record_id"]).first()
     if fields.get("source_url"):
         return Cable.objects.filter(source_url=fields["source_url"]).first()
+    if fields.get("title"):
+        return Cable.objects.filter(
+            record_id="",
+            source_url="",
+            title=fields["title"],
+            date=fields.get("date"),
+            text_language=fields.get("text_language", ""),
+        ).first()
+    if source_text:
+        return Cable.objects.filter(record_id="", source_url="", source_text=source_text).first()
     return None
 
 
@@ -169,7 +182,7 @@ def _write(doc, names: Names, collection, matcher) -> Result:
     fields["provenance"] = doc.provenance()
     fields["problems"] = list(doc.problems)
     fields["source_text"] = doc.source_text
-    cable = find_existing(doc.fields)
+    cable = find_existing(doc.fields, doc.source_text)
     created = cable is None
     if created:
         # What the importer could not place waits for an editor; a record already

@@ -107,8 +107,6 @@ def test_a_folder_imports_every_file_and_a_bad_one_fails_alone(people, tmp_path)
 @pytest.mark.parametrize(
     ("name", "content", "reason"),
     [
-        ("truncated.txt", TEXT[: TEXT.index("Original Language")], "no 'Original Language:'"),
-        ("cut.txt", TEXT[: TEXT.index("- 3. The withdrawal")], "looks truncated"),
         ("garbage.bin", bytes(range(256)) * 40, "binary data"),
         (
             "latin1.txt",
@@ -139,6 +137,27 @@ def test_malformed_input_is_one_clear_line_and_writes_nothing(
     [line] = err.strip().splitlines()
     assert line.startswith(f"{path}:") and reason in line, line
     assert Cable.objects.count() == 0 and Passage.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "problem"),
+    [
+        ("truncated.txt", TEXT[: TEXT.index("Original Language")], "no 'Original Language:'"),
+        ("cut.txt", TEXT[: TEXT.index("- 3. The withdrawal")], "looks truncated"),
+    ],
+)
+def test_a_copy_cut_off_partway_comes_in_for_review(people, tmp_path, name, content, problem):
+    """What is there is imported and the record is marked incomplete, never refused."""
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    out, err, failed = run(path)
+    assert failed is None, err
+    cable = Cable.objects.get()
+    assert cable.title == "Cable No. 21680, Mao Dong to Cde. Filippov [Stalin]"
+    assert cable.complete is False
+    assert cable.status == Cable.Status.DRAFT
+    assert any(problem in p for p in cable.problems), cable.problems
+    assert f"Draft to review: {path}" in out
 
 
 def test_encoding_errors_name_their_line(people, tmp_path):
@@ -216,3 +235,50 @@ def test_a_reimport_with_fewer_passages_moves_their_annotations_instead_of_delet
     moved = Annotation.objects.get(body="The cipher clerk")
     assert moved.passage.label == "Closing"
     assert moved.anchor_status == Annotation.Anchor.ORPHANED
+
+
+# A folder of many documents: summary and report ---------------------------------------
+
+
+def _folder(tmp_path):
+    """The seed's export, a document with no date anywhere (a draft), and an empty file."""
+    tmp_path.mkdir()
+    (tmp_path / "good.txt").write_text(TEXT, "utf-8")
+    undated = TEXT.replace("July 11, 1951", "").replace("11 July 1951", "").replace("1951", "")
+    undated = undated.replace("/document/117409", "/document/117410")
+    (tmp_path / "undated.txt").write_text(undated, "utf-8")
+    (tmp_path / "empty.txt").write_text("", "utf-8")
+    return tmp_path
+
+
+def test_a_folder_ends_with_a_summary_and_writes_a_report(people, tmp_path):
+    import csv
+
+    folder = _folder(tmp_path / "in")
+    report = tmp_path / "report.csv"
+    out, err, failed = run(folder, "--report", report)
+    assert failed == "1 of 3 files failed; nothing of them was written."
+    assert f"{folder / 'empty.txt'}:1: the file is empty" in err
+    assert "2 documents imported: 2 new, 0 updated, 0 restored from exports;" in out
+    assert "1 drafts to review; 1 files failed." in out
+    assert f"Refused: {folder / 'empty.txt'}:1: the file is empty" in out
+    rows = list(csv.DictReader(report.open(encoding="utf-8")))
+    assert [(r["file"].rsplit("/", 1)[1], r["outcome"]) for r in rows] == [
+        ("empty.txt", "refused"),
+        ("good.txt", "created"),
+        ("undated.txt", "created, draft"),
+    ]
+    assert rows[1]["title"] == "Cable No. 21680, Mao Dong to Cde. Filippov [Stalin]"
+    assert rows[1]["date"] == "1951-07-11" and rows[1]["record_id"] == "117409"
+    assert rows[0]["notes"] == "the file is empty"
+    assert "date missing" in rows[2]["notes"]
+    drafts = Cable.objects.filter(status=Cable.Status.DRAFT)
+    assert [c.record_id for c in drafts] == ["117410"]
+
+
+def test_running_again_updates_in_place(people, tmp_path):
+    folder = _folder(tmp_path / "in")
+    run(folder)
+    out, err, failed = run(folder)
+    assert "2 documents imported: 0 new, 2 updated" in out
+    assert Cable.objects.count() == 2
