@@ -99,8 +99,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(_db.with_name(f"test-{_db.name}"))}
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # No JIT: the reading room's queries are short, and compiling them costs more
-    # than it saves (bench/results.md has the search's numbers).
+    # No JIT: the reading room's queries are short, and compiling them (the search's
+    # facets query above all) costs more than it saves.
     # The word similarity a misspelt name needs (search.backends.postgres.FUZZY_THRESHOLD),
     # so the search's `<%` can use the names' trigram indexes.
     options = DATABASES["default"].setdefault("OPTIONS", {})
