@@ -1,255 +1,764 @@
-"""Wilson Center Digital Archive documents, in the two layouts editors bring.
+"""Wilson Center Digital Archive documents, in every layout editors bring.
 
-The **text export** (``corpus/wilson/117409.txt``)::
+docs/layouts.md describes the layouts, studied from real pages; each has a
+test document in tests/data/layouts/. :func:`parse` tells them apart:
 
-    July 11, 1951 Cable No. 21680, Mao Dong to Cde. Filippov [Stalin]
-    Citation:  "…", July 11, 1951, Wilson Center Digital Archive, APRF. https://…/document/117409
-    Summary:  …
-    Credits:  …
-    Original Language:  Russian
-    Contents:  Translation - English
-    <the text>
+- **labelled** — the text export (``fixtures/117409.txt``) and the archive's
+  PDFs once :func:`wilson_pdf.clean` has put their cover block in the
+  export's form: the date and title, then ``Citation:``, ``Summary:``,
+  ``Credits:``, ``Original Language:``, ``Contents:`` (each label on its own
+  line, its value after it), then the text;
+- **page** — a page copied from the browser, of any site design: chrome
+  (``Skip to content``, search and share links), the date line, the title
+  (or none: the 2013 design has it only in the citation), support lines, the
+  text, the summary (after the text, or before it in the old designs), value-
+  less link labels and ``Document Information`` (source, rights, uploaded
+  date, type, language, record id, donors; labels may be missing, values
+  empty). A page may hold the original-language text and its translation one
+  after the other: they become two documents;
+- **PDF copies** — OCR text on sharing sites and the CWIHP Bulletin
+  (:mod:`interchange.importers.wilson_pdf`);
+- **loose** — a document republished elsewhere: a title line (often with the
+  date), perhaps an editor's signed introduction, the text, a navigation line.
 
-(each label on its own line, its value in the paragraph after it).
-
-The **copied page**: the date line, the title, the text, the summary, then
-"Document Information" and blocks of a label line followed by its value
-(Source, Rights, Original Uploaded Date, Type, Language, Record ID, …).
-
-Both end in :func:`interchange.importers.structure.parse_body` for the text.
+Whatever cannot be placed is returned with ``problems`` (the record becomes
+a draft); only what is no document — a search listing, or a text with neither
+a date nor a title — is refused. All of them end in
+:func:`interchange.importers.structure.parse_body` for the text.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
-from interchange.importers.dates import parse_when
-from interchange.importers.parsed import ImportFailure, ParsedDocument
-from interchange.importers.structure import line_of, parse_body
+from interchange.importers import wilson_pdf
+from interchange.importers.dates import find_document_date, parse_document_date
+from interchange.importers.parsed import INFERRED, ImportFailure, ParsedDocument
+from interchange.importers.structure import line_of
+from interchange.importers.wilson_fields import (
+    Record,
+    canonical_address,
+    document,
+    language_of,
+    languages,
+    read_addresses,
+    read_citation_fields,
+    read_reference,
+    script_of,
+    stated_original,
+    tidy,
+)
+
+# --- labelled blocks (the export, and PDFs in its form) ------------------------------
 
 EXPORT_LABELS = ["Citation", "Summary", "Credits", "Original Language", "Contents"]
-OPTIONAL_LABELS = ["Original Archive", "Subjects Discussed", "Geographic Subjects", "Keywords"]
-PAGE_LABELS = [
-    "Source",
-    "Rights",
-    "Original Uploaded Date",
-    "Type",
-    "Language",
-    "Record ID",
-    "Original Language",
+OPTIONAL_LABELS = [
     "Original Archive",
-    "Citation",
-    "Credits",
     "Subjects Discussed",
     "Geographic Subjects",
-    "Related Documents",
-    "Translation",
-    "Donors",
-    "Summary",
+    "Keywords",
+    "Author(s)",
+    "Translator",
+    "Record ID",
 ]
-# Archives the Wilson Center cites by their Russian, Chinese or other abbreviation.
-ARCHIVES = {
-    "APRF": "Archive of the President of the Russian Federation",
-    "AVPRF": "Archive of Foreign Policy of the Russian Federation",
-    "RGASPI": "Russian State Archive of Socio-Political History",
-    "RGANI": "Russian State Archive of Contemporary History",
-    "TsAMO": "Central Archive of the Ministry of Defense of the Russian Federation",
-    "PRC FMA": "Archives of the Ministry of Foreign Affairs of the People's Republic of China",
-}
-TITLE_DATE = re.compile(
-    r"^(?P<date>(?:January|February|March|April|May|June|July|August|September|October|"
-    r"November|December)\s+\d{1,2},\s+\d{4}|\d{1,2}\s+[A-Z][a-z]+\s+\d{4})\s+(?P<title>\S.*)$"
+LABEL_LINE = re.compile(
+    r"^[ \t]*(?P<label>" + "|".join(re.escape(x) for x in EXPORT_LABELS + OPTIONAL_LABELS) + r")"
+    r"[ \t]*:[ \t]*(?P<value>.*)$",
+    re.IGNORECASE,
 )
-DOCUMENT_URL = re.compile(r"https?://\S+/document/(?P<id>[\w-]+)")
-CANONICAL_URL = "https://digitalarchive.wilsoncenter.org/document/{}"
+CONTENTS_ITEM = re.compile(
+    r"(?:(?:[A-Z][a-z]+\s+)?(?:Translation|Transcription|Transcript)(?:\s*-\s*[A-Z][a-z]+)?"
+    r"|Original(?:\s*-\s*[A-Z][a-z]+)?(?:\s+Scan)?|Scan\s+of\s+(?:the\s+)?Original(?:\s+Document)?"
+    r"|(?:[A-Z][a-z]+\s+)?HTML|(?:[A-Z][a-z]+\s+)?PDF)"
+)
+# The date and title on one line: "July 11, 1951 Cable No. 21680, …", "June 1951 Note …".
+_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+)
+DATE_PREFIX = re.compile(
+    rf"^(?P<date>{_MONTH}\s+[0-3]?\d,\s+\d{{4}}|[0-3]?\d\s+{_MONTH}\s+\d{{4}}"
+    rf"|{_MONTH},?\s+\d{{4}}|\[[^\]]{{4,60}}\]|\d{{4}})\s+(?P<title>\S.*)$"
+)
 
 
-def looks_like_export(text: str) -> bool:
-    head = text[:20000]
-    first = head.strip().split("\n")[0] if head.strip() else ""
-    return bool(re.search(r"^Citation:\s*$", head, re.MULTILINE) or TITLE_DATE.match(first))
+LABEL_LINES = re.compile(LABEL_LINE.pattern, re.IGNORECASE | re.MULTILINE)
+
+
+def looks_labelled(text: str) -> bool:
+    labels = {m.group("label").lower() for m in LABEL_LINES.finditer(text[:30000])}
+    return "citation" in labels and bool(labels & {"summary", "contents", "original language"})
+
+
+def _labelled_lines(text: str):
+    for i, line in enumerate(text.split("\n")):
+        yield i, line, LABEL_LINE.match(line)
+
+
+def parse_labelled(text: str, fmt: str, source_text: str) -> list[ParsedDocument]:
+    """The export's layout: date and title, labelled blocks, the text after ``Contents:``."""
+    lines = text.split("\n")
+    record = Record()
+    head: list[tuple[int, str]] = []
+    blocks: dict[str, list[list[str]]] = {}
+    current = None
+    body_line = None
+    items: list[str] = []  # what Contents lists: "Translation - English", "Original Scan"
+    for i, line, label in _labelled_lines(text):
+        stripped = line.strip()
+        if current == "contents" and stripped and not label:
+            if CONTENTS_ITEM.fullmatch(stripped):
+                items.append(stripped)
+                continue
+            body_line = i  # the first line after the items: the document's text
+            break
+        if label:
+            current = label.group("label").lower()
+            blocks[current] = [[label.group("value").strip()]]
+            continue
+        if current is None:
+            if stripped:
+                head.append((i, stripped))
+        elif stripped:
+            blocks[current][-1].append(stripped)
+        elif blocks[current][-1]:
+            blocks[current].append([])
+    value = {
+        key: "\n\n".join(" ".join(w for w in p if w) for p in paragraphs if any(p))
+        for key, paragraphs in blocks.items()
+    }
+
+    citation = read_citation_fields(record, value["citation"]) if value.get("citation") else None
+    _head_date_and_title(record, head, citation, lines)
+    record.set("summary", value.get("summary"))
+    record.set("credits", value.get("credits"))
+    record.set("original_language", value.get("original language"))
+    if value.get("original archive"):
+        read_reference(record, value["original archive"])
+    record.set("translator", value.get("translator"))
+    if value.get("record id", "").split()[:1] and value["record id"].split()[0].isdigit():
+        record.set("record_id", value["record id"].split()[0])
+        canonical_address(record)
+    if items:
+        record.set("contents_label", "\n".join(items)[:120])
+    missing = [label for label in EXPORT_LABELS if label.lower() not in blocks]
+    if body_line is None:
+        record.problems.append(
+            "the copy ends before the document's text"
+            + (f" (it has no '{missing[0]}:' block)" if missing else "")
+        )
+        return [document(fmt, record, "", len(lines), source_text)]
+    offset = sum(len(line) + 1 for line in lines[:body_line])
+    body = text[offset:]
+    languages(record, body, items)
+    if fmt != "wilson-export":
+        body = tidy(body)
+    return [document(fmt, record, body, body_line + 1, source_text)]
+
+
+def _head_date_and_title(record: Record, head, citation, lines) -> None:
+    """Date and title from the lines before the first label (the last date-led line wins:
+    a sharing site puts its own copy of them above the PDF's)."""
+    chosen = None
+    for k, (i, line) in enumerate(head):
+        prefix = DATE_PREFIX.match(line)
+        if prefix and parse_document_date(prefix.group("date")):
+            chosen = (parse_document_date(prefix.group("date")), prefix.group("title"), k)
+        elif parse_document_date(line):
+            # The date alone; the title follows, wrapped over lines up to a blank one.
+            title = []
+            for j in range(i + 1, len(lines)):
+                if not lines[j].strip() or LABEL_LINE.match(lines[j]):
+                    break
+                title.append(lines[j].strip())
+            chosen = (parse_document_date(line), " ".join(title), k)
+    if chosen:
+        when, title, _ = chosen
+        record.set_date(when)
+        _title(record, title, citation)
+    else:
+        # No date before the title: the head is the title (wrapped, in a PDF).
+        words = [line for _, line in head[:3]]
+        _title(record, " ".join(words) if len(head) <= 3 else head[-1][1], citation)
+    _date_fallbacks(record, citation)
+    if not record.dated:
+        record.problems.append("no date found")
+    if not record.fields.get("title"):
+        record.problems.append("no title found")
+
+
+def _title(record: Record, line: str, citation) -> None:
+    """The title line, unless the citation has the same title with the site's casing undone,
+    or the page has none."""
+    cited = citation.title if citation else ""
+    line = " ".join(line.split())
+    if line and cited and line != cited and line.casefold() == cited.casefold():
+        # Upper-cased by a style sheet, or Title Cased: the citation's wording.
+        record.set("title", cited[:300], INFERRED)
+    elif line and not (line.isupper() and cited):
+        record.set("title", line[:300])
+    elif cited:
+        record.set("title", cited[:300], INFERRED)
+    elif line:
+        record.set("title", line[:300])
+
+
+def _date_fallbacks(record: Record, citation) -> None:
+    if record.dated:
+        return
+    if citation and citation.date:
+        record.set_date(citation.date, INFERRED)
+    elif record.fields.get("title") and (when := find_document_date(record.fields["title"])):
+        record.set_date(when, INFERRED)
+
+
+# --- copied pages --------------------------------------------------------------------
+
+HEAD_CHROME = {
+    "skip to content",
+    "skip to main content",
+    "search in",
+    "add search filter cancel search filter",
+    "digital archive international history declassified",
+    "digital archive",
+    "international history declassified",
+    "digitalarchive.wilsoncenter.org",
+    "wilson center",
+    "wilson center digital archive",
+    "menu",
+    "main menu",
+    "open menu",
+    "close menu",
+    "toggle navigation",
+    "search",
+    "home",
+    "log in",
+    "login",
+    "sign in",
+    "donate",
+    "browse",
+    "collections",
+    "topics",
+    "about",
+    "explore",
+    "contact us",
+    "subscribe",
+    "documents",
+    "document",
+    "print",
+    "share",
+    "email",
+    "download",
+}
+BREADCRUMB = re.compile(r"^(?:Home|Digital Archive)\s*[/›>»|]\s*\S")
+SUPPORT_LINE = re.compile(r"^This document was made possible with support from\b", re.I)
+LEGACY_MARKS = re.compile(
+    r"^(?:•\s*)?(?:citation|get citation|share document|citation share download"
+    r"|view document in|•\s*share document)$",
+    re.I,
+)
+TEXT_MARK = re.compile(
+    r"^(?:[A-Z][a-z]+|Original)\s+(?:HTML|Transcript|Transcription|Translation|Scan)$"
+)
+TAIL_LABELS = {
+    "author(s):",
+    "author(s)",
+    "associated people & organizations",
+    "associated places",
+    "associated topics",
+    "subjects discussed",
+    "related documents",
+    "document information",
+}
+INFO_LABELS = {
+    "source": "Source",
+    "rights": "Rights",
+    "original uploaded date": "Original Uploaded Date",
+    "type": "Type",
+    "language": "Language",
+    "languages": "Language",
+    "record id": "Record ID",
+    "original language": "Original Language",
+    "original archive": "Original Archive",
+    "citation": "Citation",
+    "credits": "Credits",
+    "translation": "Translator",
+    "translator": "Translator",
+    "translated by": "Translator",
+    "donors": "Donors",
+    "donor": "Donors",
+    "summary": "Summary",
+    "author(s)": "Author(s)",
+    "associated people & organizations": "Associated",
+    "associated places": "Associated",
+    "associated topics": "Associated",
+    "subjects discussed": "Associated",
+    "geographic subjects": "Associated",
+    "related documents": "Associated",
+    "keywords": "Associated",
+    "document information": "Document Information",
+}
+RIGHTS = re.compile(
+    r"^(?:The History and Public Policy Program welcomes reuse|To enquire about this document|"
+    r"The History and Public Policy Program welcomes)",
+    re.I,
+)
+FOOTER = re.compile(
+    r"^(?:©|\(c\)\s*\d|copyright\b|one woodrow wilson plaza|1300 pennsylvania avenue|"
+    r"privacy policy|terms of use|accessibility|contact us|subscribe|sign up|follow us|"
+    r"back to top|return to top|woodrow wilson international center|ronald reagan building|"
+    r"washington,? dc 2000|\(202\) 691|wilson center$)",
+    re.I,
+)
+LISTING = re.compile(r"^[ \t]*(?:Results:?|Search results|\d+\s*[-–]\s*\d+\s+of\s+\d+)[ \t]*$")
 
 
 def looks_like_page(text: str) -> bool:
-    return re.search(r"^\s*Document Information\s*$", text, re.MULTILINE) is not None
+    head = [line.strip().lower() for line in text[:3000].split("\n")[:12] if line.strip()]
+    return bool(
+        re.search(r"^[ \t]*Document Information[ \t]*$", text, re.MULTILINE)
+        or (head and head[0] in HEAD_CHROME)
+        or re.search(r"^[ \t]*(?:•\s*)?get citation[ \t]*$", text[:20000], re.M | re.I)
+    )
+
+
+def _chrome(line: str) -> bool:
+    low = line.lower()
+    return low in HEAD_CHROME or BREADCRUMB.match(line) is not None
+
+
+def _sentence(line: str) -> bool:
+    """A line that reads as a summary sentence, not a title."""
+    return line.endswith((".", "!", "?")) and len(line.split()) >= 8
+
+
+@dataclass
+class Region:
+    """Where a page's text runs (line indices, end exclusive)."""
+
+    start: int
+    end: int
+
+
+def parse_page(text: str) -> list[ParsedDocument]:
+    """A page copied from the archive's site (any design), or from its staging mirrors."""
+    lines = text.split("\n")
+    stripped = [line.strip() for line in lines]
+    n = len(lines)
+    record = Record()
+    nonblank = [i for i in range(n) if stripped[i] and not _chrome(stripped[i])]
+    if not nonblank:
+        raise ImportFailure("the page holds nothing but the site's menus", 1)
+
+    # The date line: the first line, or the second when a neighbour's summary comes first.
+    date_i = title_i = None
+    for k in nonblank[:2]:
+        when = parse_document_date(stripped[k])
+        if when:
+            date_i = k
+            record.set_date(when)
+            break
+        if not _sentence(stripped[k]):
+            break
+    after_date = nonblank.index(date_i) + 1 if date_i is not None else 0
+    candidates = nonblank[after_date:]
+    if candidates:
+        line = stripped[candidates[0]]
+        if not (
+            SUPPORT_LINE.match(line) or LEGACY_MARKS.match(line) or line.lower() in TAIL_LABELS
+        ):
+            title_i = candidates[0]
+    cursor = (title_i if title_i is not None else date_i if date_i is not None else -1) + 1
+
+    # Support lines and the old designs' citation block, up to the text.
+    summary = citation_text = ""
+    legacy = False
+    i = cursor
+    while i < n:
+        line = stripped[i]
+        if not line or _chrome(line):
+            i += 1
+            continue
+        if SUPPORT_LINE.match(line):
+            record.setdefault("credits", line)
+        elif LEGACY_MARKS.match(line):
+            legacy = True
+            if line.lower().endswith("get citation"):
+                block = []
+                j = i + 1
+                while j < n and not LEGACY_MARKS.match(stripped[j]):
+                    if stripped[j]:
+                        block.append(stripped[j])
+                    j += 1
+                cited = [k for k, b in enumerate(block) if b.startswith('"')]
+                if cited:
+                    summary = " ".join(block[: cited[0]])
+                    citation_text = " ".join(block[cited[0] :])
+                else:
+                    summary = " ".join(block)
+                i = j
+                continue
+        elif legacy and (re.fullmatch(r"https?://\S+", line) or TEXT_MARK.match(line)):
+            pass
+        else:
+            break
+        i += 1
+    region = Region(i, n)
+
+    # The end of the text: the first label of the page's foot, or "###".
+    tail = next((k for k in range(region.start, n) if stripped[k].lower() in TAIL_LABELS), None)
+    if tail is not None:
+        region.end = tail
+    rights = None
+    if tail is None:
+        rights = next((k for k in range(region.start, n) if RIGHTS.match(stripped[k])), None)
+        if rights is not None:
+            region.end = rights
+    while region.end > region.start and (
+        not stripped[region.end - 1] or FOOTER.match(stripped[region.end - 1])
+    ):
+        region.end -= 1
+    hashes = next((k for k in range(region.start, region.end) if stripped[k] == "###"), None)
+    if hashes is not None:
+        after = [stripped[k] for k in range(hashes + 1, region.end) if stripped[k]]
+        summary = summary or " ".join(after)
+        region.end = hashes
+    elif not summary and (tail is not None or rights is not None):
+        region.end = _summary_start(stripped, region)
+        summary = " ".join(" ".join(stripped[region.end : tail or rights]).split())
+    while region.end > region.start and not stripped[region.end - 1]:
+        region.end -= 1
+
+    info = _info(stripped, tail if tail is not None else rights)
+    citation = None
+    if citation_text:
+        citation = read_citation_fields(record, citation_text)
+    elif info.get("Citation"):
+        citation = read_citation_fields(record, info["Citation"])
+    _title(record, stripped[title_i] if title_i is not None else "", citation)
+    _date_fallbacks(record, citation)
+    record.set("summary", summary)
+    _page_info(record, info, text)
+    _complete(record, stripped, info, tail, rights, text)
+    if title_i is None and date_i is None:
+        record.problems.append("the text could not be told from the page around it: no date line")
+    if not record.dated:
+        record.problems.append("no date found")
+    if not record.fields.get("title"):
+        record.problems.append("no title found")
+
+    offsets = _offsets(lines)
+    body_start = line_of(text, offsets[region.start]) if region.start < n else n
+    parts = _language_parts(stripped, region)
+    named = info.get("Language", "").split("\n") if info.get("Language") else []
+    if len(parts) == 2:
+        return _two_languages(record, lines, offsets, parts, named, text)
+    body = tidy("\n".join(lines[region.start : region.end]))
+    languages(record, body, named=named)
+    if not record.fields.get("original_language"):
+        stated = stated_original(" ".join(stripped[: region.start]) + " " + summary)
+        record.set("original_language", stated, INFERRED)
+    return [document("wilson-page", record, body, body_start, text)]
+
+
+def _offsets(lines: list[str]) -> list[int]:
+    offsets, pos = [], 0
+    for line in lines:
+        offsets.append(pos)
+        pos += len(line) + 1
+    return offsets
+
+
+def _summary_start(stripped: list[str], region: Region) -> int:
+    """Where the summary begins: its paragraph is the last before the page's foot (the
+    last line, in a copy without blank lines)."""
+    end = region.end
+    if end - region.start < 2:
+        return end
+    blanks = [k for k in range(region.start, end) if not stripped[k]]
+    if not blanks:
+        return end - 1
+    return blanks[-1] + 1
+
+
+def _info(stripped: list[str], start: int | None) -> dict[str, str]:
+    """The blocks of a page's foot ("Document Information" and around it), by label."""
+    if start is None:
+        return {}
+    blocks: dict[str, list[str]] = {}
+    current = None
+    seen_rights = False
+    for line in stripped[start:]:
+        if not line or FOOTER.match(line) or _chrome(line):
+            continue
+        label = INFO_LABELS.get(line.lower().rstrip(":"))
+        inline = re.match(
+            r"^(Record ID|Original Uploaded Date|Type|Language|Source):\s*(\S.*)$", line
+        )
+        if label:
+            current = label
+            blocks.setdefault(current, [])
+            continue
+        if inline:
+            current = INFO_LABELS[inline.group(1).lower()]
+            line = inline.group(2)
+        elif RIGHTS.match(line):
+            current, seen_rights = "Rights", True
+        elif current == "Document Information":
+            current = "Rights" if seen_rights else "Source"
+        elif current == "Record ID" and blocks.get("Record ID"):
+            current = "Donors"
+        elif current is None:
+            continue
+        blocks.setdefault(current, []).append(line)
+        if current == "Rights":
+            seen_rights = True
+    return {key: "\n".join(value) for key, value in blocks.items()}
+
+
+def _page_info(record: Record, info: dict[str, str], text: str) -> None:
+    if info.get("Source"):
+        read_reference(record, info["Source"])
+    record_id = info.get("Record ID", "").split()[:1]
+    if record_id and record_id[0].isdigit():
+        record.set("record_id", record_id[0])
+    if info.get("Type"):
+        record.set("document_type", info["Type"].split("\n")[0][:60])
+    if info.get("Original Language"):
+        record.set("original_language", info["Original Language"].split("\n")[0][:60])
+    if info.get("Original Archive"):
+        read_reference(record, info["Original Archive"])
+    if info.get("Translator"):
+        record.setdefault("translator", info["Translator"].split("\n")[0][:300])
+    if info.get("Credits"):
+        record.setdefault("credits", info["Credits"])
+    if info.get("Donors"):
+        record.setdefault("credits", info["Donors"].replace("\n", "; ")[:1000])
+    read_addresses(record, text)
+    canonical_address(record)
+
+
+def _complete(record: Record, stripped, info, tail, rights, text) -> None:
+    """A copy of the current design that stops before the Record ID was cut off."""
+    last = next((s for s in reversed(stripped) if s), "")
+    if tail is None and rights is None:
+        if stripped and any(s.lower() == "skip to content" for s in stripped[:5]):
+            record.fields["complete"] = False
+            record.problems.append(
+                "the copy stops before the page's 'Document Information': it was cut off"
+            )
+        return
+    if "Record ID" not in info:
+        record.fields["complete"] = False
+        where = f" (it ends {last[-30:]!r})" if last else ""
+        record.problems.append(
+            f"the copy stops before the page's Record ID{where}: it was cut off partway"
+        )
+    elif not info["Record ID"] and last.lower().rstrip(":") == "record id":
+        record.fields["complete"] = False
+        record.problems.append("the copy ends at the 'Record ID' label, without the id: cut off?")
+
+
+# --- two languages on one page ---------------------------------------------------------
+
+
+def _line_script(line: str) -> tuple[str, int]:
+    letters = sum(c.isalpha() for c in line)
+    return (script_of(line) if letters else ""), letters
+
+
+def _language_parts(stripped: list[str], region: Region) -> list[tuple[int, int, str]]:
+    """The page text as one part, or as two in different scripts (the original-language
+    transcription and the translation), each (start, end, script), end exclusive."""
+    runs: list[list] = []  # [script, first line, last line, letters]
+    for k in range(region.start, region.end):
+        script, letters = _line_script(stripped[k])
+        if not script:
+            continue
+        if runs and runs[-1][0] == script:
+            runs[-1][2], runs[-1][3] = k, runs[-1][3] + letters
+        else:
+            runs.append([script, k, k, letters])
+    total = sum(r[3] for r in runs) or 1
+    # A short stretch in another script (a stamp, a name) does not make a second text.
+    merged: list[list] = []
+    for run in runs:
+        if run[3] < 40 and run[3] < total * 0.05 and merged or merged and merged[-1][0] == run[0]:
+            merged[-1][2], merged[-1][3] = run[2], merged[-1][3] + run[3]
+        else:
+            merged.append(run)
+    if len(merged) != 2 or min(r[3] for r in merged) < 40:
+        return [(region.start, region.end, merged[0][0] if merged else "")]
+    # Each part runs from its first line to its last in its script: the marks that
+    # bound the parts on the page ("[…]" … "[…]", then "[...]" … "[...]") are left out.
+    return [(run[1], run[2] + 1, run[0]) for run in merged]
+
+
+def _two_languages(record, lines, offsets, parts, named, text) -> list[ParsedDocument]:
+    """The original-language text and its translation: two documents of one record."""
+    documents = []
+    languages = []
+    for start, end, _script in parts:
+        body = tidy("\n".join(lines[start:end]))
+        language, how = language_of(body, named)
+        languages.append((language, how, body, start))
+    original = next((k for k, lang in enumerate(languages) if lang[0] != "English"), 0)
+    for k, (language, how, body, start) in enumerate(languages):
+        part = Record(dict(record.fields), dict(record.found), list(record.problems))
+        part.set("text_language", language, how)
+        if not part.fields.get("original_language"):
+            part.set("original_language", languages[original][0], INFERRED)
+        if k == original:
+            # One record, two texts: the original keeps the page's address with the
+            # part's language as fragment, so each text is found again on a re-import.
+            part.fields.pop("record_id", None)
+            part.found.pop("record_id", None)
+            base = part.fields.get("canonical_url") or part.fields.get("source_url")
+            if base:
+                part.fields["source_url"] = f"{base.split('#')[0]}#{language.lower()}"[:500]
+        doc = document("wilson-page", part, body, line_of(text, offsets[start]), text)
+        if k != original:
+            doc.translation_of = original
+        documents.append(doc)
+    return documents
+
+
+# --- documents republished elsewhere ---------------------------------------------------
+
+KIND_WORDS = re.compile(
+    r"\b(?:record|memorandum|memo|telegram|cable|letter|conversation|notes?|report|minutes"
+    r"|journal|diary|decree|resolution|instructions?|message|statement|speech|protocol"
+    r"|agreement|transcript|directive|draft|order|communiqu[eé]|declaration|dispatch|despatch"
+    r"|excerpt|extract|proposal|reply|answer|request|treaty|talks?|meeting|interview|appeal"
+    r"|circular|information|summary|briefing|remarks|comments|toast|address|decision)\b",
+    re.IGNORECASE,
+)
+EDITOR_SIGNATURE = re.compile(
+    r"^(?:[-—–]\s*)?(?:[A-Z]\.\s?){1,3}\s?[A-Z][a-z'’-]+\.?$|^(?:[-—–]\s*)[A-Z][\w.' -]{2,40}$"
+)
+NAVIGATION = re.compile(
+    r"^(?:click here|return to|back to|go to|go back|home$|top$|next$|previous$|index$)", re.I
+)
+
+
+def _title_like(line: str) -> bool:
+    return (
+        bool(line)
+        and (line[0].isupper() or line[0].isdigit() or line[0] in "\"'[(")
+        and len(line) <= 300
+        and len(line.split()) <= 40
+        and not line.endswith(".")
+        and (KIND_WORDS.search(line) is not None or find_document_date(line) is not None)
+    )
+
+
+def parse_loose(text: str) -> list[ParsedDocument]:
+    """A document without the archive's layout: a title line, perhaps an introduction
+    signed by the editor of the site, the text, the site's navigation line."""
+    lines = text.split("\n")
+    stripped = [line.strip() for line in lines]
+    nonblank = [i for i, s in enumerate(stripped) if s]
+    record = Record()
+    start = 0
+    if nonblank and _title_like(stripped[nonblank[0]]) and len(nonblank) > 1:
+        record.set("title", stripped[nonblank[0]])
+        start = nonblank[0] + 1
+        when = find_document_date(stripped[nonblank[0]])
+        whole = parse_document_date(stripped[nonblank[0]])
+        if whole:
+            record.set_date(whole)
+            record.fields.pop("title", None)
+        elif when:
+            record.set_date(when, INFERRED)
+    # An introduction signed by the site's editor ("R. Mehta.") is not the document.
+    paragraphs = _paragraphs(stripped, start)
+    intro_end = None
+    for k, (first, last) in enumerate(paragraphs[:5]):
+        if first == last and EDITOR_SIGNATURE.match(stripped[first]) and k:
+            if all(len(" ".join(stripped[a : b + 1]).split()) >= 15 for a, b in paragraphs[:k]):
+                intro_end = last + 1
+            break
+    intro = ""
+    if intro_end is not None:
+        intro = " ".join(stripped[start:intro_end])
+        record.problems.append(
+            f"an introduction by the site's editor (lines {start + 1}–{intro_end}) was set "
+            "aside: it is not the document's text"
+        )
+        start = intro_end
+    end = len(lines)
+    while end > start and (not stripped[end - 1] or NAVIGATION.match(stripped[end - 1])):
+        end -= 1
+    body = tidy("\n".join(lines[start:end]))
+    if not record.dated:
+        when = find_document_date(body)
+        if when:
+            record.set_date(when, INFERRED)
+            record.problems.append(f"the date was taken from the text ({when.as_written!r})")
+    if not record.fields.get("title") and not record.dated:
+        raise ImportFailure(
+            "not a format this importer knows: neither a date nor a title anywhere, so not a "
+            "document (expected a Wilson Center export or page, FRUS TEI or a FRUS page, or a "
+            "Reading Room JSON export)",
+            (nonblank[0] + 1) if nonblank else 1,
+        )
+    if not record.fields.get("title"):
+        record.problems.append("no title found")
+    if not record.dated:
+        record.problems.append("no date found")
+    read_addresses(record, text)
+    languages(record, body)
+    if not record.fields.get("original_language"):
+        record.set("original_language", stated_original(intro), INFERRED)
+    first_line = line_of(text, sum(len(x) + 1 for x in lines[:start])) if start < len(lines) else 1
+    return [document("wilson-page", record, body, first_line, text)]
+
+
+def _paragraphs(stripped: list[str], start: int) -> list[tuple[int, int]]:
+    out, first = [], None
+    for k in range(start, len(stripped)):
+        if stripped[k] and first is None:
+            first = k
+        elif not stripped[k] and first is not None:
+            out.append((first, k - 1))
+            first = None
+        if len(out) > 6:
+            break
+    if first is not None and len(out) <= 6:
+        out.append((first, len(stripped) - 1))
+    return out
+
+
+# --- the entry -------------------------------------------------------------------------
+
+
+def _listing(text: str) -> int | None:
+    """The line of a search listing's "Results:" or "1 - 10 of 42" (not one document)."""
+    for i, line in enumerate(text[:5000].split("\n")[:20]):
+        if LISTING.match(line):
+            return i + 1
+    return None
 
 
 def parse(text: str) -> list[ParsedDocument]:
     """Every Wilson Center layout: the documents ``text`` holds (one, or two languages)."""
+    listing = _listing(text)
+    if listing:
+        raise ImportFailure(
+            "a list of many documents (search results), not one document: open each "
+            "document's page and import it",
+            listing,
+        )
+    if wilson_pdf.is_bulletin(text):
+        return wilson_pdf.parse_bulletin(text)
+    if wilson_pdf.is_share(text):
+        return wilson_pdf.parse_share(text)
+    if wilson_pdf.is_pdf(text):
+        cleaned = wilson_pdf.clean(text)
+        if looks_labelled(cleaned):
+            return parse_labelled(cleaned, "wilson-pdf", text)
+    if looks_labelled(text):
+        return parse_labelled(text, "wilson-export", text)
     if looks_like_page(text):
-        return [parse_page(text)]
-    if looks_like_export(text):
-        return [parse_export(text)]
-    raise ImportFailure(
-        "not a format this importer knows: expected a Wilson Center text export "
-        "(with 'Citation:' and 'Contents:'), a copied Wilson Center page (with "
-        "'Document Information'), FRUS TEI XML, or a Reading Room JSON export",
-        1,
-    )
-
-
-def _catalogue(fields: dict, citation: str) -> None:
-    url = DOCUMENT_URL.search(citation)
-    if url:
-        fields["source_url"] = url.group().rstrip(".,")
-        fields["record_id"] = url.group("id")
-    if fields.get("record_id", "").isdigit():
-        # The archive's own address for the record, whatever host the text came from.
-        fields["canonical_url"] = CANONICAL_URL.format(fields["record_id"])
-    archive = re.search(r"Wilson Center Digital Archive,\s*(?P<archive>[^.]+?)\.\s", citation)
-    if archive and not fields.get("archive"):
-        fields["archive"] = archive.group("archive").strip()
-    if fields.get("archive") in ARCHIVES and not fields.get("archive_name"):
-        fields["archive_name"] = ARCHIVES[fields["archive"]]
-
-
-def _languages(fields: dict, contents: str) -> None:
-    fields["contents_label"] = contents
-    language = re.search(r"(?:Translation|Original|Transcript)\s*-\s*(\w+)", contents)
-    if language:
-        fields["text_language"] = language.group(1)
-
-
-def parse_export(text: str) -> ParsedDocument:
-    """A Wilson Center text export. Raises ``ImportFailure`` with the line at fault."""
-    lines = text.split("\n")
-    first = next((i for i, line in enumerate(lines) if line.strip()), None)
-    if first is None:
-        raise ImportFailure("the file is empty", 1)
-    title_line = lines[first].strip()
-    match = TITLE_DATE.match(title_line)
-    if not match:
-        raise ImportFailure(
-            "the first line should be the document's date and title, e.g. "
-            "'July 11, 1951 Cable No. 21680, …'",
-            first + 1,
-        )
-    when = parse_when(match.group("date"))
-    fields = {"title": match.group("title").strip(), "date": when.date if when else None}
-    if fields["date"] is None:
-        raise ImportFailure(f"cannot read the date {match.group('date')!r}", first + 1)
-
-    labels = {label.lower(): label for label in EXPORT_LABELS + OPTIONAL_LABELS}
-    values: dict[str, list[str]] = {}
-    current = None
-    body_line = None
-    for i in range(first + 1, len(lines)):
-        line = lines[i].strip()
-        key = line[:-1].lower() if line.endswith(":") else None
-        if key in labels and (current != "contents" or not values.get("contents")):
-            current = key
-            values[current] = []
-            continue
-        if current == "contents" and line and values["contents"]:
-            body_line = i
-            break
-        if current and line:
-            values[current].append(line)
-    missing = [label for label in EXPORT_LABELS if label.lower() not in values]
-    if missing:
-        raise ImportFailure(
-            f"the export has no '{missing[0]}:' section; the file may be truncated", len(lines)
-        )
-    if body_line is None:
-        raise ImportFailure("the export ends after 'Contents:': the text is missing", len(lines))
-
-    value = {key: "\n\n".join(v) for key, v in values.items()}
-    fields["citation"] = value["citation"]
-    fields["summary"] = value["summary"]
-    fields["credits"] = value["credits"]
-    fields["original_language"] = value["original language"]
-    if value.get("original archive"):
-        fields["archive_name"] = value["original archive"]
-    _catalogue(fields, fields["citation"])
-    _languages(fields, value["contents"])
-    offset = sum(len(line) + 1 for line in lines[:body_line])
-    return _with_body(ParsedDocument("wilson-export", fields=fields), text[offset:], body_line + 1)
-
-
-def parse_page(text: str) -> ParsedDocument:
-    """Text copied from a Wilson Center document page."""
-    info = re.search(r"^\s*Document Information\s*$", text, re.MULTILINE)
-    head, tail = text[: info.start()], text[info.end() :]
-    lines = head.split("\n")
-    nonblank = [i for i, line in enumerate(lines) if line.strip()]
-    if len(nonblank) < 3:
-        raise ImportFailure(
-            "a copied page needs a date line, a title and the text before 'Document Information'",
-            line_of(text, info.start()),
-        )
-    date_i, title_i = nonblank[0], nonblank[1]
-    when = parse_when(lines[date_i].strip())
-    if when is None or when.date is None:
-        raise ImportFailure(
-            f"the first line should be the document's date, e.g. 'July 11, 1951', "
-            f"not {lines[date_i].strip()[:60]!r}",
-            date_i + 1,
-        )
-    fields: dict = {"title": lines[title_i].strip(), "date": when.date}
-
-    # The summary is the last paragraph before "Document Information".
-    body = "\n".join(lines[title_i + 1 :])
-    body_start = _skip_blank(body)
-    rest = body.rstrip()
-    cut = rest.rfind("\n\n")
-    if cut <= body_start:
-        raise ImportFailure(
-            "a copied page needs the text and then the summary before 'Document Information'",
-            line_of(text, info.start()),
-        )
-    fields["summary"] = rest[cut:].strip()
-    text_body = rest[body_start:cut]
-
-    blocks: dict[str, list[str]] = {}
-    current = None
-    for line in (line.strip() for line in tail.split("\n")):
-        if line in PAGE_LABELS:
-            current = line
-            blocks[current] = []
-        elif current and line:
-            blocks[current].append(line)
-    block = {key: "\n\n".join(v) for key, v in blocks.items()}
-    if not block.get("Record ID"):
-        raise ImportFailure(
-            "the 'Document Information' has no 'Record ID' block; the copy may be incomplete",
-            line_of(text, len(text)),
-        )
-    fields["record_id"] = block["Record ID"].split()[0]
-    source = block.get("Source", "")
-    abbreviation = re.search(r"\(([A-Z][\w ]*[A-Z])\)", source)
-    if abbreviation:
-        fields["archive"] = abbreviation.group(1)
-        fields["archive_name"] = source[: abbreviation.start()].strip(" ,")
-    elif source:
-        fields["archive_name"] = source.split("\n")[0][:300]
-    for label, name in [
-        ("Type", "document_type"),
-        ("Original Language", "original_language"),
-        ("Credits", "credits"),
-        ("Citation", "citation"),
-    ]:
-        if block.get(label):
-            fields[name] = block[label]
-    if block.get("Language"):
-        fields["text_language"] = block["Language"].split("\n")[0]
-    if fields.get("citation"):
-        _catalogue(fields, fields["citation"])
-    first_line = line_of(text, len("\n".join(lines[: title_i + 1])) + 1 + body_start)
-    return _with_body(ParsedDocument("wilson-page", fields=fields), text_body, first_line)
-
-
-def _skip_blank(text: str) -> int:
-    i = 0
-    while i < len(text) and text[i].isspace():
-        i += 1
-    return i
-
-
-def _with_body(doc: ParsedDocument, body: str, first_line: int) -> ParsedDocument:
-    parsed = parse_body(body, context=doc.fields["date"], first_line=first_line)
-    doc.passages = parsed.passages
-    doc.sender, doc.recipient = parsed.sender, parsed.recipient
-    doc.handling = parsed.handling
-    # The header's document type wins over the page's "Type" block (it says Cable either way).
-    doc.fields = {**doc.fields, **parsed.fields}
-    return doc
+        return parse_page(text)
+    return parse_loose(text)
