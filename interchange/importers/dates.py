@@ -289,10 +289,11 @@ class DocumentDate:
     as_written: str
     date: dt.date | None
     date_to: dt.date | None = None
+    qualified: bool = False  # "not before", "circa", "[…]": not the day itself
 
     @property
     def is_day(self) -> bool:
-        return self.date is not None and self.date_to is None
+        return self.date is not None and self.date_to is None and not self.qualified
 
 
 def _month_number(groups: dict) -> int:
@@ -396,13 +397,14 @@ def parse_document_date(text: str) -> DocumentDate | None:
     if bounds is None:
         return None
     first, last = bounds
+    qualified = bool(qualifier) or written.startswith("[")
     if qualifier in ("not before", "not earlier than", "no earlier than", "after"):
-        return DocumentDate(written, first, None)
+        return DocumentDate(written, first, None, qualified)
     if qualifier in ("not after", "not later than", "no later than", "before"):
-        return DocumentDate(written, None, last)
+        return DocumentDate(written, None, last, qualified)
     if qualifier in ("early", "mid", "mid-", "late") and first == last:
         return None  # "early 3 July" is not a date
-    return DocumentDate(written, first, None if first == last else last)
+    return DocumentDate(written, first, None if first == last else last, qualified)
 
 
 # A day with its year anywhere in a longer text (a title, a heading, a text).

@@ -99,6 +99,9 @@ def test_a_day_is_a_day_and_a_month_is_not():
     assert parse_document_date("July 11, 1951").is_day
     assert not parse_document_date("June 1951").is_day
     assert not parse_document_date("[not after 3 July 1951]").is_day
+    assert not parse_document_date("[not before 3 July 1951]").is_day
+    assert not parse_document_date("circa 3 July 1951").is_day
+    assert parse_document_date("[3 July 1951]").date == D(1951, 7, 3)  # supplied by an editor
 
 
 @pytest.mark.parametrize(
