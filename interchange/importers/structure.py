@@ -16,7 +16,11 @@ fixture was built from by hand:
   never closes ends where the next telegram or the closing block begins,
   once it has been signed;
 - the closing signature and number ("MAO ZEDONG Nº 3444 11 July") and the
-  handling notes (deciphered, printed, verified, copies, filed).
+  handling notes (deciphered, printed, verified, copies, filed): the block of
+  such lines that ends the text, read back from its end.
+
+A copy cut off partway — inside a telegram that never closes, or in the middle
+of a sentence — is cut as far as it goes, and ``Body.cut_off`` says why.
 
 Names stay strings here; ``writer`` resolves them to participants.
 """

@@ -132,7 +132,9 @@ def parse_labelled(text: str, fmt: str, source_text: str) -> list[ParsedDocument
     _head_date_and_title(record, head, citation, lines)
     record.set("summary", value.get("summary"))
     record.set("credits", value.get("credits"))
-    record.set("original_language", value.get("original language"))
+    original = value.get("original language", "").split("\n\n")[0]
+    if len(original.split()) <= 3:  # a language's name, not a text run into the block
+        record.set("original_language", original)
     if value.get("original archive"):
         read_reference(record, value["original archive"])
     record.set("translator", value.get("translator"))
@@ -327,6 +329,11 @@ def _chrome(line: str) -> bool:
     return low in HEAD_CHROME or BREADCRUMB.match(line) is not None
 
 
+def _menu(line: str) -> bool:
+    """A line that could be a menu entry: a few words, no figures, no full stop."""
+    return len(line.split()) <= 4 and not re.search(r"[\d.!?]", line)
+
+
 def _sentence(line: str) -> bool:
     """A line that reads as a summary sentence, not a title."""
     return line.endswith((".", "!", "?")) and len(line.split()) >= 8
@@ -350,15 +357,19 @@ def parse_page(text: str) -> list[ParsedDocument]:
     if not nonblank:
         raise ImportFailure("the page holds nothing but the site's menus", 1)
 
-    # The date line: the first line, or the second when a neighbour's summary comes first.
+    # The date line: the first line, or later when a neighbour's summary or a few menu
+    # entries the chrome list does not know come first.
     date_i = title_i = None
-    for k in nonblank[:2]:
+    for n_seen, k in enumerate(nonblank[:5]):
         when = parse_document_date(stripped[k])
+        following = nonblank[n_seen + 1] if n_seen + 1 < len(nonblank) else None
+        if when and n_seen and following is not None and _sentence(stripped[following]):
+            break  # a date line inside an undated document's text, not the page's
         if when:
             date_i = k
             record.set_date(when)
             break
-        if not _sentence(stripped[k]):
+        if not (_sentence(stripped[k]) and n_seen == 0 or _menu(stripped[k])):
             break
     after_date = nonblank.index(date_i) + 1 if date_i is not None else 0
     candidates = nonblank[after_date:]
@@ -439,7 +450,7 @@ def parse_page(text: str) -> list[ParsedDocument]:
     _date_fallbacks(record, citation)
     record.set("summary", summary)
     _page_info(record, info, text)
-    _complete(record, stripped, info, tail, rights, text)
+    _complete(record, stripped, info)
     if title_i is None and date_i is None:
         record.problems.append("the text could not be told from the page around it: no date line")
     if not record.dated:
@@ -538,17 +549,21 @@ def _page_info(record: Record, info: dict[str, str], text: str) -> None:
     canonical_address(record)
 
 
-def _complete(record: Record, stripped, info, tail, rights, text) -> None:
-    """A copy of the current design that stops before the Record ID was cut off."""
-    last = next((s for s in reversed(stripped) if s), "")
-    if tail is None and rights is None:
-        if stripped and any(s.lower() == "skip to content" for s in stripped[:5]):
-            record.fields["complete"] = False
-            record.problems.append(
-                "the copy stops before the page's 'Document Information': it was cut off"
-            )
+def _complete(record: Record, stripped: list[str], info: dict[str, str]) -> None:
+    """A copy of the current design (and its mirrors), whose foot always ends with the
+    Record ID, was cut off when it stops before it; the old designs have no such foot."""
+    current = "Document Information" in info or any(
+        s.lower() == "skip to content" for s in stripped[:5]
+    )
+    if not current:
         return
-    if "Record ID" not in info:
+    last = next((s for s in reversed(stripped) if s), "")
+    if "Document Information" not in info:
+        record.fields["complete"] = False
+        record.problems.append(
+            "the copy stops before the page's 'Document Information': it was cut off partway"
+        )
+    elif "Record ID" not in info:
         record.fields["complete"] = False
         where = f" (it ends {last[-30:]!r})" if last else ""
         record.problems.append(
@@ -556,7 +571,9 @@ def _complete(record: Record, stripped, info, tail, rights, text) -> None:
         )
     elif not info["Record ID"] and last.lower().rstrip(":") == "record id":
         record.fields["complete"] = False
-        record.problems.append("the copy ends at the 'Record ID' label, without the id: cut off?")
+        record.problems.append(
+            "the copy ends at the 'Record ID' label without the id: it may have been cut off"
+        )
 
 
 # --- two languages on one page ---------------------------------------------------------
@@ -682,8 +699,8 @@ def parse_loose(text: str) -> list[ParsedDocument]:
     if intro_end is not None:
         intro = " ".join(stripped[start:intro_end])
         record.problems.append(
-            f"an introduction by the site's editor (lines {start + 1}–{intro_end}) was set "
-            "aside: it is not the document's text"
+            f"an introduction by the site's editor (lines {paragraphs[0][0] + 1}–{intro_end}) "
+            "was set aside: it is not the document's text"
         )
         start = intro_end
     end = len(lines)

@@ -102,6 +102,34 @@ TRANSLATOR = re.compile(
     r"\btranslated(?:\s+and\s+\w+)?(?:\s+for\s+\S+)?\s+by\s+(?P<name>(?:[A-Z]\.\s?|[^.;])+)",
     re.IGNORECASE,
 )
+# The lengths of Cable's text fields: what a layout gives longer (a label's value
+# run into the text, a header line without its line break) is cut to fit.
+LENGTHS = {
+    "title": 300,
+    "date_as_written": 120,
+    "record_id": 60,
+    "signature": 300,
+    "translator": 300,
+    "archive": 200,
+    "archive_name": 300,
+    "original_language": 60,
+    "text_language": 60,
+    "contents_label": 120,
+    "directorate": 300,
+    "document_type": 60,
+    "cable_number": 40,
+    "origin": 120,
+    "received_as_written": 120,
+    "copy_distribution": 300,
+    "copy_number": 40,
+    "incoming_number": 120,
+    "series": 40,
+    "precedence": 40,
+    "sender_number": 40,
+    "sender_dated": 60,
+    "handling_number": 40,
+    "copies_note": 300,
+}
 FOND_WORDS = {"F", "Fond", "Op", "Opis", "D", "Delo", "P", "Papka", "L", "Ll", "List", "Listy"}
 
 
@@ -347,7 +375,7 @@ def document(
     if not body.strip():
         doc.problems.append("no document text was found in the copy")
         doc.fields["complete"] = False
-        return doc
+        return _fitted(doc)
     context = doc.fields.get("date") or doc.fields.get("date_to")
     parsed = parse_body(body, context=context, first_line=first_line)
     for passage in parsed.passages:
@@ -361,4 +389,15 @@ def document(
     if parsed.cut_off:
         doc.fields["complete"] = False
         doc.problems.append(parsed.cut_off)
+    return _fitted(doc)
+
+
+def _fitted(doc: ParsedDocument) -> ParsedDocument:
+    for name, length in LENGTHS.items():
+        value = doc.fields.get(name)
+        if isinstance(value, str) and len(value) > length:
+            doc.fields[name] = value[: length - 1].rstrip() + "…"
+    for name in ("source_url", "canonical_url"):
+        if len(doc.fields.get(name) or "") > 500:
+            del doc.fields[name]  # an address cut short is no address
     return doc

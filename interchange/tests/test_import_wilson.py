@@ -964,3 +964,155 @@ def test_a_two_megabyte_input_takes_about_ten_times_as_long_as_a_tenth_of_it(sha
     small, large = make(200_000), make(2_000_000)
     ratio = _time(large, 2) / max(_time(small, 5), 1e-3)
     assert ratio < 25, f"{shape}: 10 times the input took {ratio:.0f} times as long"
+
+
+def test_menu_entries_the_chrome_list_does_not_know_come_before_the_date_line():
+    page = PAGE_2023.replace("Search\n", "Search\nInsights & Analysis\nOur Experts\n")
+    [doc] = parse(page).documents
+    assert doc.fields["date"] == dt.date(1950, 10, 12)
+    assert doc.fields["title"] == "Ciphered Telegram No. 3100, Zakharov to Cde. Filippov [Stalin]"
+
+
+def test_a_date_line_inside_an_undated_documents_text_is_not_the_pages_date():
+    page = (
+        PAGE_2023.replace("October 12, 1950\n\n", "")
+        .replace(
+            "Ciphered Telegram No. 3100, Zakharov to Cde. Filippov [Stalin]", "Letter to Stalin"
+        )
+        .replace("This document was made possible with support from Leon Levy Foundation", "")
+        .replace(
+            "Top Secret\n",
+            "Top Secret\n\n12 September 1950\n\nThe chairman received me today and asked again.\n",
+        )
+    )
+    [doc] = parse(page).documents
+    assert doc.fields.get("date") is None and "no date found" in doc.problems
+    assert doc.fields["title"] == "Letter to Stalin"
+    assert doc.body().startswith("Top Secret\n\n12 September 1950")
+
+
+# --- the readers of single fields ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("source", "archive", "signature", "translator"),
+    [
+        (
+            "AP RF, f. 45, op. 1, d. 336, ll. 51-52; and RGASPI, f. 558. Translated by P. Lipkin",
+            "AP RF",
+            "AP RF, f. 45, op. 1, d. 336, ll. 51-52; and RGASPI, f. 558",
+            "P. Lipkin",
+        ),
+        ("AVPRF F. 0102, Op. 13, P. 72, Delo 5, Listy 201-214.", "AVPRF", None, None),
+        (
+            "Archive of the President of the Russian Federation (APRF), Fond 45, Opis 1, Delo 339",
+            "APRF",
+            None,
+            None,
+        ),
+        (
+            "PRC FMA 206-00047-09. Obtained by the History and Public Policy Program.",
+            "PRC FMA",
+            None,
+            None,
+        ),
+        ("APRF, Listy 146-147, Fond and Opis not given", "APRF", None, None),
+        (
+            "TsAMO RF, fond 5, opis 918795. Translated for NKIDP by V. S. Lee.",
+            "TsAMO RF",
+            None,
+            "V. S. Lee",
+        ),
+        ("APRF.", "APRF", "", None),  # an archive alone is no signature
+    ],
+)
+def test_a_source_gives_its_first_archive_the_whole_reference_and_the_translator(
+    source, archive, signature, translator
+):
+    from interchange.importers.wilson_fields import Record, read_reference
+
+    record = Record()
+    read_reference(record, source)
+    expected = source.split(". Translated")[0].split(". Obtained")[0].rstrip(".")
+    assert record.fields["archive"] == archive
+    assert record.fields.get("signature", "") == (expected if signature is None else signature)
+    assert record.fields.get("translator") == translator
+
+
+def test_a_citations_parts_in_both_archive_names_and_with_the_comma_inside_the_quotes():
+    from interchange.importers.wilson_fields import read_citation
+
+    new = read_citation(
+        '"Cable No. 1, Mao to Filippov", July 11, 1951, Wilson Center Digital Archive, '
+        "APRF, f. 45, op. 1, d. 340, l. 28. https://digitalarchive.wilsoncenter.org/document/1"
+    )
+    assert (new.title, new.date.date) == ("Cable No. 1, Mao to Filippov", dt.date(1951, 7, 11))
+    assert new.reference.startswith("APRF, f. 45, op. 1, d. 340, l. 28.")
+    old = read_citation(
+        '"Letter, Kim Il Sung to Mao Zedong," February, 1950, History and Public Policy '
+        "Program Digital Archive, AVPRF."
+    )
+    assert (old.title, old.date.date_to) == (
+        "Letter, Kim Il Sung to Mao Zedong",
+        dt.date(1950, 2, 28),
+    )
+    undated = read_citation('"Note," History and Public Policy Program Digital Archive, AVPRF.')
+    assert (undated.title, undated.date) == ("Note", None)
+
+
+def test_the_address_the_text_came_from_beside_the_archives_own():
+    from interchange.importers.wilson_fields import Record, read_addresses
+
+    record = Record()
+    read_addresses(
+        record,
+        "https://digitalarchive.wilsoncenter.org/document/113636 and the copy at "
+        "https://wilson-center-digital-archive.dvincitest.com/document/113636.",
+    )
+    assert record.fields["source_url"] == (
+        "https://wilson-center-digital-archive.dvincitest.com/document/113636"
+    )
+    assert (
+        record.fields["canonical_url"] == "https://digitalarchive.wilsoncenter.org/document/113636"
+    )
+    assert (record.fields["record_id"], record.found["record_id"]) == ("113636", "inferred")
+    slug = Record()
+    read_addresses(slug, "https://digitalarchive.wilsoncenter.org/document/ciphered-telegram-no-1")
+    assert "record_id" not in slug.fields  # a page's name is no record id
+
+
+def test_dehyphenation_joins_words_split_at_line_ends_and_keeps_the_lines():
+    from interchange.importers.wilson_pdf import dehyphenate
+
+    assert dehyphenate("our artil-\nlery cannot\ncover") == "our artillery\ncannot\ncover"
+    assert dehyphenate("the with-\ndrawal\nof troops") == "the withdrawal\nof troops"
+    assert dehyphenate("anti-\naircraft guns") == "anti-aircraft\nguns"  # a prefix keeps it
+    assert dehyphenate("Sino-\nSoviet talks") == "Sino-\nSoviet talks"  # a capital: a compound
+    assert dehyphenate("1950-\n1953") == "1950-\n1953"
+
+
+def test_the_language_of_a_text_is_that_of_its_script_unless_the_page_names_another():
+    from interchange.importers.wilson_fields import language_of, stated_original
+
+    assert language_of("Тов. МАО ЦЗЭДУНУ. HAM ИР согласен.") == ("Russian", "inferred")
+    assert language_of("外交部关于朝鲜政治会议问题的几点意见") == ("Chinese", "inferred")
+    assert language_of("Der Botschafter sagte", ["German"]) == ("German", "parsed")
+    assert language_of("The ambassador said", ["Russian", "English"]) == ("English", "parsed")
+    assert stated_original("in English translation from the Russian original") == "Russian"
+    assert stated_original("translated from the Chinese by the editors") == "Chinese"
+    assert stated_original("The original was lost") == ""
+
+
+def test_the_old_designs_rights_and_footer_close_the_text_and_cut_nothing_off():
+    page = LEGACY_2013 + f"\n\n{RIGHTS}\n\nPrivacy Policy\n© 2013 Wilson Center\n"
+    [doc] = parse(page).documents
+    assert doc.body().endswith("Kim Il Sung")
+    assert doc.fields["complete"] is True and doc.problems == []
+
+
+def test_a_current_page_cut_off_inside_its_text_is_incomplete():
+    page = PAGE_2023[: PAGE_2023.index("Zakharov\n")]
+    [doc] = parse(page).documents
+    assert doc.fields["complete"] is False
+    assert any("Document Information" in p for p in doc.problems)
+    assert doc.body().endswith("before the rains.")
