@@ -449,7 +449,10 @@ def parse_page(text: str) -> list[ParsedDocument]:
     _title(record, stripped[title_i] if title_i is not None else "", citation)
     _date_fallbacks(record, citation)
     record.set("summary", summary)
-    _page_info(record, info, text)
+    # Addresses from the head (a share link) and the foot, not from the text or the
+    # related documents, which name other records.
+    named = [v for k, v in info.items() if k != "Associated"]
+    _page_info(record, info, "\n".join([*stripped[: region.start], *named]))
     _complete(record, stripped, info)
     if title_i is None and date_i is None:
         record.problems.append("the text could not be told from the page around it: no date line")
@@ -527,7 +530,7 @@ def _info(stripped: list[str], start: int | None) -> dict[str, str]:
     return {key: "\n".join(value) for key, value in blocks.items()}
 
 
-def _page_info(record: Record, info: dict[str, str], text: str) -> None:
+def _page_info(record: Record, info: dict[str, str], addresses: str) -> None:
     if info.get("Source"):
         read_reference(record, info["Source"])
     record_id = info.get("Record ID", "").split()[:1]
@@ -545,7 +548,7 @@ def _page_info(record: Record, info: dict[str, str], text: str) -> None:
         record.setdefault("credits", info["Credits"])
     if info.get("Donors"):
         record.setdefault("credits", info["Donors"].replace("\n", "; ")[:1000])
-    read_addresses(record, text)
+    read_addresses(record, addresses)
     canonical_address(record)
 
 

@@ -210,14 +210,18 @@ def _headings(text: str) -> list[re.Match]:
 
 
 def is_bulletin(text: str) -> bool:
-    """Documents as the CWIHP Bulletin prints them: the first line a numbered heading."""
+    """Documents as the CWIHP Bulletin prints them: the first line a numbered heading, or
+    (a copy that begins inside the previous document) headings, sources and page heads."""
     for line in text.lstrip()[:2000].split("\n"):
         line = line.strip()
         if not line or SITE_LINE.match(line) or RUNNING_HEAD.match(line + "\n"):
             continue
         heading = HEADING.match(line)
-        return bool(heading and parse_document_date(heading.group("date")))
-    return False
+        if heading and parse_document_date(heading.group("date")):
+            return True
+        break
+    head = text[:30000]
+    return bool(RUNNING_HEAD.search(head) and SOURCE.search(head) and _headings(head))
 
 
 def parse_bulletin(text: str) -> list[ParsedDocument]:
@@ -225,6 +229,10 @@ def parse_bulletin(text: str) -> list[ParsedDocument]:
     text = dehyphenate(RUNNING_HEAD.sub("", text))
     headings = _headings(text)
     documents: list[ParsedDocument] = []
+    before = text[: headings[0].start()] if headings else ""
+    before = "\n".join(
+        x for x in before.split("\n") if x.strip() and not SITE_LINE.match(x.strip())
+    )
     for k, heading in enumerate(headings):
         end = headings[k + 1].start() if k + 1 < len(headings) else len(text)
         # The heading goes on while its lines run on (a lower-case start, a trailing "to").
@@ -255,6 +263,11 @@ def parse_bulletin(text: str) -> list[ParsedDocument]:
         else:
             record.problems.append("no source line ('[Source: …]') after the text")
         languages(record, body)
+        if not k and before.strip():
+            record.problems.append(
+                f"the copy begins with the end of another document ({before.strip()[:60]!r}…), "
+                "which was not imported"
+            )
         first_line = line_of(text, title_end) + 1
         documents.append(document("wilson-pdf", record, body.strip("\n"), first_line, segment))
     return documents

@@ -1116,3 +1116,10 @@ def test_a_current_page_cut_off_inside_its_text_is_incomplete():
     assert doc.fields["complete"] is False
     assert any("Document Information" in p for p in doc.problems)
     assert doc.body().endswith("before the rains.")
+
+
+def test_a_bulletin_copy_beginning_inside_the_previous_document():
+    copy = "and the front runs close to the parallel.\nMAO ZEDONG\n[Source: APRF, Fond 45]\n"
+    first, second = parse(copy + BULLETIN).documents
+    assert first.fields["date"] == dt.date(1951, 7, 3)
+    assert any("begins with the end of another document" in p for p in first.problems)
