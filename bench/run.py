@@ -524,6 +524,26 @@ def measure_sizes(ctx: dict, folder: Path) -> tuple[dict, list[str]]:
     return results, generation
 
 
+TITLE, LATEST, EARLIER = "# Benchmark results", "## Latest run", "## Earlier runs"
+
+
+def write_results(run: str) -> None:
+    """Put this run at the top of ``bench/results.md``; every earlier run stays below it."""
+    path = BASE / "bench" / "results.md"
+    old = path.read_text() if path.exists() else ""
+    old = old.removeprefix(TITLE).lstrip("\n")
+    previous, _, earlier = old.partition(EARLIER)
+    dated = re.match(rf"{LATEST}(?: \(([^)]*)\))?\n", previous)
+    previous = previous[dated.end() :].strip() if dated else previous.strip()
+    parts = [TITLE, f"{LATEST} ({time.strftime('%Y-%m-%d')})", run.strip(), EARLIER]
+    if previous:
+        when = f"Run of {dated.group(1)}" if dated and dated.group(1) else "An earlier run"
+        parts.append(f"### {when}\n\n{previous}")
+    if earlier.strip():
+        parts.append(earlier.strip())
+    path.write_text("\n\n".join(parts) + "\n")
+
+
 def main() -> None:
     for tool, path in (("wrk", shutil.which("wrk")), ("nginx", NGINX)):
         if path is None:
@@ -548,14 +568,14 @@ def main() -> None:
     imported = import_rate()
     text = table(results, sorted(SIZES), generation, imported)
     header = (
-        f"# Benchmark results\n\nMeasured by `make bench` (bench/run.py) on {os.cpu_count()} "
+        f"Measured by `make bench` (bench/run.py) on {os.cpu_count()} "
         "cores: nginx in front (deploy/nginx/readingroom.conf: it compresses), gunicorn "
         "behind it, 2 sync workers, PostgreSQL, DEBUG off; wrk 2 threads, 8 connections "
         f"(1 for the one-client row), {DURATION} s per row, loopback. Rows marked *rendered "
         "afresh* ask for a new address every time, so the page cache never answers them. "
         f"Run took {time.perf_counter() - started:.0f} s.\n\n"
     )
-    (BASE / "bench" / "results.md").write_text(header + text + "\n")
+    write_results(header + text + "\n")
     print()
     print(text)
 
