@@ -40,12 +40,23 @@ def _matches(word: str) -> list[int]:
         return sorted(row[0] for row in cursor.fetchall())
 
 
+@pytest.fixture
+def at_the_end_migrated_forward():
+    """Whatever happens in the test, the database ends at today's schema for the next."""
+    yield
+    executor = _executor()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("at_the_end_migrated_forward")
 def test_rows_written_before_the_move_are_kept_and_found():
     executor = _executor()
-    # Every other app as it is now; cables as it was, and no search app yet.
-    others = [n for n in executor.loader.graph.leaf_nodes() if n[0] not in ("cables", "search")]
-    executor.migrate([*others, LAST_BEFORE_THE_MOVE, ("search", None)])
+    # Every other app as it is now, but those built on the archive after the move
+    # (search, and interchange's proxy of Cable): cables as it was, and no search yet.
+    later = ("cables", "search", "interchange")
+    others = [n for n in executor.loader.graph.leaf_nodes() if n[0] not in later]
+    executor.migrate([*others, LAST_BEFORE_THE_MOVE, ("search", None), ("interchange", None)])
     old = _executor().loader.project_state([*others, LAST_BEFORE_THE_MOVE]).apps
 
     # Data as the code before the move wrote it.
