@@ -101,7 +101,7 @@ def looks_like(text: str) -> bool:
         return False
     if SOURCE_FOOTNOTE.search(text):  # "  1. Source: Department of State, …"
         return True
-    frus_marks = re.search(r"\[Page \d+\]|↩\s*$|^\s{2,}1\.\s", text, re.MULTILINE)
+    frus_marks = re.search(r"\[Page \d+\]|↩\s*$|^[ \t]{2,}1\.\s", text, re.MULTILINE)
     return bool(HEAD.match(first) and frus_marks)
 
 

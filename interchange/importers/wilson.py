@@ -628,14 +628,8 @@ def _two_languages(record, lines, offsets, parts, named, text) -> list[ParsedDoc
         part.set("text_language", language, how)
         if not part.fields.get("original_language"):
             part.set("original_language", languages[original][0], INFERRED)
-        if k == original:
-            # One record, two texts: the original keeps the page's address with the
-            # part's language as fragment, so each text is found again on a re-import.
-            part.fields.pop("record_id", None)
-            part.found.pop("record_id", None)
-            base = part.fields.get("canonical_url") or part.fields.get("source_url")
-            if base:
-                part.fields["source_url"] = f"{base.split('#')[0]}#{language.lower()}"[:500]
+        # One record, two texts: both keep the record id; the writer tells them
+        # apart by their language (writer.find_existing).
         doc = document("wilson-page", part, body, line_of(text, offsets[start]), text)
         if k != original:
             doc.translation_of = original

@@ -94,12 +94,16 @@ class Result:
 
 
 def find_existing(fields: dict, source_text: str = "") -> Cable | None:
-    """The stored cable this document is: the same record id, else the same source
-    address, else (a copy naming neither, such as a page copied from FRUS or a
+    """The stored cable this document is: the same record id (and text language),
+    else the same source address, else (a copy naming neither, such as a page copied from FRUS or a
     PDF's text) a record with neither that has the same title, date and language,
     else, untitled, one imported from the very same text."""
     if fields.get("record_id"):
-        return Cable.objects.filter(record_id=fields["record_id"]).first()
+        same = Cable.objects.filter(record_id=fields["record_id"])
+        if fields.get("text_language"):
+            # A record published in two languages is two texts with one record id.
+            same = same.filter(text_language__in=[fields["text_language"], ""])
+        return same.order_by("-text_language", "pk").first()
     if fields.get("source_url"):
         return Cable.objects.filter(source_url=fields["source_url"]).first()
     if fields.get("title"):
