@@ -305,6 +305,16 @@ class Cable(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("reading:cable", args=[self.slug])
 
+    @property
+    def date_label(self) -> str:
+        """The date as readers are shown it: a day, an approximate date, or undated."""
+        if self.date is None:
+            return self.date_as_written or "Undated"
+        day = f"{self.date.day} {self.date:%B %Y}"
+        if self.date_to is None:
+            return day
+        return self.date_as_written or f"{day} – {self.date_to.day} {self.date_to:%B %Y}"
+
     def text(self) -> str:
         """The published text, rebuilt from the passages (uses prefetched passages)."""
         return "".join(p.text + p.tail for p in self.passages.all())

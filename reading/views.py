@@ -43,7 +43,13 @@ def cable_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     See ``telegrams.models.cables_for_reading()``, ``annotations.margin.build`` and
     ``tests/test_cable.py`` for the list.
     """
-    cable = get_object_or_404(cables_for_reading(Cable.objects.published()), slug=slug)
+    readable = Cable.objects.published()
+    cable = get_object_or_404(
+        cables_for_reading(readable)
+        .select_related("translation_of")
+        .prefetch_related(Prefetch("translations", queryset=readable.only("slug", "title"))),
+        slug=slug,
+    )
     context = reading_context(request, cable)
     if request.htmx and request.htmx.target == "reading-text":
         return render(request, "reading/cable.html#reading-text", context)

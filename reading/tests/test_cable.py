@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -133,8 +134,8 @@ def test_query_count_does_not_grow_with_telegrams_and_mentions(
     client, django_assert_num_queries, n
 ):
     archive = build_archive(n)
-    with django_assert_num_queries(15):  # +1: the data version (readingroom.caching)
-        # 1. the cable with sender and recipient
+    with django_assert_num_queries(16):  # +1: the data version (readingroom.caching)
+        # 1. the cable with sender, recipient and the original it translates
         # 2. its collections
         # 3. related cables
         # 4. handling events with agents
@@ -148,6 +149,7 @@ def test_query_count_does_not_grow_with_telegrams_and_mentions(
         # 12. the annotations the reader may see, with author and group
         # 13. the tags of the cable's annotations
         # 14. links (visible to the reader) arriving at the cable's passages
+        # 15. the cable's published translations
         response = get(client, archive)
     assert response.status_code == 200
     assert response.content.decode().count("passage--telegram") == n
@@ -157,10 +159,45 @@ def test_seed_cable_renders_its_four_telegrams(client, seed, django_assert_num_q
     from cables.models import Cable
 
     cable = Cable.objects.get(record_id__endswith="117409")
-    with django_assert_num_queries(15):  # the same queries as above
+    with django_assert_num_queries(16):  # the same queries as above
         response = client.get(cable.get_absolute_url())
     html = response.content.decode()
     check_html(html)
     assert html.count('<article class="passage passage--telegram"') == 4
     assert "<dt>Attachment of</dt>" in html
     assert '<a href="/participants/joseph-stalin/" class="mention"' in html
+
+
+def test_what_the_record_says_of_its_date_copy_and_languages(client):
+    """An approximate date as written, an incomplete copy, the archive's address beside
+    the one the text came from, and the original and its translation linked."""
+    from cables.models import Cable
+
+    archive = build_archive(2)
+    original = Cable.objects.create(
+        title="Шифртелеграмма № 4260", slug="ct-4260-ru", date=None, text_language="Russian"
+    )
+    cable = archive.cable
+    cable.date, cable.date_to, cable.date_as_written = (
+        dt.date(1951, 6, 1),
+        dt.date(1951, 6, 30),
+        "June 1951",
+    )
+    cable.complete = False
+    cable.signature = "APRF, f. 45, op. 1, d. 339, l. 64"
+    cable.canonical_url = "https://digitalarchive.wilsoncenter.org/document/117409"
+    cable.source_url = "https://mirror.example.org/node/89832"
+    cable.translation_of = original
+    cable.save()
+    html = get(client, archive).content.decode()
+    assert (
+        '<p class="cable__date">\nJune 1951' in html or '<p class="cable__date">June 1951' in html
+    )
+    assert "(approximate: between 1 June 1951 and 30 June 1951)" in html
+    assert "This copy is incomplete" in html
+    assert "<dt>Archival reference</dt><dd>APRF, f. 45, op. 1, d. 339, l. 64</dd>" in html
+    assert "<dt>At the archive</dt>" in html and "<dt>Text taken from</dt>" in html
+    assert f'href="{original.get_absolute_url()}"' in html
+    back = client.get(original.get_absolute_url()).content.decode()
+    assert "Undated" in back and f'href="{cable.get_absolute_url()}"' in back
+    assert "<dt>Translation</dt>" in back
