@@ -496,14 +496,15 @@ def test_reading_view_query_count_is_constant(
 ):
     _bulk(users, telegram1, n)
     client = signed_in(users.researcher, users.password)
-    with django_assert_num_queries(16 + session_row()):
+    with django_assert_num_queries(17 + session_row()):
         # the session row (none where sessions come from the shared cache), then:
         # 1. the signed-in user
-        # 2-12. the cable and its text (see test_cable.py)
+        # 2-12. the cable and its text (see reading/tests/test_cable.py)
         # 13. the annotations the reader may see, with author and group
         # 14. the tags of the cable's annotations
         # 15. links arriving at the cable's passages
-        # 16. the data version (readingroom.caching)
+        # 16. the cable's published translations
+        # 17. the data version (readingroom.caching)
         response = client.get(cable.get_absolute_url())
     assert response.content.decode().count('class="note note--') == n + 11
 
