@@ -152,15 +152,21 @@ def write_all(
     collection: Collection | None = None,
     matcher: NameMatcher | None = None,
     dry_run: bool = False,
+    each=None,
 ) -> list[Result]:
     """Write the documents of one file in one transaction, linking translations.
 
     A page that holds a text in two languages gives two documents; the
     translation is linked to its original (``Cable.translation_of``).
+    ``each``, if given, is called after each document (a volume's progress).
     """
     names = names or Names()
     with transaction.atomic():
-        results = [_write(doc, names, collection, matcher) for doc in docs]
+        results = []
+        for doc in docs:
+            results.append(_write(doc, names, collection, matcher))
+            if each is not None:
+                each()
         for doc, result in zip(docs, results, strict=True):
             if doc.translation_of is not None:
                 original = results[doc.translation_of].cable

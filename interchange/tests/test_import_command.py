@@ -282,3 +282,15 @@ def test_running_again_updates_in_place(people, tmp_path):
     out, err, failed = run(folder)
     assert "2 documents imported: 0 new, 2 updated" in out
     assert Cable.objects.count() == 2
+
+
+def test_a_volume_reports_progress_document_by_document(people):
+    from interchange.importers import parse
+    from interchange.importers.writer import write_all
+
+    documents = parse((DATA / "frus_volume.xml").read_text(encoding="utf-8")).documents
+    assert len(documents) > 1
+    done = []
+    write_all(documents, each=lambda: done.append(Cable.objects.count()))
+    # Called once after each document is written, in order.
+    assert done == list(range(1, len(documents) + 1))

@@ -25,6 +25,7 @@ from interchange.importers import ImportFailure, check_size, decode, parse
 from interchange.importers.writer import Names, write_all
 
 BATCH = 100
+VOLUME = 20  # a file of at least this many documents shows its own progress
 
 
 def files_in(paths: list[str]) -> list[Path]:
@@ -236,6 +237,15 @@ class Command(BaseCommand):
                 parsed.data, collection=target, dry_run=dry_run, fallback_user=self.fallback_user
             )
             return [f"restore {len(cables)} cables from a {parsed.format} export"]
+        # A volume of many documents gets a bar of its own (on a terminal).
+        inner = tqdm(
+            total=len(parsed.documents),
+            unit="doc",
+            desc=path.name[:30],
+            leave=False,
+            disable=True if len(parsed.documents) < VOLUME else None,
+            file=sys.stderr,
+        )
         try:
             return write_all(
                 parsed.documents,
@@ -243,7 +253,10 @@ class Command(BaseCommand):
                 collection=target,
                 matcher=matcher,
                 dry_run=dry_run,
+                each=inner.update,
             )
         except (ValidationError, DatabaseError) as error:
             reason = "; ".join(getattr(error, "messages", [str(error)]))
             raise ImportFailure(f"cannot store it: {reason}", 1) from None
+        finally:
+            inner.close()
