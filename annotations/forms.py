@@ -218,6 +218,7 @@ class NewLinkForm(NoteFields):
         slug, _, number = key.rpartition(":")
         item = (
             AgendaItem.objects.filter(agenda__slug=slug, number=number)
+            .filter(Q(passage__isnull=True) | Q(passage__cable__status=Cable.Status.PUBLISHED))
             .select_related("agenda__side", "passage__cable")
             .first()
             if number.isdigit()
@@ -238,7 +239,7 @@ class NewLinkForm(NoteFields):
             Telegram.objects.filter(
                 Q(passage__cable__slug=cable) | Q(passage__cable__record_id=cable)
             )
-            .filter(number=number)
+            .filter(number=number, passage__cable__status=Cable.Status.PUBLISHED)
             .select_related("passage__cable")
             .first()
             if number.isdigit()

@@ -324,6 +324,18 @@ class Link(models.Model):
         return str(self.target_item)
 
     @property
+    def target_readable(self) -> bool:
+        """Whether readers may see the other end: not on a record set back to draft."""
+        cable = None
+        if self.target_passage_id:
+            cable = self.target_passage.cable
+        elif self.target_cable_id:
+            cable = self.target_cable
+        elif self.target_item_id and self.target_item.passage_id:
+            cable = self.target_item.passage.cable
+        return cable is None or cable.status == Cable.Status.PUBLISHED
+
+    @property
     def target_url(self) -> str:
         if self.target_passage_id:
             passage = self.target_passage

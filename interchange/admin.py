@@ -36,8 +36,10 @@ from interchange.importers.writer import Names, write_all
 from interchange.models import Draft, Upload
 
 # What a browser may send here: nginx accepts request bodies up to this size
-# (deploy/nginx.conf, client_max_body_size); import_cables takes larger files.
+# (deploy/nginx/readingroom.conf, client_max_body_size); import_cables takes larger files.
 UPLOAD_MAX_BYTES = 20 * 1024 * 1024
+# Pasted text travels as a form field, which Django caps (DATA_UPLOAD_MAX_MEMORY_SIZE).
+PASTE_MAX_BYTES = 2 * 1024 * 1024
 TOKEN_SALT = "interchange.import"
 TOKEN_MAX_AGE = 24 * 3600  # a preview may be confirmed for a day
 
@@ -69,6 +71,10 @@ class ImportForm(forms.Form):
                 raise ValidationError(failure.located(upload.name)) from None
             data["name"] = upload.name
         elif (data.get("text") or "").strip():
+            if len(data["text"].encode()) > PASTE_MAX_BYTES:
+                raise ValidationError(
+                    "The pasted text is over 2 MB: save it as a file and upload that."
+                )
             data["name"] = "pasted text"
         else:
             raise ValidationError("Choose a file or paste a document.")
@@ -260,7 +266,7 @@ class DraftAdmin(CableAdmin):
     def gap_list(self, obj):
         return "; ".join(obj.gaps()) or "—"
 
-    @admin.action(description="Publish the selected drafts")
+    @admin.action(description="Publish the selected drafts", permissions=["change"])
     def publish(self, request, queryset):
         count = 0
         for draft in queryset:

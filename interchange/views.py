@@ -174,7 +174,7 @@ def catalogue_csv(request: HttpRequest) -> HttpResponse:
     for c in cables:
         writer.writerow(
             [
-                c.date.isoformat(),
+                c.date.isoformat() if c.date else "",
                 safe_cell(c.title),
                 safe_cell(c.record_id),
                 safe_cell(c.archive),

@@ -101,7 +101,9 @@ class Day:
 
 
 def _cable_order(cable) -> tuple:
-    return (cable.date, cable.title, cable.pk)
+    # An undated record's dated telegrams and handling events still have a place;
+    # among events of the same moment its own sort after the dated records'.
+    return (cable.date or dt.date.max, cable.title, cable.pk)
 
 
 def build(telegrams: Iterable, cables: Iterable, handling: Iterable) -> list[Entry]:

@@ -276,7 +276,7 @@ def cables_for_reading(cables=None):
         cables = Cable.objects.all()
     return cables.select_related("sender", "recipient").prefetch_related(
         "collections",
-        "related",
+        Prefetch("related", queryset=Cable.objects.published()),
         Prefetch("handling", queryset=Handling.objects.select_related("agent")),
         Prefetch("passages", queryset=passages),
     )

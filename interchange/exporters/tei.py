@@ -287,7 +287,11 @@ def _source_desc(source: ET.Element, cable: Cable) -> None:
     _sub(bibl, "title", cable.title)
     if cable.sender:
         _sub(bibl, "author").append(_ref(cable.sender))
-    if cable.date:
+    if cable.date and cable.date_to:
+        # An approximate date: the days it lies between, and its wording.
+        span = {"notBefore": cable.date.isoformat(), "notAfter": cable.date_to.isoformat()}
+        _sub(bibl, "date", cable.date_as_written or cable.date_label, span)
+    elif cable.date:
         _sub(bibl, "date", us_date(cable.date), {"when": cable.date.isoformat()})
     elif cable.date_as_written:
         _sub(bibl, "date", cable.date_as_written)

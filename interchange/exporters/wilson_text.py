@@ -12,7 +12,10 @@ from interchange.exporters.citations import us_date
 
 def wilson_text(cable: Cable) -> str:
     """The cable in the archive's text-export layout (uses prefetched passages)."""
-    parts = ["", "", f"{us_date(cable.date)} {cable.title}"]
+    # The archive's first line: the date as it writes it (an approximate one as
+    # written, none for an undated record), then the title.
+    date = cable.date_as_written if cable.date_to or not cable.date else us_date(cable.date)
+    parts = ["", "", f"{date} {cable.title}".strip()]
     for label, value in (
         ("Citation", cable.citation),
         ("Summary", cable.summary),

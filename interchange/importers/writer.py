@@ -32,7 +32,7 @@ from cables.models import (
     Passage,
     SourceMark,
 )
-from interchange.importers.parsed import ParsedDocument
+from interchange.importers.parsed import PARSED, ParsedDocument
 
 CABLE_FIELDS = {f.name for f in Cable._meta.concrete_fields} - {"id", "slug", "sender", "recipient"}
 
@@ -200,8 +200,16 @@ def _write(doc, names: Names, collection, matcher) -> Result:
         fields["status"] = Cable.Status.DRAFT if doc.problems else Cable.Status.PUBLISHED
         cable = Cable(slug=_unique_slug(doc.title or "untitled document"), **fields)
     else:
+        # What the parser only worked out, or did not find, never replaces what the
+        # stored record holds: an editor may have put it right in review.
+        kept = {
+            name
+            for name, how in fields["provenance"].items()
+            if how != PARSED and getattr(cable, name) not in (None, "")
+        }
         for name, value in fields.items():
-            setattr(cable, name, value)
+            if name not in kept:
+                setattr(cable, name, value)
     # The slug is unique by construction; checking it again would cost a query.
     cable.full_clean(
         exclude=["sender", "recipient", "collections", "related"], validate_unique=False

@@ -354,3 +354,18 @@ def test_cable_naming_nobody_with_an_empty_telegram_and_agenda_is_valid(client, 
     agenda = root.find(f".//{T}back//{T}ab[@type='agenda']")
     assert agenda.get(XML_ID) == "agenda-to-enter"
     assert agenda.text == "Agenda still to be entered"
+
+
+@pytest.mark.django_db
+def test_an_approximate_date_is_exported_as_the_days_it_lies_between(client, tei_all):
+    import datetime as dt
+
+    archive = build_archive(2)
+    Cable.objects.filter(pk=archive.cable.pk).update(
+        date=dt.date(1951, 6, 1), date_to=dt.date(1951, 6, 30), date_as_written="June 1951"
+    )
+    document = fetch_tei(client, archive.cable.slug)
+    xml = document.decode()
+    assert '<date notBefore="1951-06-01" notAfter="1951-06-30">June 1951</date>' in xml
+    assert 'when="1951-06-01"' not in xml
+    valid_tei(tei_all, document)

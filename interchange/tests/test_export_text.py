@@ -52,3 +52,18 @@ def test_us_date_has_no_leading_zero():
 
 def test_unknown_cable_is_404(client, db):
     assert client.get(reverse("interchange:export_text", args=["no-such-cable"])).status_code == 404
+
+
+def test_an_approximate_or_missing_date_opens_the_text_as_written(client, seed):
+    import datetime as dt
+
+    from cables.models import Cable
+
+    Cable.objects.filter(slug=SEED_SLUG).update(
+        date=dt.date(1951, 7, 1), date_to=dt.date(1951, 7, 31), date_as_written="July 1951"
+    )
+    text = client.get(reverse("interchange:export_text", args=[SEED_SLUG])).content.decode()
+    assert text.split("\n")[2] == "July 1951 Cable No. 21680, Mao Dong to Cde. Filippov [Stalin]"
+    Cable.objects.filter(slug=SEED_SLUG).update(date=None, date_to=None, date_as_written="")
+    text = client.get(reverse("interchange:export_text", args=[SEED_SLUG])).content.decode()
+    assert text.split("\n")[2] == "Cable No. 21680, Mao Dong to Cde. Filippov [Stalin]"

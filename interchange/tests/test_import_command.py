@@ -294,3 +294,20 @@ def test_a_volume_reports_progress_document_by_document(people):
     write_all(documents, each=lambda: done.append(Cable.objects.count()))
     # Called once after each document is written, in order.
     assert done == list(range(1, len(documents) + 1))
+
+
+def test_importing_again_keeps_what_an_editor_put_right(people, tmp_path):
+    folder = _folder(tmp_path / "in")
+    run(folder)
+    draft = Cable.objects.get(status=Cable.Status.DRAFT)
+    assert draft.date is None
+    import datetime
+
+    draft.date = datetime.date(1951, 7, 11)
+    draft.status = Cable.Status.PUBLISHED
+    draft.save()
+    run(folder)
+    draft.refresh_from_db()
+    # The date the copy does not give stays the editor's; the record stays published.
+    assert draft.date == datetime.date(1951, 7, 11)
+    assert draft.status == Cable.Status.PUBLISHED

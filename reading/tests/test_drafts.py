@@ -154,3 +154,68 @@ def test_once_published_readers_see_it(client, users, draft):
     assert client.get(reverse("reading:cable", args=[cable.slug])).status_code == 200
     assert TITLE in client.get(reverse("cables:catalogue")).content.decode()
     assert cable.slug in client.get(reverse("search:search") + f"?q={WORD}").content.decode()
+
+
+def test_no_link_reaches_a_draft(client, users, draft):
+    cable, _, archive = draft
+    client.force_login(users.researcher)
+    passage = archive.cable.passages.get(position=1)
+    base = {
+        "passage": passage.pk,
+        "start": 0,
+        "end": 4,
+        "exact": passage.text[:4],
+        "relation": "related",
+        "body": "",
+        "visibility": "public",
+    }
+    for target in ({"target_telegram": "704999:1"}, {"target_item": "draft-points:1"}):
+        response = client.post(reverse("annotations:link_create"), {**base, **target})
+        assert response.status_code in (400, 422), target
+    # A link made while the record was published says nothing of it once it is a draft.
+    cable.status = Cable.Status.PUBLISHED
+    cable.save()
+    response = client.post(reverse("annotations:link_create"), {**base, "target_cable": "704999"})
+    assert response.status_code == 302
+    cable.status = Cable.Status.DRAFT
+    cable.save()
+    page = client.get(reverse("reading:cable", args=[archive.cable.slug])).content.decode()
+    assert "a record not open to readers" in page and "4711" not in page
+
+
+def test_a_related_draft_is_not_listed(client, draft):
+    cable, _, archive = draft
+    archive.cable.related.add(cable)
+    page = client.get(reverse("reading:cable", args=[archive.cable.slug])).content.decode()
+    assert "4711" not in page and archive.older.title in page
+
+
+def test_undated_records_break_no_list(client, draft):
+    cable, _, archive = draft
+    cable.status, cable.date = Cable.Status.PUBLISHED, None
+    cable.save()
+    # Its telegram is dated, and at the same moment as another record's event.
+    Telegram.objects.filter(passage__cable=cable).update(sent_on=archive.cable.date)
+    for url in (
+        reverse("interchange:catalogue_csv"),
+        reverse("reading:chronology") + f"?from={archive.cable.date.isoformat()}",
+        reverse("cables:catalogue"),
+        reverse("search:search") + f"?q={WORD}",
+        reverse("reading:participant", args=["joseph-stalin"]),
+    ):
+        assert client.get(url).status_code == 200, url
+
+
+def test_only_editors_who_may_change_cables_publish(client, users, draft, django_user_model):
+    from django.contrib.auth.models import Permission
+
+    from interchange.models import Draft
+
+    cable, _, _ = draft
+    viewer = django_user_model.objects.create_user("viewer", password="x", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_cable"))
+    client.force_login(viewer)
+    client.post(
+        admin_url(Draft, "changelist"), {"action": "publish", "_selected_action": [cable.pk]}
+    )
+    assert Cable.objects.get(pk=cable.pk).status == Cable.Status.DRAFT
