@@ -8,7 +8,7 @@ JOINS_NOTE: Django's ChangeList applies ``list_select_related`` only when the
 admin's queryset has no ``select_related`` yet. An admin whose ``__str__``
 needs a join (also for the autocomplete answers other pages ask it for)
 therefore joins ``*list_select_related`` in ``get_queryset``, so one list
-serves both and no list runs a query per row (pinned in tests/test_admin.py).
+serves both and no list runs a query per row (pinned in cables/tests/test_admin.py).
 
 The telegram inline of the passage page is added by ``telegrams.admin``
 (cables does not import telegrams).

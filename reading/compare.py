@@ -152,7 +152,7 @@ def _url(a: str, b: str) -> str:
 @conditional_page(store=True)
 @require_GET
 def compare(request: HttpRequest) -> HttpResponse:
-    """Two texts side by side (constant queries per pane; see tests/test_compare.py)."""
+    """Two texts side by side (constant queries per pane; see reading/tests/test_compare.py)."""
     a_key, b_key = _key(request.GET.get("a", "")), _key(request.GET.get("b", ""))
     panes = [resolve(a_key, "a", request), resolve(b_key, "b", request)]
     message = ""

@@ -41,7 +41,7 @@ def cable_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     adds the session and the user).
 
     See ``telegrams.models.cables_for_reading()``, ``annotations.margin.build`` and
-    ``tests/test_cable.py`` for the list.
+    ``reading/tests/test_cable.py`` for the list.
     """
     readable = Cable.objects.published()
     cable = get_object_or_404(

@@ -273,7 +273,7 @@ def test_a_kept_page_is_the_fresh_page_with_each_responses_own_token(cable, user
 
 
 def test_pages_go_out_plain_whatever_the_client_accepts(client, cable):
-    """Compression is the proxy's (nginx, deploy/nginx.conf): the app sends every page
+    """Compression is the proxy's (nginx, deploy/nginx/readingroom.conf): the app sends every page
     plain, with the same strong ETag, fresh or from the page cache."""
     url = cable.get_absolute_url()
     plain = client.get(url)
