@@ -1,6 +1,6 @@
 """Benchmark (not a test): import 1,000 generated Wilson-layout documents and report the rate.
 
-    DATABASE_URL=sqlite:////tmp/bench.sqlite3 .venv/bin/python tests/bench_import.py [COUNT]
+    DATABASE_URL=sqlite:////tmp/bench.sqlite3 .venv/bin/python bench/import_speed.py [COUNT]
 
 Migrates the database named by DATABASE_URL, loads the seed's participants,
 writes COUNT documents (default 1000) to a temporary folder and times
