@@ -175,10 +175,15 @@ def participant_list(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "cables/participants.html", context, status=400 if problems else 200)
 
 
-def _suggestions(request, param: str, find, template: str) -> HttpResponse:
+def _suggestions(request, find, template: str) -> HttpResponse:
     """``<option>``s for a suggesting box's datalist (one query, at most
-    ``cables.forms.SUGGESTIONS``), from what was typed in the box named ``param``."""
-    response = render(request, template, {"found": find(request.GET.get(param, "")[:200])})
+    ``cables.forms.SUGGESTIONS``), from what was typed in the box.
+
+    htmx sends the box's own value under the box's own name, which differs from
+    form to form (``participant`` in the catalogue, ``name`` on the people page):
+    the first value sent is what was typed."""
+    typed = next(iter(request.GET.values()), "")
+    response = render(request, template, {"found": find(typed[:200])})
     patch_cache_control(response, max_age=300)
     return response
 
@@ -187,11 +192,11 @@ def _suggestions(request, param: str, find, template: str) -> HttpResponse:
 def participant_suggestions(request: HtmxHttpRequest) -> HttpResponse:
     """Names of people whose name or an alias contains what was typed."""
     return _suggestions(
-        request, "participant", lookups.participant_suggestions, "cables/_participant_options.html"
+        request, lookups.participant_suggestions, "cables/_participant_options.html"
     )
 
 
 @require_GET
 def cable_suggestions(request: HtmxHttpRequest) -> HttpResponse:
     """Cables whose title contains what was typed (the option's value is the identifier)."""
-    return _suggestions(request, "cable", lookups.cable_suggestions, "cables/_cable_options.html")
+    return _suggestions(request, lookups.cable_suggestions, "cables/_cable_options.html")

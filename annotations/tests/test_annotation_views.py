@@ -85,7 +85,15 @@ def test_anonymous_reader_sees_public_annotations_only(client, cable, notes):
     assert f'id="a{notes["public"].pk}"' in html
     assert f'id="a{notes["private"].pk}"' not in html
     assert "Sign in</a> to annotate" in html
-    assert "data-annotate-url" not in html
+    assert "data-annotate-url" not in html and "data-link-url" not in html
+
+
+def test_a_signed_in_reader_can_annotate_and_link_from_the_reading_view(client, users, cable):
+    client.force_login(users.researcher)
+    html = page(client, cable)
+    # annotate.js offers Annotate (A) and Link… (L) where these are given.
+    assert 'data-annotate-url="/annotations/new/"' in html
+    assert 'data-link-url="/annotations/links/new/"' in html
 
 
 @pytest.mark.parametrize(

@@ -187,6 +187,11 @@ def test_the_person_box_suggests_names_and_aliases_as_you_type(client, seed):
     assert client.get(url, {"participant": "zzzz"}).content.decode().strip() == ""
     catalogue = client.get(URL).content.decode()
     assert f'hx-get="{url}"' in catalogue and 'list="id_participant-suggestions"' in catalogue
+    # The people page's box is called "name": it is suggested to just the same.
+    people = client.get(reverse("cables:participants")).content.decode()
+    assert f'hx-get="{url}"' in people and 'name="name"' in people
+    html = client.get(url, {"name": "fil"}).content.decode()
+    assert '<option value="Joseph Stalin"></option>' in html
 
 
 @pytest.mark.django_db(transaction=True)

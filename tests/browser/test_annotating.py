@@ -559,3 +559,35 @@ def test_editor_hides_a_public_annotation(browser, page, cable_url, users, teleg
         expect(reader.locator(f"mark#a{public.pk}")).to_have_count(0)
     finally:
         anonymous.close()
+
+
+def test_link_two_telegrams_of_one_cable_from_the_reading_view(
+    page, cable_url, users, telegram1, login
+):
+    from annotations.models import Link
+
+    source, target = "48 support personnel", "proposed by the American representatives"
+    login(page, users.researcher)
+    page.goto(cable_url)
+    page.locator(f"#row-{telegram1.pk}").evaluate(TO_TOP_JS)
+    drag_select(page, "#p4 .passage__text", source)
+    expect(page.get_by_role("button", name="Link…")).to_be_visible()
+    page.keyboard.press("l")  # the L shortcut, as in the split view
+    expect(page.locator("#link-banner")).to_contain_text(f"Linking from “{source}”")
+
+    page.locator("#p6").evaluate(TO_TOP_JS)
+    drag_select(page, "#p6 .passage__text", target)
+    page.get_by_role("button", name="Link here").click()
+    form = page.locator("#link-form")
+    expect(form).to_contain_text(source)
+    expect(form).to_contain_text(target)
+    form.get_by_label("Relation").select_option("related")
+    form.get_by_label("Everyone").check()
+    with page.expect_navigation():
+        form.get_by_role("button", name="Save link").click()
+
+    link = Link.objects.select_related("annotation").get()
+    assert (link.annotation.exact, link.target_exact) == (source, target)
+    assert link.target_passage.label == "Telegram 3"
+    expect(page.locator(f"mark#a{link.pk}")).to_have_text(source)
+    expect(page.locator(f"mark#l{link.pk}")).to_have_text(target)
