@@ -165,13 +165,26 @@ def author_name(participant: Participant | None) -> str:
     return participant.sort_name or participant.name
 
 
+def family_first(participant: Participant | None) -> str:
+    """ "Family, Given", as RIS and Highwire tags want a name (Stalin, Joseph; Mao, Zedong).
+
+    The sort name is family first; where it has no comma (a Chinese or Korean
+    name, written family first), its first word is the family name.
+    """
+    name = author_name(participant)
+    if not name or "," in name or " " not in name.strip():
+        return name
+    family, given = name.split(None, 1)
+    return f"{family}, {given}"
+
+
 def ris(cable: Cable, url: str) -> str:
     """The cable as one RIS record (a letter: Zotero's type for a sent communication)."""
     lines = [("TY", "PCOMM"), ("TI", cable.title)]
     if cable.sender:
-        lines.append(("AU", author_name(cable.sender)))
+        lines.append(("AU", family_first(cable.sender)))
     if cable.recipient:
-        lines.append(("A2", author_name(cable.recipient)))
+        lines.append(("A2", family_first(cable.recipient)))
     if cited_year(cable):
         lines.append(("PY", str(cited_year(cable))))
     if cable.date and not cable.date_to:
@@ -238,12 +251,15 @@ def bibtex(cable: Cable, url: str) -> str:
     how = ", ".join(x for x in (publisher(cable), cable.archive) if x)
     if how:
         fields.append(("howpublished", _bib(how)))
-    if cable.record_id:
-        fields.append(("number", _bib(cable.record_id)))
+    if cable.cable_number:
+        # The document's own number (cable No. 21680); the record id goes in the note.
+        fields.append(("number", _bib(cable.cable_number)))
     fields.append(("url", address(cable) or url))
     note = []
     if cable.recipient:
         note.append(f"To {cable.recipient.name}")
+    if cable.record_id:
+        note.append(f"Record {cable.record_id}")
     if cable.original_language:
         note.append(f"Original language: {cable.original_language}")
     note.append(f"Reading Room: {url}")
@@ -283,7 +299,7 @@ def highwire(cable: Cable, url: str) -> list[tuple[str, str]]:
     """Highwire Press ``citation_*`` meta tags (Google Scholar, Zotero)."""
     tags = [("citation_title", cable.title)]
     if cable.sender:
-        tags.append(("citation_author", author_name(cable.sender)))
+        tags.append(("citation_author", family_first(cable.sender)))
     if cable.date and not cable.date_to:
         tags.append(("citation_date", cable.date.strftime("%Y/%m/%d")))
     elif cited_year(cable):

@@ -37,7 +37,8 @@ def test_ris_record(client, seed):
     lines = response.content.decode().split("\r\n")
     assert lines[0] == "TY  - PCOMM"
     assert "TI  - Cable No. 21680, Mao Dong to Cde. Filippov [Stalin]" in lines
-    assert "AU  - Mao Zedong" in lines and "A2  - Stalin, Joseph" in lines
+    # Family name, comma, given name: Zotero reads "Mao Zedong" as given name Mao.
+    assert "AU  - Mao, Zedong" in lines and "A2  - Stalin, Joseph" in lines
     assert "DA  - 1951/07/11/" in lines and "AN  - 117409" in lines
     # The record's own address at the archive, not the staging host the text came from.
     assert "UR  - https://digitalarchive.wilsoncenter.org/document/117409" in lines
@@ -51,6 +52,8 @@ def test_bibtex_entry(client, seed):
     assert "  title = {{Cable No. 21680, Mao Dong to Cde. Filippov [Stalin]}}," in text
     assert "  author = {{Mao Zedong}}," in text  # family name first, kept whole
     assert "  year = 1951," in text and "  month = jul," in text
+    assert "  number = {21680}," in text  # the cable's own number; the record id is noted
+    assert "Record 117409" in text
     assert "  url = {https://digitalarchive.wilsoncenter.org/document/117409}," in text
     assert text.count("{") == text.count("}")
 
@@ -77,7 +80,7 @@ def test_reading_view_has_highwire_tags_coins_and_cite_box(client, seed):
     check_html(html)
     meta = dict(re.findall(r'<meta name="(citation_\w+)" content="([^"]*)">', html))
     assert unescape(meta["citation_title"]) == "Cable No. 21680, Mao Dong to Cde. Filippov [Stalin]"
-    assert meta["citation_author"] == "Mao Zedong"
+    assert meta["citation_author"] == "Mao, Zedong"
     assert meta["citation_date"] == "1951/07/11"
     assert meta["citation_publisher"] == "Archive of the President of the Russian Federation"
     assert meta["citation_public_url"] == meta["citation_abstract_html_url"] == URL
