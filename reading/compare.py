@@ -65,6 +65,7 @@ def resolve(key: str, side: str, request) -> Pane:
             rows = [r for r in context["rows"] if r.telegram and str(r.telegram.number) == number]
             if not rows:
                 pane.error = f"{cable.title} has no telegram {number or '(no number given)'}."
+                pane.context = {}  # no passages: it is not the same text as the other pane
                 return pane
             context["rows"] = rows
             pane.title = f"Telegram {number} — {cable.title}"

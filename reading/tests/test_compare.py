@@ -62,6 +62,12 @@ def test_bad_keys_get_a_clear_message(client, seed, a, b, message):
     assert message in response.content.decode()
 
 
+def test_a_missing_telegram_is_named_not_taken_for_the_same_text(client, seed):
+    html = get(client, a=T1, b=f"telegram:{SLUG}:9").content.decode()
+    assert "has no telegram 9" in html
+    assert "The two panes show the same passages" not in html
+
+
 def test_empty_compare_page_offers_the_pickers(client, seed):
     html = get(client).content.decode()
     assert "Choose a text for this pane above." in html
