@@ -242,6 +242,14 @@ class Annotation(models.Model):
         return user.is_authenticated and user.pk == self.author_id and self.deleted_at is None
 
 
+def _shortened(text: str, limit: int = 60) -> str:
+    """``text`` cut at a word edge within ``limit`` characters, with an ellipsis if cut."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[: limit + 1].rsplit(" ", 1)[0].rstrip(",;:.") + "…"
+
+
 class Link(models.Model):
     """A researcher's link from a span of one passage to another span, passage
     (a telegram), participant, cable or agenda item.
@@ -315,7 +323,7 @@ class Link(models.Model):
         if self.target_passage_id:
             passage = self.target_passage
             where = passage.label or passage.get_kind_display()
-            quote = f"“{self.target_exact[:60]}” in " if self.target_exact else ""
+            quote = f"“{_shortened(self.target_exact)}” in " if self.target_exact else ""
             return f"{quote}{where}, {passage.cable.title}"
         if self.target_participant_id:
             return self.target_participant.name

@@ -145,3 +145,13 @@ def test_accepted_seed_corrections(seed):
     for fix in fixes.select_related("passage"):
         assert fix.passage.text[fix.start : fix.end] == fix.exact
         assert fix.visibility == "public" and fix.replacement
+
+
+def test_a_long_far_quote_is_shortened_at_a_word_edge():
+    from annotations.models import _shortened
+
+    quote = "Withdrawal of all foreign armed forces from Korea, passing through the territory of"
+    short = _shortened(quote)
+    assert short == "Withdrawal of all foreign armed forces from Korea, passing…"
+    assert len(short) <= 61 and short.endswith("…")
+    assert _shortened("Nam Il") == "Nam Il"
