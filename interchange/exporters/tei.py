@@ -70,6 +70,8 @@ _LAID_OUT = {
     "profileDesc",
     "langUsage",
     "particDesc",
+    "listOrg",
+    "org",
     "listPerson",
     "person",
     "personGrp",
@@ -328,9 +330,22 @@ def _profile_desc(profile: ET.Element, cable: Cable, extras: exchange.Extras, la
     lang_usage = _sub(profile, "langUsage")
     _sub(lang_usage, "language", cable.text_language or "Unknown", {"ident": lang})
     people = sorted(extras.participants.values(), key=lambda p: p.slug)
+    # The negotiating sides the agendas belong to: what their ``ana`` points at.
+    sides = sorted(
+        {a.side.slug: a.side for a in extras.agendas_of(cable) if a.side_id}.values(),
+        key=lambda s: s.slug,
+    )
+    if not people and not sides:
+        return
+    partic = _sub(profile, "particDesc")
+    if sides:
+        orgs = _sub(partic, "listOrg")
+        for side in sides:
+            org = _sub(orgs, "org", attrs={XML_ID: "side-" + side.slug})
+            _sub(org, "orgName", side.name)
     if not people:
         return
-    persons = _sub(_sub(profile, "particDesc"), "listPerson")
+    persons = _sub(partic, "listPerson")
     for p in people:
         kind = "person" if p.kind == Participant.Kind.PERSON else "personGrp"
         person = _sub(persons, kind, attrs={XML_ID: _person_id(p.slug)})

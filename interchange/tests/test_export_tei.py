@@ -369,3 +369,16 @@ def test_an_approximate_date_is_exported_as_the_days_it_lies_between(client, tei
     assert '<date notBefore="1951-06-01" notAfter="1951-06-30">June 1951</date>' in xml
     assert 'when="1951-06-01"' not in xml
     valid_tei(tei_all, document)
+
+
+def test_every_side_an_agenda_points_at_is_defined(client, seed, tei_all):
+    document = fetch_tei(client)
+    root = valid_tei(tei_all, document)
+    ns = {"tei": "http://www.tei-c.org/ns/1.0", "xml": "http://www.w3.org/XML/1998/namespace"}
+    ids = set(root.xpath("//@xml:id", namespaces=ns))
+    pointed = {a[1:] for a in root.xpath("//tei:*[@ana]/@ana", namespaces=ns)}
+    sides = {p for p in pointed if p.startswith("side-")}
+    assert sides, "the seed's agendas name their sides"
+    assert sides <= ids, sides - ids
+    names = root.xpath("//tei:listOrg/tei:org/tei:orgName/text()", namespaces=ns)
+    assert "Communist side" in names
