@@ -225,3 +225,14 @@ def test_sign_out_form_enforces_csrf(users):
     response = csrf_client.post(reverse("logout"), {"csrfmiddlewaretoken": token})
     assert response.status_code == 302
     assert "_auth_user_id" not in csrf_client.session
+
+
+def test_sign_up_from_a_cable_comes_back_to_it(client, seed):
+    """The header's Sign up link carries the page the reader was on."""
+    from cables.models import Cable
+
+    cable = Cable.objects.get(record_id="117409")
+    page = client.get(cable.get_absolute_url()).content.decode()
+    assert f'href="{reverse("signup")}?next={cable.get_absolute_url()}"' in page
+    response = client.post(reverse("signup"), signup_data(next=cable.get_absolute_url()))
+    assert response.status_code == 302 and response["Location"] == cable.get_absolute_url()
