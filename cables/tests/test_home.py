@@ -21,7 +21,10 @@ def test_home_shows_collections_featured_cable_and_search(client):
     featured = html.split('id="featured-title"')[1].split("</section>")[0]
     assert archive.cable.title in featured and archive.older.title not in featured
     assert f'href="{archive.cable.get_absolute_url()}"' in featured
-    assert '<form method="get" action="/cables/"' in html and 'name="q"' in html
+    # One search box, the same search as the header's; the catalogue is a link.
+    assert '<form method="get" action="/search/"' in html and 'name="q"' in html
+    assert '<form method="get" action="/cables/"' not in html
+    assert '<a href="/cables/">Browse the catalogue</a>' in html
     assert 'hx-headers=\'{"X-CSRFToken": "' in html  # CSRF token for htmx on <body>
     assert 'class="skip-link" href="#main"' in html
 
