@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import QueryDict
 
 from annotations.models import Annotation, Link
@@ -91,6 +92,23 @@ class Filters:
         return q.urlencode()
 
 
+@dataclass(frozen=True)
+class PassageLayer:
+    """A passage's fixed layers, rendered once and kept (see ``reading.layers``).
+
+    The passage and its telegram are plain instances (their related objects are
+    not loaded); ``spans`` are its mentions and agenda items as
+    ``passages.Mark`` spans; the HTML is the telegram's header and the text with
+    those spans alone.
+    """
+
+    passage: Passage
+    telegram: Telegram | None
+    spans: tuple[Span, ...]
+    header_html: str
+    text_html: str
+
+
 @dataclass
 class Row:
     """One passage as the reader sees it."""
@@ -102,9 +120,10 @@ class Row:
     highlights: list[Span]
     replacements: list[Span]
     incoming: list[Link] = field(default_factory=list)  # links arriving here
+    layer: PassageLayer | None = None  # kept fixed layers, when the page has them
 
 
-def _telegram(passage: Passage) -> Telegram | None:
+def telegram_of(passage: Passage) -> Telegram | None:
     try:
         return passage.telegram
     except Telegram.DoesNotExist:
@@ -121,12 +140,18 @@ LINK_TARGETS = [
 ]
 
 
-def incoming_links(user, cable: Cable) -> list[Link]:
-    """Links the user may see that arrive at the cable's passages from anywhere (1 query)."""
+def incoming_links(user, cable: Cable, among: tuple[int, ...] | None = None) -> list[Link]:
+    """Links the user may see that arrive at the cable's passages from anywhere (1 query).
+
+    ``among``: the ids of every link arriving there, when the caller knows them
+    (``PassageLayer``s are kept with them): none means no query at all.
+    """
+    if among is not None and not among:
+        return []
+    arriving = {"pk__in": among} if among is not None else {"target_passage__cable": cable}
     return list(
         Link.objects.filter(
-            target_passage__cable=cable,
-            annotation__in=Annotation.objects.visible_to(user).values("pk"),
+            annotation__in=Annotation.objects.visible_to(user).values("pk"), **arriving
         )
         .select_related("annotation__author", "annotation__passage__cable", "target_passage")
         .order_by("target_passage_id", "target_start", "annotation_id")
@@ -136,19 +161,29 @@ def incoming_links(user, cable: Cable) -> list[Link]:
 def visible_annotations(user, cable: Cable) -> list[Annotation]:
     """Every annotation on the cable the user may see, roots and replies.
 
-    Always 2 queries, however many annotations there are (none included): the
-    annotations with author and group, and the tags of the cable's
-    annotations, attached here as ``tag_list``.
+    One query when there are none: the annotations with author and group. With
+    some, one more for their tags (attached as ``tag_list``), and one more for
+    the other ends of any links among them. The joins stay short on purpose:
+    compiling one query that joined every link's target took longer than the
+    query (issue 13).
     """
     annotations = list(
         Annotation.objects.visible_to(user)
         .filter(passage__cable=cable)
-        .select_related("author", "group", *LINK_TARGETS)
+        .select_related("author", "group")
         .order_by("passage_id", "start", "created", "pk")
     )
+    if not annotations:
+        return annotations
+    links = [a for a in annotations if a.kind == Annotation.Kind.LINK]
+    if links:
+        targets = [name.removeprefix("link__") for name in LINK_TARGETS]
+        prefetch_related_objects(
+            links, Prefetch("link", queryset=Link.objects.select_related(*targets))
+        )
     tags = defaultdict(list)
     for link in (
-        Annotation.tags.through.objects.filter(annotation__passage__cable=cable)
+        Annotation.tags.through.objects.filter(annotation_id__in=[a.pk for a in annotations])
         .select_related("tag")
         .order_by("tag__name")
     ):
@@ -158,11 +193,24 @@ def visible_annotations(user, cable: Cable) -> list[Annotation]:
     return annotations
 
 
-def build(cable: Cable, user, filters: Filters) -> dict:
-    """The reading-view context for ``cable`` (prefetched with
-    ``telegrams.models.cables_for_reading()``)."""
+def build(
+    cable: Cable,
+    user,
+    filters: Filters,
+    layers: list[PassageLayer] | None = None,
+    incoming: tuple[int, ...] | None = None,
+) -> dict:
+    """The reading-view context for ``cable``: prefetched with
+    ``telegrams.models.cables_for_reading()``, or with its passages' kept
+    ``layers`` (then the cable needs no related objects loaded) and the ids of
+    the links arriving at them (``incoming``)."""
     annotations = visible_annotations(user, cable)
-    passages = {p.pk: p for p in cable.passages.all()}
+    if layers is None:
+        layers = [PassageLayer(p, telegram_of(p), (), "", "") for p in cable.passages.all()]
+        kept = False
+    else:
+        kept = True
+    passages = {layer.passage.pk: layer.passage for layer in layers}
     for a in annotations:
         a.passage = passages[a.passage_id]  # already loaded, with its cable
         a.passage.cable = cable
@@ -178,12 +226,13 @@ def build(cable: Cable, user, filters: Filters) -> dict:
         a.is_focus = a.pk == filters.focus
 
     arriving: dict[int, list[Link]] = defaultdict(list)
-    for link in incoming_links(user, cable):
+    for link in incoming_links(user, cable, incoming):
         arriving[link.target_passage_id].append(link)
 
     rows = []
     shown = 0
-    for passage in cable.passages.all():
+    for layer in layers:
+        passage = layer.passage
         notes, orphans, highlights, replacements = [], [], [], []
         for a in roots.get(passage.pk, ()):
             accepted = (
@@ -206,7 +255,16 @@ def build(cable: Cable, user, filters: Filters) -> dict:
                 highlights.append(Span(link.target_start, link.target_end, "link_end", link))
         shown += len(notes) + len(orphans)
         rows.append(
-            Row(passage, _telegram(passage), notes, orphans, highlights, replacements, incoming)
+            Row(
+                passage,
+                layer.telegram,
+                notes,
+                orphans,
+                highlights,
+                replacements,
+                incoming,
+                layer if kept else None,
+            )
         )
 
     root_list = [a for a in annotations if not a.parent_id]

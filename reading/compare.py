@@ -26,8 +26,9 @@ from django_htmx.http import push_url
 
 from annotations import margin
 from cables.models import Cable
+from reading import layers
 from readingroom.caching import conditional_page
-from telegrams.models import Agenda, AgendaItem, Telegram, cables_for_reading
+from telegrams.models import Agenda, AgendaItem, Telegram
 
 
 @dataclass
@@ -53,12 +54,15 @@ def resolve(key: str, side: str, request) -> Pane:
     kind, _, rest = key.partition(":")
     if kind in ("cable", "telegram"):
         slug, _, number = rest.partition(":")
-        cable = cables_for_reading(Cable.objects.published()).filter(slug=slug).first()
-        if cable is None:
+        kept = layers.find(request, slug)
+        if kept is None:
             pane.error = f"There is no cable “{slug}” in the reading room."
             return pane
+        cable = kept.cable
         filters = margin.Filters.from_params(QueryDict())
-        context = margin.build(cable, request.user, filters)
+        context = margin.build(
+            cable, request.user, filters, layers=list(kept.passages), incoming=kept.incoming
+        )
         pane.cable, pane.context, pane.kind = cable, context, kind
         pane.title, pane.url = cable.title, cable.get_absolute_url()
         if kind == "telegram":

@@ -19,12 +19,13 @@ from django.views.decorators.http import require_GET
 
 from annotations import margin
 from cables.forms import ParticipantField
-from cables.models import Cable, Handling, Mention, Participant, Passage, Side
+from cables.models import Cable, Handling, Mention, Participant, Side
 from reading import chronology as timeline
+from reading import layers
 from readingroom.caching import conditional_page, versioned
 from readingroom.http import HtmxHttpRequest
 from search.highlight import find_in_rows
-from telegrams.models import Telegram, TelegramRecipient, cables_for_reading
+from telegrams.models import Telegram, TelegramRecipient
 
 SHOWN_MENTION_STATUSES = [s for s in Mention.Status if s != Mention.Status.REJECTED]
 PUBLISHED = Cable.Status.PUBLISHED  # readers see published records only
@@ -36,44 +37,30 @@ PUBLISHED = Cable.Status.PUBLISHED  # readers see published records only
 @conditional_page(store=True)
 @require_GET
 def cable_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    """The reading view (15 queries with the data version, whatever the number of
-    passages, telegrams, annotations and links; 17 for a signed-in reader, who
-    adds the session and the user).
+    """The reading view: the cable's kept fixed layers (``reading.layers``) with the
+    reader's notes laid over them.
 
-    See ``telegrams.models.cables_for_reading()``, ``annotations.margin.build`` and
-    ``reading/tests/test_cable.py`` for the list.
+    4 queries once the layers are kept (the data version, the annotations, their
+    tags, the links arriving here), 16 when they must be read first; a
+    signed-in reader adds the session and the user. Pinned in
+    ``reading/tests/test_cable.py``.
     """
-    readable = Cable.objects.published()
-    cable = get_object_or_404(
-        cables_for_reading(readable)
-        .select_related("translation_of")
-        .prefetch_related(Prefetch("translations", queryset=readable.only("slug", "title"))),
-        slug=slug,
-    )
-    context = reading_context(request, cable)
+    kept = layers.for_reading(request, slug)
+    context = reading_context(request, kept)
     if request.htmx and request.htmx.target == "reading-text":
         return render(request, "reading/cable.html#reading-text", context)
     return render(request, "reading/cable.html", context)
 
 
-def reading_context(request, cable: Cable) -> dict:
+def reading_context(request, kept: layers.CableLayers) -> dict:
     """Everything ``reading/cable.html`` (and its passage-row partial) needs."""
-    context = margin.build(cable, request.user, margin.Filters.from_request(request))
-    rows = context["rows"]
-    # "Find in this cable" and search links (?hl=): the terms marked as search hits (no query).
-    context["find"] = find_in_rows(rows, request.GET.get("hl", ""))
-    # Handling events are shown after the (last) handling-notes passage, or
-    # after the text when no passage holds the handling notes.
-    handling_after = None
-    for row in rows:
-        if row.passage.kind == Passage.Kind.HANDLING:
-            handling_after = row.passage.pk
-    context.update(
-        cable=cable,
-        handling=list(cable.handling.all()),
-        handling_after=handling_after,
-        telegram_count=sum(1 for row in rows if row.telegram is not None),
+    filters = margin.Filters.from_request(request)
+    context = margin.build(
+        kept.cable, request.user, filters, layers=list(kept.passages), incoming=kept.incoming
     )
+    # "Find in this cable" and search links (?hl=): the terms marked as search hits (no query).
+    context["find"] = find_in_rows(context["rows"], request.GET.get("hl", ""))
+    context.update(cable=kept.cable, layers=kept)
     return context
 
 

@@ -32,8 +32,8 @@ Tables added later to the watched apps get their triggers at the next
 readers (the reading view, the two comparisons, a participant's page, search,
 the catalogue and the people index) also
 keep their rendered body in the ``pages`` cache under the ETag — which already
-names everything the body depends on: release, data version, viewer, path and
-query, htmx target. A request whose ETag is cached is answered from it without
+names everything the body depends on: release, data version, viewer, address (host, path and
+query), htmx target. A request whose ETag is cached is answered from it without
 rendering (the data version query; signed in, also the user, and the session
 row unless sessions are read from the shared cache). A
 write anywhere moves the version, so no stale body can be found again; old
@@ -180,7 +180,8 @@ def page_etag(request, version: int) -> str:
         release(),
         str(version),
         who,
-        request.get_full_path(),
+        # The host: absolute links in a page (citation tags, COinS) name it.
+        request.build_absolute_uri(request.get_full_path()),
         request.headers.get("HX-Request", ""),
         request.headers.get("HX-Target", ""),
     ]

@@ -7,6 +7,8 @@ as search hits) and what element each kind becomes.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django import template
 from django.utils.safestring import mark_safe
 
@@ -15,11 +17,51 @@ from readingroom.spans import Span, render_blocks, substitute
 register = template.Library()
 
 
+@dataclass(frozen=True)
+class Mark:
+    """What a fixed span (a mention, an agenda item) becomes: an element and its
+    attributes, worked out once from the models so that a passage's spans can be
+    kept (``reading.layers``) and rendered again without them. ``first`` holds
+    the attributes only the span's first element carries (its id)."""
+
+    tag: str
+    attrs: tuple[tuple[str, str | None], ...]  # None: not on this element
+    first: tuple[tuple[str, str], ...] = ()
+
+
+def mention_mark(mention) -> Mark:
+    participant = mention.participant
+    return Mark(
+        "a",
+        (
+            ("href", participant.get_absolute_url()),
+            ("class", "mention"),
+            ("data-participant", participant.slug),
+            ("title", participant.name),
+        ),
+    )
+
+
+def item_mark(item) -> Mark:
+    side = item.agenda.side
+    label = f"{side.short_name} agenda, item {item.number}" if side else f"Item {item.number}"
+    return Mark(
+        "span",
+        (
+            ("class", "agenda-item"),
+            ("id", None),
+            ("data-agenda-item", item.anchor),
+            ("title", label),
+        ),
+        (("id", item.anchor),),
+    )
+
+
 def passage_spans(passage) -> list[Span]:
     """Mention and agenda-item spans of a passage (uses prefetched relations)."""
-    spans = [Span(m.start, m.end, "mention", m) for m in passage.mentions.all()]
+    spans = [Span(m.start, m.end, "mention", mention_mark(m)) for m in passage.mentions.all()]
     spans += [
-        Span(item.start, item.end, "agenda_item", item)
+        Span(item.start, item.end, "agenda_item", item_mark(item))
         for item in passage.agenda_items.all()
         if item.start is not None and item.end is not None
     ]
@@ -28,25 +70,11 @@ def passage_spans(passage) -> list[Span]:
 
 def element_for(span: Span, first: bool):
     """The element a span becomes: mentions are links, agenda items anchored spans."""
-    if span.kind == "mention":
-        mention = span.data
-        participant = mention.participant
-        return "a", {
-            "href": participant.get_absolute_url(),
-            "class": "mention",
-            "data-participant": participant.slug,
-            "title": participant.name,
-        }
-    if span.kind == "agenda_item":
-        item = span.data
-        side = item.agenda.side
-        label = f"{side.short_name} agenda, item {item.number}" if side else f"Item {item.number}"
-        return "span", {
-            "class": "agenda-item",
-            "id": item.anchor if first else None,
-            "data-agenda-item": item.anchor,
-            "title": label,
-        }
+    if isinstance(span.data, Mark):
+        attrs = dict(span.data.attrs)
+        if first:
+            attrs.update(span.data.first)
+        return span.data.tag, attrs
     if span.kind == "annotation":
         note = span.data
         return "mark", {
@@ -85,6 +113,27 @@ def passage_text(passage, extra_spans=None, replacements=None):
     if replacements:
         text, spans = substitute(text, spans, replacements)
     return mark_safe(render_blocks(text, spans, element_for))  # spans.py escapes the text
+
+
+@register.simple_tag
+def row_text(row):
+    """A reading-view row's passage text (see ``passage_text``).
+
+    A row whose fixed layers were kept (``row.layer``, from ``reading.layers``)
+    and that has nothing laid over it (no highlight, hit or correction) gets its
+    kept rendering as it is; one with highlights is rendered from the kept spans,
+    so neither path reads the passage's mentions or agenda items again.
+    """
+    layer = row.layer
+    if layer is None:
+        return passage_text(row.passage, row.highlights, row.replacements)
+    if not row.highlights and not row.replacements:
+        return mark_safe(layer.text_html)
+    text = row.passage.text
+    spans = [*layer.spans, *row.highlights]
+    if row.replacements:
+        text, spans = substitute(text, spans, row.replacements)
+    return mark_safe(render_blocks(text, spans, element_for))
 
 
 @register.filter

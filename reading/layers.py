@@ -1,0 +1,156 @@
+"""A cable's fixed layers: what every reader of a cable sees the same, rendered once
+per version of the cable's data and kept.
+
+The reading view is two things laid together. The *fixed layers* are the same
+for everyone: the header and "About this record" (with the Cite box and the
+``citation_*`` meta tags), each forwarded telegram's header, each passage's
+text with its mentions and agenda items, and the handling events. The
+*reader's layers* are not: the notes they may see (highlights and margin
+cards), the filters, search hits (``?hl=``), the corrected reading.
+
+Reading the fixed layers from the models costs eleven queries through deep
+``select_related``/``prefetch_related`` chains (``cables_for_reading()``) and
+most of the page's template work; Django's query compilation alone took about
+a third of a fresh render (``bench/results.md``, issue 13). So they are
+rendered once and kept in the ``pages`` cache (Redis when the app servers
+share one) under the release, the cable, the version of the data they were
+read at and the host the absolute links name. A fresh render then reads them
+in one cache lookup, and lays the reader's part over them: a passage with
+nothing over it is used as kept; one with highlights, hits or corrections is
+rendered again from its kept spans (``passages.row_text``), with no query.
+
+A kept layer can never be stale: its key names the data version read before
+the data (``readingroom.caching``), as the page's own ETag does, so a write
+that changes what it shows gives it a new key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.cache import caches
+from django.db.models import Model, Prefetch
+from django.http import Http404
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+
+from annotations.margin import PassageLayer, telegram_of
+from annotations.models import Link
+from annotations.templatetags.passages import element_for, passage_spans
+from cables.models import Cable
+from readingroom.caching import PAGE_CACHE, release
+from readingroom.spans import render_blocks
+from telegrams.models import cables_for_reading
+
+
+@dataclass(frozen=True)
+class CableLayers:
+    """A cable's fixed layers (see the module's docstring).
+
+    ``cable`` is a plain instance: its fields, none of its related objects.
+    ``handling_after`` is the passage after which the handling is shown (the
+    last handling-notes passage), or None for after the text.
+    """
+
+    cable: Cable
+    passages: tuple[PassageLayer, ...]
+    meta_html: SafeString
+    head_html: SafeString
+    handling_html: SafeString
+    handling_after: int | None
+    telegram_count: int
+    incoming: tuple[int, ...]  # every link arriving at the cable's passages, seen or not
+
+
+def plain(instance: Model) -> Model:
+    """A copy of ``instance`` with its own fields only: small to keep, and nothing
+    loaded with it (no related objects, no prefetched lists) travels along."""
+    names = [f.attname for f in instance._meta.concrete_fields]
+    return type(instance).from_db(None, names, [getattr(instance, n) for n in names])
+
+
+def build(request, cable: Cable) -> CableLayers:
+    """Render the fixed layers of ``cable`` (loaded with ``cables_for_reading()``,
+    its translations and what it is a translation of); one query, for the ids of
+    the links arriving at its passages (so that a reader's page asks which of
+    them it may see only when there are any: most cables have none)."""
+    passages = []
+    handling_after = None
+    telegram_count = 0
+    for passage in cable.passages.all():
+        telegram = telegram_of(passage)
+        spans = tuple(passage_spans(passage))
+        header = ""
+        if telegram is not None:
+            telegram_count += 1
+            header = render_to_string(
+                "annotations/_telegram_header.html", {"passage": passage, "telegram": telegram}
+            )
+        if passage.kind == passage.Kind.HANDLING:
+            handling_after = passage.pk
+        passages.append(
+            PassageLayer(
+                plain(passage),
+                plain(telegram) if telegram is not None else None,
+                spans,
+                mark_safe(header),
+                mark_safe(render_blocks(passage.text, spans, element_for)),
+            )
+        )
+    handling = list(cable.handling.all())
+    context = {"cable": cable, "telegram_count": telegram_count, "handling": handling}
+    return CableLayers(
+        cable=plain(cable),
+        passages=tuple(passages),
+        meta_html=mark_safe(render_to_string("reading/_cable_meta.html", context, request)),
+        head_html=mark_safe(render_to_string("reading/_cable_head.html", context, request)),
+        handling_html=mark_safe(
+            render_to_string("reading/_handling.html", context) if handling else ""
+        ),
+        handling_after=handling_after,
+        telegram_count=telegram_count,
+        incoming=tuple(
+            Link.objects.filter(target_passage__cable=cable).values_list("pk", flat=True)
+        ),
+    )
+
+
+def _key(request, slug: str, version: int) -> str:
+    return f"layers:{release()}:{version}:{request.scheme}://{request.get_host()}:{slug}"
+
+
+def find(request, slug: str) -> CableLayers | None:
+    """The fixed layers of the published cable ``slug``, or None when there is none.
+
+    Kept ones when the data has not moved since they were rendered (no query);
+    else read (13 queries), rendered and kept.
+    """
+    version = getattr(request, "data_version", None)
+    store = caches[PAGE_CACHE]
+    key = _key(request, slug, version) if version is not None else None
+    if key is not None:
+        kept = store.get(key)
+        if isinstance(kept, CableLayers):
+            return kept
+    readable = Cable.objects.published()
+    cable = (
+        cables_for_reading(readable)
+        .select_related("translation_of")
+        .prefetch_related(Prefetch("translations", queryset=readable.only("slug", "title")))
+        .filter(slug=slug)
+        .first()
+    )
+    if cable is None:
+        return None
+    layers = build(request, cable)
+    if key is not None:
+        store.set(key, layers)
+    return layers
+
+
+def for_reading(request, slug: str) -> CableLayers:
+    """As ``find``, but 404 when no published cable has that slug."""
+    layers = find(request, slug)
+    if layers is None:
+        raise Http404("No published cable has that address.")
+    return layers

@@ -1,0 +1,104 @@
+"""A cable's kept fixed layers (reading.layers): the same page as rendering from the
+models, read once per version of the data, and never stale."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core.cache import caches
+from django.template.loader import render_to_string
+from django.test import RequestFactory
+
+from annotations import margin
+from annotations.models import Annotation
+from cables.models import Cable, Participant
+from readingroom.caching import PAGE_CACHE
+from telegrams.models import cables_for_reading
+from tests.factories import build_archive
+
+pytestmark = pytest.mark.django_db
+
+ROW = re.compile(r'<div class="passage-row[^"]*" id="row-(\d+)">')
+
+
+def squeeze(html: str) -> str:
+    return " ".join(html.split())
+
+
+def rows_of(html: str) -> dict[int, str]:
+    """Each passage row's HTML, by passage id (up to the next row or the section's end)."""
+    starts = [(m.start(), int(m.group(1))) for m in ROW.finditer(html)]
+    out = {}
+    for i, (start, pk) in enumerate(starts):
+        end = starts[i + 1][0] if i + 1 < len(starts) else html.index("</section>", start)
+        out[pk] = squeeze(html[start:end])
+    return out
+
+
+@pytest.mark.parametrize("query", ["", "?reading=corrected", "?hl=Kaesong+agenda"])
+def test_kept_rows_render_as_rows_read_from_the_models(client, users, seed, query):
+    """Every row of the page (highlights, corrections, hits, telegram headers) is the
+    row the annotation actions render from the models, without kept layers."""
+    cable = Cable.objects.get(record_id__endswith="117409")
+    passage = cable.passages.get(label="Telegram 2")
+    Annotation.objects.create(
+        passage=passage, author=users.researcher, body="Who drafted this?", kind="question",
+        exact=passage.text[10:30], start=10, end=30, visibility="private",
+    )  # fmt: skip
+    client.force_login(users.researcher)
+    html = client.get(cable.get_absolute_url() + query).content.decode()
+    kept = rows_of(html)
+    assert len(kept) == cable.passages.count()
+
+    request = RequestFactory().get(cable.get_absolute_url() + query)
+    request.user = users.researcher
+    loaded = cables_for_reading(Cable.objects.all()).get(pk=cable.pk)
+    context = margin.build(loaded, users.researcher, margin.Filters.from_request(request))
+    assert all(row.layer is None for row in context["rows"])
+    from search.highlight import find_in_rows
+
+    find_in_rows(context["rows"], request.GET.get("hl", ""))
+    for row in context["rows"]:
+        fresh = render_to_string(
+            "annotations/_passage_row.html", {**context, "row": row}, request=request
+        )
+        fresh = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", squeeze(fresh))
+        page = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", kept[row.passage.pk])
+        assert page.startswith(fresh.removesuffix("</div>").rstrip()), row.passage.label
+    assert 'class="hl hl--question"' in html
+    if query == "?reading=corrected":
+        assert '<ins class="correction"' in html
+    if query.startswith("?hl="):
+        assert '<mark class="hit">' in html
+
+
+def test_layers_are_read_once_per_data_version(client, django_assert_num_queries):
+    archive = build_archive(3)
+    url = archive.cable.get_absolute_url()
+    client.get(url)
+    with django_assert_num_queries(2):  # the data version, the annotations
+        client.get(url + "?kind=comment")
+    # A change to what the fixed layers show moves the data version: read again.
+    Participant.objects.filter(slug="vaganov").update(name="Vaganov, the cipher clerk")
+    with django_assert_num_queries(15):
+        html = client.get(url + "?kind=question").content.decode()
+    assert "Vaganov, the cipher clerk" in html
+
+
+def test_layers_name_the_host_their_links_were_made_for(client, settings):
+    settings.ALLOWED_HOSTS = ["reading.example.org", "mirror.example.net"]
+    archive = build_archive(2)
+    url = archive.cable.get_absolute_url()
+    first = client.get(url, HTTP_HOST="reading.example.org").content.decode()
+    second = client.get(url, HTTP_HOST="mirror.example.net").content.decode()
+    assert 'content="http://reading.example.org' in first
+    assert 'content="http://mirror.example.net' in second
+    assert "reading.example.org" not in second
+
+
+def test_a_draft_has_no_layers_and_no_page(client, django_assert_num_queries):
+    archive = build_archive(2)
+    Cable.objects.filter(pk=archive.cable.pk).update(status=Cable.Status.DRAFT)
+    caches[PAGE_CACHE].clear()
+    assert client.get(archive.cable.get_absolute_url()).status_code == 404
