@@ -12,11 +12,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from django.core.cache import caches
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import QueryDict
+from django.template import RequestContext
+from django.template.loader import get_template
+from django.utils.safestring import mark_safe
 
 from annotations.models import Annotation, Link
 from cables.models import Cable, Passage
+from readingroom.caching import PAGE_CACHE, release
 from readingroom.http import display_name
 from readingroom.spans import Span
 from telegrams.models import Telegram
@@ -121,6 +126,7 @@ class Row:
     replacements: list[Span]
     incoming: list[Link] = field(default_factory=list)  # links arriving here
     layer: PassageLayer | None = None  # kept fixed layers, when the page has them
+    text_html: str | None = None  # the text with everything laid over it, when kept
 
 
 def telegram_of(passage: Passage) -> Telegram | None:
@@ -286,3 +292,46 @@ def build(
         "kinds": Annotation.Kind.choices,
         "can_annotate": user.is_authenticated and filters.reading == "published",
     }
+
+
+def keep_cards(request, cable: Cable, rows: list[Row], version: int | None) -> None:
+    """Render the margin cards of ``rows`` once per data version and viewer, and keep them.
+
+    Sets ``card_html`` on each note shown (``_margin.html`` uses it instead of
+    rendering ``_card.html`` again). A card is the same for one viewer until
+    the data moves, so the cards of one cable are kept together, as one entry
+    whose key names the release, the data version, the viewer (what they may
+    edit or moderate), the cable and the focused note; a page showing notes
+    the entry lacks (another filter) renders those and adds them. With 200
+    notes the cards were most of a fresh render (issue 13, ``bench/results.md``):
+    this keeps a reader's page fast across filters, search hits and readings of
+    the same cable, while a write re-renders them once.
+
+    Only while the page cache renders its body (``request._page_cache_render``),
+    so that a kept card holds the CSRF placeholder, never a reader's token.
+    The missing cards render with one template and one context for the page.
+    """
+    notes = [n for row in rows for n in (*row.notes, *row.orphans)]
+    if not notes or version is None or not getattr(request, "_page_cache_render", False):
+        return
+    user = request.user
+    viewer = f"u{user.pk}" if user.is_authenticated else "anon"
+    focus = next((n.pk for n in notes if n.is_focus), "")
+    key = f"cards:{release()}:{version}:{viewer}:{cable.pk}:{focus}"
+    store = caches[PAGE_CACHE]
+    kept = store.get(key)
+    cards = dict(kept) if isinstance(kept, dict) else {}
+    template = context = None
+    added = False
+    for note in notes:
+        html = cards.get(note.pk)
+        if html is None:
+            if template is None:
+                template = get_template("annotations/_card.html").template
+                context = RequestContext(request, {"user": user})
+            with context.push(note=note):
+                html = cards[note.pk] = mark_safe(template.render(context))
+            added = True
+        note.card_html = html
+    if added:
+        store.set(key, cards)

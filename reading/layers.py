@@ -26,6 +26,7 @@ that changes what it shows gives it a new key.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from django.core.cache import caches
@@ -36,7 +37,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from annotations.margin import PassageLayer, telegram_of
 from annotations.models import Link
-from annotations.templatetags.passages import element_for, passage_spans
+from annotations.templatetags.passages import element_for, passage_spans, row_text
 from cables.models import Cable
 from readingroom.caching import PAGE_CACHE, release
 from readingroom.spans import render_blocks
@@ -154,3 +155,49 @@ def for_reading(request, slug: str) -> CableLayers:
     if layers is None:
         raise Http404("No published cable has that address.")
     return layers
+
+
+def _identity(span) -> tuple:
+    """What of a laid-over span its rendering depends on (``passages.element_for``)."""
+    data = span.data
+    if span.kind == "annotation":
+        return (data.pk, data.kind, bool(getattr(data, "is_focus", False)))
+    if span.kind == "link_end":
+        return (data.annotation_id,)
+    if span.kind == "fix":
+        return (data.pk, data.exact, data.replacement)
+    return ()  # a search hit: its number is not rendered
+
+
+def keep_texts(cable: Cable, rows, version: int | None) -> None:
+    """Keep the texts of the rows that have something laid over them.
+
+    A passage's text with the reader's highlights, hits or corrections over it
+    depends on its kept layer (named by the version) and on those spans alone,
+    so the texts of one page are kept under a digest of every such span (kind,
+    offsets, and what their markup shows). A reader going through filters or
+    readings and back, or the same notes seen again, finds them rendered:
+    with 200 notes on the seed these were a fifth of a render (issue 13).
+    """
+    over = [r for r in rows if r.layer is not None and (r.highlights or r.replacements)]
+    if not over or version is None:
+        return
+    signature = repr(
+        [
+            (
+                r.passage.pk,
+                [(s.kind, s.start, s.end, _identity(s)) for s in r.highlights],
+                [(s.kind, s.start, s.end, _identity(s)) for s in r.replacements],
+            )
+            for r in over
+        ]
+    )
+    digest = hashlib.blake2b(signature.encode(), digest_size=12).hexdigest()
+    key = f"texts:{release()}:{version}:{cable.pk}:{digest}"
+    store = caches[PAGE_CACHE]
+    texts = store.get(key)
+    if not isinstance(texts, dict):
+        texts = {r.passage.pk: row_text(r) for r in over}
+        store.set(key, texts)
+    for r in over:
+        r.text_html = texts[r.passage.pk]

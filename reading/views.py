@@ -58,8 +58,10 @@ def reading_context(request, kept: layers.CableLayers) -> dict:
     context = margin.build(
         kept.cable, request.user, filters, layers=list(kept.passages), incoming=kept.incoming
     )
+    margin.keep_cards(request, kept.cable, context["rows"], getattr(request, "data_version", None))
     # "Find in this cable" and search links (?hl=): the terms marked as search hits (no query).
     context["find"] = find_in_rows(context["rows"], request.GET.get("hl", ""))
+    layers.keep_texts(kept.cable, context["rows"], getattr(request, "data_version", None))
     context.update(cable=kept.cable, layers=kept)
     return context
 

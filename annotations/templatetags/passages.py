@@ -124,6 +124,8 @@ def row_text(row):
     kept rendering as it is; one with highlights is rendered from the kept spans,
     so neither path reads the passage's mentions or agenda items again.
     """
+    if row.text_html is not None:
+        return row.text_html
     layer = row.layer
     if layer is None:
         return passage_text(row.passage, row.highlights, row.replacements)

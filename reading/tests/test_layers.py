@@ -102,3 +102,45 @@ def test_a_draft_has_no_layers_and_no_page(client, django_assert_num_queries):
     Cable.objects.filter(pk=archive.cable.pk).update(status=Cable.Status.DRAFT)
     caches[PAGE_CACHE].clear()
     assert client.get(archive.cable.get_absolute_url()).status_code == 404
+
+
+def test_cards_are_kept_per_reader_and_never_hold_a_token(client, users, seed):
+    """A second address of the same page gets its cards kept, not rendered again;
+    another reader gets their own (what they may edit differs); and a kept card
+    never carries one session's CSRF token into another's page."""
+    from unittest import mock
+
+    from django.test import Client
+
+    cable = Cable.objects.get(record_id__endswith="117409")
+    passage = cable.passages.get(label="Telegram 1")
+    note = Annotation.objects.create(
+        passage=passage, author=users.researcher, body="Mine, shared.", kind="comment",
+        exact=passage.text[0:12], start=0, end=12, visibility="public",
+    )  # fmt: skip
+    card = re.compile(
+        rf'<article class="note note--comment" id="card-{note.pk}".*?</article>', re.S
+    )
+    client.force_login(users.researcher)
+    first = client.get(cable.get_absolute_url()).content.decode()
+    with mock.patch.object(margin, "get_template", wraps=margin.get_template) as load:
+        again = client.get(cable.get_absolute_url() + "?hl=agenda").content.decode()
+    assert load.call_count == 0, "the cards were rendered again"
+    assert card.search(first).group(0) == card.search(again).group(0)
+    assert f'href="/annotations/{note.pk}/edit/"' in card.search(first).group(0)
+
+    client.force_login(users.editor)
+    theirs = client.get(cable.get_absolute_url()).content.decode()
+    assert f'href="/annotations/{note.pk}/edit/"' not in card.search(theirs).group(0)
+
+    # An editor's cards carry forms (hide, review) with the CSRF token.
+    sessions = []
+    for _ in range(2):
+        other = Client()
+        other.force_login(users.admin)
+        html = other.get(cable.get_absolute_url() + f"?n={len(sessions)}").content.decode()
+        tokens = set(
+            re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', card.search(html).group(0))
+        )
+        sessions.append(tokens)
+    assert all(len(t) == 1 for t in sessions) and sessions[0] != sessions[1]
