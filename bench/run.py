@@ -9,7 +9,8 @@ What it does, on this machine, loopback only:
    ``BENCH_PG``, default ``postgres://postgres@127.0.0.1:5432``), migrates it,
    collects static files and loads the seed collection.
 2. Creates a researcher with 200 (private) annotations on the seed cable and a
-   session for them (the signed-in rows send its cookie).
+   session for them (the signed-in rows send its cookie), and a second
+   researcher, the writer, with a session of its own.
 3. Serves as production does: nginx in front (Debian's, run in the foreground
    as a child with its configuration, pid, logs and temporary files in a temp
    folder), listening on ``BENCH_PORT`` (default 8765) and proxying to gunicorn
@@ -18,15 +19,42 @@ What it does, on this machine, loopback only:
    includes it: compression is nginx's).
 4. For each size: generates the synthetic corpus up to that many cables
    (``generate_corpus``; the 100,000 run adds 99,000 to the 1,000), runs
-   ``VACUUM ANALYZE``, starts gunicorn (2 workers, DEBUG off, a throw-away
-   SECRET_KEY, ALLOWED_HOSTS=127.0.0.1), warms every page up, then runs ``wrk``
+   ``VACUUM ANALYZE``, lists every published cable's reading-view address
+   from the database (``LISTING``, through the ORM), starts gunicorn (2
+   workers, DEBUG off, a throw-away SECRET_KEY, ALLOWED_HOSTS=127.0.0.1), warms
+   every page up (except for the rows across the archive), then runs ``wrk``
    against nginx (2 threads, 8 connections, ``BENCH_DURATION`` seconds, default
    10) per row, every request saying ``Accept-Encoding: gzip, deflate`` as
    browsers do (one row repeats the signed-in reading view for a client that
    does not, which nginx sends uncompressed: the difference is what compressing
    costs), and reads each worker's peak memory (VmHWM) before stopping it. The
    baseline (``/healthz``) goes through nginx too, so every ratio compares like
-   with like.
+   with like. Rows (a)–(e) ask one page (or the 20 searches) again and again;
+   the rows of issue 13 ask as readers do:
+
+   - (f) *across the archive*: a random cable per request (``LUA_RANDOM``: a
+     reproducible sequence per wrk thread) out of every published cable of the
+     size, less the first 5 synthetic ones, which are the writer's; with no
+     warm-up, so the page cache holds only what the row itself put in.
+     Anonymous; again while the writer writes; and signed in as the
+     researcher, with the session and the CSRF cookies a browser sends back.
+   - (f) the seed's reading view from the page cache, as (b), while the writer
+     writes.
+   - The writer (``bench/writer.py``, a process of its own, started for the
+     row and stopped when wrk is done, or when the row fails) is the second
+     researcher adding 2 notes a second (``WRITE_RATE``) on the writer's 5
+     cables, over HTTP through nginx as the reading view does: the compose
+     form, then the htmx post with the CSRF token. The row keeps its account
+     (notes saved, failed, started late) and checks it against the database.
+   - (g) *fresh render, one client*: a typical synthetic cable (the median by
+     text length of the first 1,000) and the seed signed in with its 200
+     notes, each at a new address every request (as the *rendered afresh*
+     rows), 1 connection: the render's own time, p50 and p95.
+
+   Under the table, the rows against issue 13's targets: (f) at least 0.15×
+   the baseline; with the writer within 10 % of the same row without it; (g)
+   p50 at most 10 ms for the typical cable and 30 ms for the seed; workers
+   under 200 MB at 100,000 cables.
 5. Measures the import rate (``bench/import_speed.py``: generated Wilson-layout
    documents through ``import_cables``) in a database of its own.
 6. Prints the table and writes ``bench/results.md``.
@@ -37,6 +65,7 @@ Nothing here runs in the test suite.
 from __future__ import annotations
 
 import gzip
+import json
 import os
 import re
 import secrets
@@ -49,6 +78,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
@@ -70,6 +100,9 @@ SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "1000,100000").split(",")
 IMPORT_DOCS = int(os.environ.get("BENCH_IMPORT_DOCS", "1000"))
 SEED_SLUG = "117409"  # resolved to the seed cable's slug at setup
 ANNOTATIONS = 200
+WRITER = "bench-writer"  # the researcher bench/writer.py signs in as
+WRITE_RATE = 2  # notes a second
+WRITER_CABLES = 5  # synthetic cables kept for the writer, out of the readers' list
 BROWSER = {"Accept-Encoding": "gzip, deflate"}
 
 # The search mix: rare and common words, phrases, names (canonical, pseudonym,
@@ -105,6 +138,9 @@ ENV = {
     "ALLOWED_HOSTS": "127.0.0.1",
     "SESSION_COOKIE_SECURE": "false",
     "CSRF_COOKIE_SECURE": "false",
+    # The writer posts as a browser does, saying its origin, port and all; nginx
+    # passes the host on without the port ($host), as a deployment on 443 does.
+    "CSRF_TRUSTED_ORIGINS": HOST,
     "LOG_LEVEL": "WARNING",
 }
 
@@ -118,7 +154,8 @@ from annotations.models import Annotation
 from cables.models import Cable
 from telegrams.models import Agenda
 cable = Cable.objects.get(record_id="117409")
-user = get_user_model().objects.create_user("bench-researcher", password=None, first_name="Bench")
+User = get_user_model()
+user = User.objects.create_user("bench-researcher", password=None, first_name="Bench")
 passages = [p for p in cable.passages.all() if len(p.text) > 40]
 rows = []
 for i in range({ANNOTATIONS}):
@@ -130,15 +167,56 @@ for i in range({ANNOTATIONS}):
         prefix=p.text[max(0, start - 32):start], suffix=p.text[end:end + 32], start=start, end=end,
         body=body, body_html=render_markdown(body), visibility="private"))
 Annotation.objects.bulk_create(rows)
-s = SessionStore()
-s[SESSION_KEY] = str(user.pk)
-s[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
-s[HASH_SESSION_KEY] = user.get_session_auth_hash()
-s.create()
+def signed_in(user):
+    s = SessionStore()
+    s[SESSION_KEY] = str(user.pk)
+    s[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    s[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    s.create()
+    return s.session_key
+writer = User.objects.create_user("{WRITER}", password=None, first_name="Writer")
 agendas = list(Agenda.objects.filter(telegram__passage__cable=cable).order_by("side__position"))
-print("SESSION", s.session_key)
+print("SESSION", signed_in(user))
+print("WRITER", signed_in(writer))
 print("SLUG", cable.slug)
 print("AGENDAS", agendas[0].slug, agendas[1].slug)
+"""
+
+
+# The readers' list and the writer's passages, at each size: every published cable's
+# reading-view address (as the app spells it) in a file, one a line, less the
+# first WRITER_CABLES synthetic cables, whose passages go to the writer; and a
+# typical synthetic cable (the median by text length of the first 1,000).
+LISTING = f"""
+import json, os
+from pathlib import Path
+from django.db.models import Sum
+from django.db.models.functions import Length
+from cables.models import Cable
+folder = Path(os.environ["BENCH_LISTING"])
+published = Cable.objects.published()
+synthetic = published.filter(slug__startswith="synthetic-").order_by("pk")
+kept = list(synthetic[:{WRITER_CABLES}])
+kept_pks = {{c.pk for c in kept}}
+n = 0
+with open(folder / "readers.txt", "w") as out:
+    for cable in published.only("slug").order_by("pk").iterator(chunk_size=5000):
+        if cable.pk not in kept_pks:
+            out.write(cable.get_absolute_url() + "\\n")
+            n += 1
+passages = [
+    {{"id": p.pk, "url": c.get_absolute_url(), "text": p.text}}
+    for c in kept for p in c.passages.order_by("position") if len(p.text) > 40
+]
+(folder / "writer.json").write_text(json.dumps(passages))
+sizes = sorted(
+    synthetic.exclude(pk__in=kept_pks).annotate(chars=Sum(Length("passages__text")))
+    .order_by("pk").values_list("chars", "slug")[:1000]
+)
+chars, slug = sizes[len(sizes) // 2]
+print("READERS", n)
+print("WRITER_CABLES", " ".join(c.get_absolute_url() for c in kept))
+print("TYPICAL", Cable.objects.get(slug=slug).get_absolute_url(), chars)
 """
 
 
@@ -154,11 +232,22 @@ def manage(*args, capture=False):
     return run([PY, "manage.py", *args], capture=capture)
 
 
-def psql(sql: str, db: str = "postgres") -> None:
+def psql(sql: str, db: str = "postgres", params=()) -> tuple | None:
+    """Run ``sql``; its first row, if it returns rows."""
     import psycopg
 
     with psycopg.connect(f"{PG}/{db}", autocommit=True) as conn:
-        conn.execute(sql)
+        cursor = conn.execute(sql, params)
+        return cursor.fetchone() if cursor.description else None
+
+
+def notes_by(username: str) -> int:
+    """How many annotations ``username`` has in the bench database."""
+    sql = (
+        "SELECT count(*) FROM annotations_annotation a JOIN auth_user u "
+        "ON u.id = a.author_id WHERE u.username = %s"
+    )
+    return psql(sql, DB, (username,))[0]
 
 
 def fresh_database(name: str) -> None:
@@ -313,10 +402,40 @@ end
 """
 
 
-def lua_script(folder: Path, name: str, *, headers=None, paths=None, unique: bool = False) -> Path:
+# A random address per request out of a file of them, one a line (a readers'
+# list of 100,000 is too many constants for one Lua chunk); each thread draws
+# its own reproducible sequence.
+LUA_RANDOM = """
+local paths = {{}}
+for line in io.lines("{listing}") do paths[#paths + 1] = line end
+local threads = 0
+setup = function(thread)
+  threads = threads + 1
+  thread:set("tid", threads)
+end
+init = function(args)
+  math.randomseed(13 * tid)
+end
+request = function()
+  return wrk.format(nil, paths[math.random(#paths)])
+end
+"""
+
+
+def lua_script(
+    folder: Path,
+    name: str,
+    *,
+    headers=None,
+    paths=None,
+    unique: bool = False,
+    listing: Path | None = None,
+) -> Path:
     lines = []
     for key, value in (headers or {}).items():
         lines.append(f'wrk.headers["{key}"] = "{value}"')
+    if listing:
+        lines.append(LUA_RANDOM.format(listing=listing))
     if unique:
         lines.append(LUA_UNIQUE)
     address = "fresh(p)" if unique else "p"
@@ -364,6 +483,53 @@ def wrk(path: str, script: Path, connections: int = 8) -> dict:
 # The run ---------------------------------------------------------------------
 
 
+class Writer:
+    """``bench/writer.py`` in a process of its own, signed in as WRITER, writing
+    WRITE_RATE notes a second on the writer's cables while a row runs."""
+
+    def __init__(self, session: str, passages: Path):
+        self.before = notes_by(WRITER)
+        command = [PY, "bench/writer.py", HOST, session, str(passages), str(WRITE_RATE)]
+        print("$", " ".join(command), flush=True)
+        self.proc = subprocess.Popen(command, cwd=BASE, stdout=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline()
+        if line.strip() != "READY":
+            self.proc.kill()
+            rest = self.proc.communicate()[0]
+            raise RuntimeError(f"the writer did not start: {line}{rest}")
+
+    def stop(self) -> dict:
+        """Stopped (SIGTERM: it finishes the note in hand), its account of the
+        notes, and how many the database gained meanwhile."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            out = self.proc.communicate(timeout=90)[0]
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            out = self.proc.communicate()[0]
+        lines = out.strip().splitlines()
+        summary = json.loads(lines[-1]) if lines else {}
+        if "added" not in summary:  # it ended without its account
+            summary = {"added": 0, "failed": None, "error": out.strip() or "no output"}
+        summary["in_db"] = notes_by(WRITER) - self.before
+        return summary
+
+
+@dataclass
+class Row:
+    key: str
+    label: str
+    path: str  # the address wrk is given (and asks, unless a mix or a list says otherwise)
+    headers: dict = field(default_factory=dict)
+    paths: list[str] | None = None  # a mix, asked in turn
+    unique: bool = False  # every request a new address: rendered afresh
+    listing: Path | None = None  # a random address per request out of this file
+    warm: bool = True  # every address asked before wrk starts
+    writer: bool = False  # bench/writer.py writes while wrk reads
+    connections: int = 8
+
+
 def measure_size(size: int, ctx: dict, folder: Path) -> dict:
     """Every row at this size; each row gets a fresh gunicorn, so a slow row's
     backlog never spills into the next one. Memory is each worker's peak over
@@ -372,6 +538,15 @@ def measure_size(size: int, ctx: dict, folder: Path) -> dict:
     cookie = {"Cookie": f"sessionid={ctx['session']}"}
     reading = f"/cables/{ctx['slug']}/"
     compare = f"/agendas/compare/?left={ctx['agendas'][0]}&right={ctx['agendas'][1]}"
+    listing = folder / f"listing-{size}"
+    listing.mkdir()
+    out = run([PY, "manage.py", "shell", "-c", LISTING], env={**ENV, "BENCH_LISTING": str(listing)},
+              capture=True)  # fmt: skip
+    readers = int(re.search(r"READERS (\d+)", out).group(1))
+    kept = re.search(r"WRITER_CABLES (.*)", out).group(1).split()
+    typical, chars = re.search(r"TYPICAL (\S+) (\d+)", out).group(1, 2)
+    listed = set((listing / "readers.txt").read_text().split())
+    assert len(listed) == readers and not listed & set(kept), "the writer's cables are read"
     server = Server()
     try:
         etag = get(reading)[2].get("ETag", "")
@@ -383,58 +558,100 @@ def measure_size(size: int, ctx: dict, folder: Path) -> dict:
         assert status == 200 and headers.get("Content-Encoding") == "gzip", "nginx sent it plain"
         assert b"Bench" in gzip.decompress(body), "the compressed page is not the page"
         assert headers.get("ETag", "").startswith("W/"), "nginx kept the ETag strong"
+        # A browser sends back the CSRF cookie the first signed-in page set.
+        csrf = re.search(r"csrftoken=([^;]+)", headers.get("Set-Cookie", ""))
+        assert csrf, "a signed-in page set no CSRF cookie"
+        browser_cookie = {"Cookie": f"sessionid={ctx['session']}; csrftoken={csrf.group(1)}"}
+        status, body, _ = get(typical)
+        assert status == 200, f"{typical} does not answer"
+        typical_kb = len(body) / 1024
     finally:
         server.stop()
-    # (key, label, path, headers, paths of a mix, every request rendered afresh)
+    writing = f"while a writer adds {WRITE_RATE} notes/s on {WRITER_CABLES} other cables"
     pages = [
-        ("baseline", "(a) baseline: /healthz", "/healthz", {}, None, False),
-        ("reading", "(b) reading view, anonymous", reading, {}, None, False),
-        ("reading_render", "(b) reading view, anonymous, rendered afresh (no page cache)",
-         reading, {}, None, True),
-        ("reading_user", f"(b) reading view, signed in ({ANNOTATIONS} notes)", reading,
-         cookie, None, False),
-        ("reading_user_plain", f"(b) reading view, signed in ({ANNOTATIONS} notes), "
-         "client without gzip (nginx compresses nothing)", reading,
-         {**cookie, "Accept-Encoding": ""}, None, False),
-        ("reading_user_render", f"(b) reading view, signed in ({ANNOTATIONS} notes), "
-         "rendered afresh", reading, cookie, None, True),
-        ("reading_304", "(b) reading view, anonymous revalidation (304)", reading,
-         {"If-None-Match": etag}, None, False),
-        ("compare", "(c) agenda comparison", compare, {}, None, False),
-        ("catalogue", "(d) catalogue (first page)", "/cables/", {}, None, False),
-        ("catalogue_render", "(d) catalogue (first page), rendered afresh", "/cables/", {},
-         None, True),
+        Row("baseline", "(a) baseline: /healthz", "/healthz"),
+        Row("reading", "(b) reading view, anonymous", reading),
+        Row("reading_render", "(b) reading view, anonymous, rendered afresh (no page cache)",
+            reading, unique=True),
+        Row("reading_user", f"(b) reading view, signed in ({ANNOTATIONS} notes)", reading,
+            cookie),
+        Row("reading_user_plain", f"(b) reading view, signed in ({ANNOTATIONS} notes), "
+            "client without gzip (nginx compresses nothing)", reading,
+            {**cookie, "Accept-Encoding": ""}),
+        Row("reading_user_render", f"(b) reading view, signed in ({ANNOTATIONS} notes), "
+            "rendered afresh", reading, cookie, unique=True),
+        Row("reading_304", "(b) reading view, anonymous revalidation (304)", reading,
+            {"If-None-Match": etag}),
+        Row("compare", "(c) agenda comparison", compare),
+        Row("catalogue", "(d) catalogue (first page)", "/cables/"),
+        Row("catalogue_render", "(d) catalogue (first page), rendered afresh", "/cables/",
+            unique=True),
     ]  # fmt: skip
     if search_ok:
         paths = ["/search/?q=" + quote(q) for q in QUERIES]
-        pages.append(("search", "(e) search, 20-query mix (repeats from the page cache)",
-                      "/search/", {}, paths, False))  # fmt: skip
-        pages.append(("search_render", "(e) search, 20-query mix, every request searched "
-                      "afresh", "/search/", {}, paths, True))  # fmt: skip
-        # The same from one client: each search's own time, without the
-        # queueing of 8 connections on 2 workers.
-        pages.append(("search_render_1", "(e) search, 20-query mix, searched afresh, one "
-                      "client at a time", "/search/", {}, paths, True))  # fmt: skip
+        pages += [
+            Row("search", "(e) search, 20-query mix (repeats from the page cache)",
+                "/search/", paths=paths),
+            Row("search_render", "(e) search, 20-query mix, every request searched afresh",
+                "/search/", paths=paths, unique=True),
+            # The same from one client: each search's own time, without the
+            # queueing of 8 connections on 2 workers.
+            Row("search_render_1", "(e) search, 20-query mix, searched afresh, one client "
+                "at a time", "/search/", paths=paths, unique=True, connections=1),
+        ]  # fmt: skip
+    readers_file = listing / "readers.txt"
+    pages += [
+        # Readers as they are: a different cable each time, none asked before.
+        Row("across", "(f) reading across the archive: a random cable per request out of "
+            f"all of them (less the writer's {WRITER_CABLES}), anonymous, no warm-up",
+            reading, listing=readers_file, warm=False),
+        Row("across_writer", f"(f) the same {writing}", reading, listing=readers_file,
+            warm=False, writer=True),
+        Row("across_user", "(f) reading across the archive, signed in (session and CSRF "
+            "cookies), no warm-up", reading, browser_cookie, listing=readers_file,
+            warm=False),
+        Row("reading_writer", f"(f) the seed's reading view, anonymous, as (b), {writing}",
+            reading, writer=True),
+        # One client: the render's own time, which the issue's targets are for.
+        Row("typical_render_1", f"(g) a typical synthetic cable (the median: {int(chars):,} "
+            f"characters of text, a {typical_kb:.0f} KB page), rendered afresh, one client",
+            typical, unique=True, connections=1),
+        Row("reading_user_render_1", f"(g) reading view, signed in ({ANNOTATIONS} notes), "
+            "rendered afresh, one client", reading, cookie, unique=True, connections=1),
+    ]  # fmt: skip
     memory = []
-    for key, _, path, headers, paths, unique in pages:
+    for row in pages:
+        # Every request says what browsers say: it takes gzip (unless the row is
+        # about a client that does not).
+        sent = {**BROWSER, **row.headers}
+        lua_headers = {k: v.replace('"', '\\"') for k, v in sent.items() if v}
+        script = lua_script(
+            folder, f"{row.key}-{size}", headers=lua_headers, paths=row.paths,
+            unique=row.unique, listing=row.listing,
+        )  # fmt: skip
         server = Server()
         try:
-            warm_up(paths or [path], {**BROWSER, **headers})
-            # Every request says what browsers say: it takes gzip (unless the row is
-            # about a client that does not).
-            sent = {**BROWSER, **headers}
-            lua_headers = {k: v.replace('"', '\\"') for k, v in sent.items() if v}
-            script = lua_script(
-                folder, f"{key}-{size}", headers=lua_headers, paths=paths, unique=unique
-            )
-            rows[key] = wrk(path, script, connections=1 if key.endswith("_1") else 8)
+            if row.warm:
+                warm_up(row.paths or [row.path], sent)
+            writer = Writer(ctx["writer"], listing / "writer.json") if row.writer else None
+            try:
+                rows[row.key] = wrk(row.path, script, connections=row.connections)
+            finally:
+                if writer is not None:
+                    written = writer.stop()
+            if writer is not None:
+                rows[row.key]["writer"] = written
+                print(f"{row.key}: the writer {json.dumps(written)}", flush=True)
+                if written["failed"] != 0 or written["in_db"] != written["added"]:
+                    print(f"WARNING: {row.key}: the writer did not write as it should", flush=True)
             memory.append(server.peak_memory_mb())
         finally:
             server.stop()
-        print(key, rows[key], flush=True)
-    rows["_labels"] = {key: label for key, label, *_ in pages}
+        print(row.key, rows[row.key], flush=True)
+    rows["_labels"] = {row.key: row.label for row in pages}
     rows["_search"] = search_ok
     rows["_memory"] = max(memory, key=max)
+    rows["_readers"] = readers
     return rows
 
 
@@ -494,10 +711,91 @@ def table(results: dict, sizes: list[int], generation: list[str], imported: str)
                 growth.append(f"{key} {b['p95'] / a['p95']:.2f}×")
         lines.append("")
         lines.append(f"p95 at {large:,} ÷ p95 at {small:,}: " + ", ".join(growth))
+    lines += [""] + issue_13(results, sizes)
     lines.append("")
     lines.append(f"Import rate: {imported}.")
     lines += [""] + [f"Generation: {g}" for g in generation]
     return "\n".join(lines)
+
+
+def issue_13(results: dict, sizes: list[int]) -> list[str]:
+    """The rows against issue 13's targets, at each size, and what the writer did."""
+
+    def each(measure) -> str:
+        cells = []
+        for size in sizes:
+            value = measure(results[size])
+            if value is not None:
+                cells.append(f"{size:,}: {value}")
+        return "; ".join(cells) or "not measured"
+
+    def ratio(key: str, to: str, target) -> callable:
+        def measure(r: dict):
+            a, b = r.get(key), r.get(to)
+            if not (a and b and a["rps"] and b["rps"]):
+                return None
+            value = a["rps"] / b["rps"]
+            if target is None:
+                return f"{value:.2f}×"
+            return f"{value:.2f}× ({'met' if target(value) else 'missed'})"
+
+        return measure
+
+    def p50(key: str, ceiling: float) -> callable:
+        def measure(r: dict):
+            a = r.get(key)
+            if not (a and a["requests"]):
+                return None
+            return f"{a['p50']:.1f} ms ({'met' if a['p50'] <= ceiling else 'missed'})"
+
+        return measure
+
+    def written(key: str) -> callable:
+        def measure(r: dict):
+            w = r.get(key, {}).get("writer")
+            if w is None:
+                return None
+            parts = [
+                f"{w['added']} notes in {w.get('seconds', 0):.0f} s ({w.get('rate', 0):.1f}/s)",
+                f"{w['failed']} failed",
+                f"{w['in_db']} new in the database",
+            ]
+            if w.get("late"):
+                parts.append(f"{w['late']} started late")
+            if w.get("not_started"):
+                parts.append(f"{w['not_started']} not started")
+            if w.get("post_p50_ms"):
+                parts.append(f"post p50 {w['post_p50_ms']:.0f} ms")
+            parts += w.get("failures", []) + ([w["error"]] if w.get("error") else [])
+            return ", ".join(parts)
+
+        return measure
+
+    def within(value: float) -> bool:  # "within 10 %": slower by no more than that
+        return value >= 0.9
+
+    largest = sizes[-1]
+    peak = max(results[largest]["_memory"])
+    return [
+        "Issue 13's targets:",
+        "",
+        "- (f) across the archive, anonymous, ≥ 0.15× baseline: "
+        + each(ratio("across", "baseline", lambda v: v >= 0.15)),
+        "- (f) across the archive with the writer ÷ without, within 10 %: "
+        + each(ratio("across_writer", "across", within)),
+        "- (f) the seed's cached view with the writer ÷ (b) without, within 10 %: "
+        + each(ratio("reading_writer", "reading", within)),
+        "- (f) across the archive, signed in (no target), × baseline: "
+        + each(ratio("across_user", "baseline", None)),
+        "- (g) a typical cable rendered afresh, one client, p50 ≤ 10 ms: "
+        + each(p50("typical_render_1", 10)),
+        f"- (g) the seed with {ANNOTATIONS} notes, signed in, rendered afresh, one client, "
+        "p50 ≤ 30 ms: " + each(p50("reading_user_render_1", 30)),
+        f"- peak memory per worker < 200 MB at {largest:,} cables: {peak:.0f} MB "
+        f"({'met' if peak < 200 else 'missed'})",
+        "- the writer, across the archive: " + each(written("across_writer")),
+        "- the writer, the seed's view: " + each(written("reading_writer")),
+    ]
 
 
 def measure_sizes(ctx: dict, folder: Path) -> tuple[dict, list[str]]:
@@ -556,6 +854,7 @@ def main() -> None:
     out = manage("shell", "-c", SETUP_RESEARCHER, capture=True)
     ctx = {
         "session": re.search(r"SESSION (\S+)", out).group(1),
+        "writer": re.search(r"WRITER (\S+)", out).group(1),
         "slug": re.search(r"SLUG (\S+)", out).group(1),
         "agendas": re.search(r"AGENDAS (\S+) (\S+)", out).group(1, 2),
     }
@@ -571,7 +870,7 @@ def main() -> None:
         f"Measured by `make bench` (bench/run.py) on {os.cpu_count()} "
         "cores: nginx in front (deploy/nginx/readingroom.conf: it compresses), gunicorn "
         "behind it, 2 sync workers, PostgreSQL, DEBUG off; wrk 2 threads, 8 connections "
-        f"(1 for the one-client row), {DURATION} s per row, loopback. Rows marked *rendered "
+        f"(1 for the one-client rows), {DURATION} s per row, loopback. Rows marked *rendered "
         "afresh* ask for a new address every time, so the page cache never answers them. "
         f"Run took {time.perf_counter() - started:.0f} s.\n\n"
     )
