@@ -124,7 +124,7 @@ def find(request, slug: str) -> CableLayers | None:
     """The fixed layers of the published cable ``slug``, or None when there is none.
 
     Kept ones when the data has not moved since they were rendered (no query);
-    else read (13 queries), rendered and kept.
+    else read (12 queries), rendered and kept.
     """
     version = getattr(request, "data_version", None)
     store = caches[PAGE_CACHE]

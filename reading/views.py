@@ -40,9 +40,10 @@ def cable_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """The reading view: the cable's kept fixed layers (``reading.layers``) with the
     reader's notes laid over them.
 
-    4 queries once the layers are kept (the data version, the annotations, their
-    tags, the links arriving here), 16 when they must be read first; a
-    signed-in reader adds the session and the user. Pinned in
+    Once the layers are kept: the data version and the annotations (2 queries),
+    plus their tags when there are notes, the other ends of links among them,
+    and the links arriving when the cable has any. Reading the layers first
+    adds 12. A signed-in reader adds the session and the user. Pinned in
     ``reading/tests/test_cable.py``.
     """
     kept = layers.for_reading(request, slug)

@@ -258,18 +258,35 @@ def cables_for_reading(cables=None):
     passages' telegrams, mentions and agenda items (see
     ``reading.views.cable_detail`` for the pinned count).
     """
-    telegrams = Telegram.objects.select_related(
-        "author", "attachment_of__passage"
-    ).prefetch_related(
-        Prefetch(
-            "recipients",
-            queryset=TelegramRecipient.objects.select_related("participant"),
-        ),
-        "attachments__passage",
+    # Every prefetch orders by its own columns: the models' default orderings name
+    # relations (a mention by its passage, a passage by its cable, a telegram by
+    # its cable), which Django follows to the cable's date and title, so each
+    # query would join every passage of every cable to sort a handful of rows
+    # (15 ms of a 125 ms render at 1,000 cables, growing with the archive).
+    telegrams = (
+        Telegram.objects.select_related("author", "attachment_of__passage")
+        .prefetch_related(
+            Prefetch(
+                "recipients",
+                queryset=TelegramRecipient.objects.select_related("participant").order_by(
+                    "telegram_id", "role", "position"
+                ),
+            ),
+            Prefetch(
+                "attachments",
+                queryset=Telegram.objects.select_related("passage").order_by("number"),
+            ),
+        )
+        .order_by("number")
     )
-    passages = Passage.objects.prefetch_related(
+    passages = Passage.objects.order_by("position").prefetch_related(
         Prefetch("telegram", queryset=telegrams),
-        Prefetch("mentions", queryset=Mention.objects.shown().select_related("participant")),
+        Prefetch(
+            "mentions",
+            queryset=Mention.objects.shown()
+            .select_related("participant")
+            .order_by("passage_id", "start"),
+        ),
         Prefetch("agenda_items", queryset=AgendaItem.objects.select_related("agenda__side")),
     )
     if cables is None:
@@ -277,6 +294,8 @@ def cables_for_reading(cables=None):
     return cables.select_related("sender", "recipient").prefetch_related(
         "collections",
         Prefetch("related", queryset=Cable.objects.published()),
-        Prefetch("handling", queryset=Handling.objects.select_related("agent")),
+        Prefetch(
+            "handling", queryset=Handling.objects.select_related("agent").order_by("position")
+        ),
         Prefetch("passages", queryset=passages),
     )

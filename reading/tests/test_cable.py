@@ -134,7 +134,7 @@ def test_query_count_does_not_grow_with_telegrams_and_mentions(
     client, django_assert_num_queries, n
 ):
     archive = build_archive(n)
-    with django_assert_num_queries(15):  # +1: the data version (readingroom.caching)
+    with django_assert_num_queries(14):  # +1: the data version (readingroom.caching)
         # 1. the cable with sender, recipient and the original it translates
         # 2. its collections
         # 3. related cables
@@ -142,14 +142,13 @@ def test_query_count_does_not_grow_with_telegrams_and_mentions(
         # 5. passages
         # 6. the passages' telegrams with author and attachment_of (+ its passage)
         # 7. telegram recipients with participants
-        # 8. telegram attachments
-        # 9. the attachments' passages
-        # 10. shown mentions with participants
-        # 11. agenda items with agenda and side
-        # 12. the cable's published translations
-        # 13. the ids of the links arriving at its passages (none here, so no
+        # 8. telegram attachments with their passages
+        # 9. shown mentions with participants
+        # 10. agenda items with agenda and side
+        # 11. the cable's published translations
+        # 12. the ids of the links arriving at its passages (none here, so no
         #     query for those the reader may see)
-        # 14. the annotations the reader may see, with author and group (none
+        # 13. the annotations the reader may see, with author and group (none
         #     here, so no query for their tags)
         response = get(client, archive)
     assert response.status_code == 200
@@ -165,7 +164,7 @@ def test_seed_cable_renders_its_four_telegrams(client, seed, django_assert_num_q
     from cables.models import Cable
 
     cable = Cable.objects.get(record_id__endswith="117409")
-    with django_assert_num_queries(16):  # as above, + the tags of its annotations
+    with django_assert_num_queries(15):  # as above, + the tags of its annotations
         response = client.get(cable.get_absolute_url())
     html = response.content.decode()
     check_html(html)
