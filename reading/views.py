@@ -21,7 +21,7 @@ from annotations import margin
 from cables.forms import ParticipantField
 from cables.models import Cable, Handling, Mention, Participant, Passage, Side
 from reading import chronology as timeline
-from readingroom.caching import conditional_page, versioned
+from readingroom.caching import RECORDS, cable_scope, conditional_page, versioned
 from readingroom.http import HtmxHttpRequest
 from search.highlight import find_in_rows
 from telegrams.models import Telegram, TelegramRecipient, cables_for_reading
@@ -33,7 +33,7 @@ PUBLISHED = Cable.Status.PUBLISHED  # readers see published records only
 # Reading view ---------------------------------------------------------------
 
 
-@conditional_page(store=True)
+@conditional_page(store=True, scopes=lambda request, slug: [cable_scope(slug)])
 @require_GET
 def cable_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """The reading view (15 queries with the data version, whatever the number of
@@ -77,7 +77,7 @@ def reading_context(request, cable: Cable) -> dict:
     return context
 
 
-@conditional_page(store=True)
+@conditional_page(store=True, scopes=[RECORDS])
 @require_GET
 def participant_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """One participant, every appearance by role, and the people they appear with
@@ -303,7 +303,7 @@ def _chronology_days(telegrams, cables, handling, key: str) -> list[tuple]:
                     counts[day] += n
         return sorted(counts.items())
 
-    return versioned(f"chronology-days:{key}", count)
+    return versioned(f"chronology-days:{key}", count, scopes=[RECORDS])
 
 
 @require_GET
