@@ -2,25 +2,50 @@
 
 The validator is cheap and never lets stale content through:
 
-* **The data version** — one row (``readingroom.ContentVersion``) that database
-  triggers bump on every insert, update or delete of the data a page can show
-  (every table of ``cables``, ``telegrams`` and ``annotations``, and users'
-  names, flags and groups). The triggers run inside the writing transaction
-  (PostgreSQL: a deferred constraint trigger, once per transaction, at commit;
-  SQLite: per row), so the new version becomes visible exactly when the new
-  data does. A page reads the version *before* its data, so a response is never
-  older than the version in its ETag. Because it is the database that counts,
-  every write path moves it: forms, the admin, ``QuerySet.update()``, bulk
-  inserts, imports, raw SQL — and every app server sees the same number.
+* **The data versions of what the page shows** — rows of
+  ``readingroom.Version``, one per *scope*, that database triggers bump on
+  every insert, update or delete of the data a page can show (every table of
+  ``cables``, ``telegrams``, ``annotations`` and ``search``, and users'
+  names, flags and groups). The scopes (``RULES`` says which table moves
+  which):
+
+  - ``cable:<slug>`` — one cable: its rows, its passages' mentions, marks,
+    telegrams and agenda items, and the notes on it; a link moves the cables
+    at both of its ends (a link shows at both), and so do edits and replies
+    to its note. The trigger finds the cable through the row's ``cable_id``,
+    ``passage_id`` or note.
+  - ``archive`` — what pages of many cables show: people, aliases, sides,
+    collections, agendas, research groups, users' names and flags, and any
+    *update* of a cable or passage row (a cable's title and a passage's label
+    show on the pages of cables linked to it). Every page reads it.
+  - the aggregates ``records`` (any cable's records) and ``notes`` (anyone's
+    notes, and the search index), for the pages over the whole archive. Each
+    is kept in ``SHARDS`` rows, read as their sum; a writing transaction bumps
+    one that no other transaction holds (``FOR UPDATE SKIP LOCKED``), so
+    writers on different cables never queue on one row.
+
+  The triggers run inside the writing transaction (PostgreSQL: a deferred
+  constraint trigger per row, at commit, bumping each scope once per
+  transaction; SQLite: per row), so new versions become visible exactly when
+  the new data does. A page reads its versions (one query) *before* its data,
+  so a response is never older than the versions in its ETag. Because it is
+  the database that counts, every write path moves them: forms, the admin,
+  ``QuerySet.update()``, bulk inserts, imports, raw SQL — and every app server
+  sees the same numbers. Each view names its scopes
+  (``conditional_page(scopes=...)``): the reading view its cable's, the split
+  view its two texts' and the records (its picker lists every text), the
+  catalogue, a person's page, the chronology and the agenda comparison the
+  records, the search the records and the notes, the people index the
+  archive alone.
 * **The release** — a hash of the project's code, templates and static files
   (every app of the project) and of the installed packages' versions, so a
   deployment invalidates every ETag (the same on every replica of one image).
 * **The request** — path and query, the htmx headers the views branch on, and
   who asks (anonymous, or the signed-in user's id).
 
-The version is global: any change anywhere changes every page's ETag. That
-costs some 304s after a write, never correctness; a read-mostly archive rarely
-writes. Anonymous responses carry ``Cache-Control: no-cache`` (a cache may keep
+So a note on cable A leaves cable B's ETags and kept pages valid, while A's
+reading view, split views with A, and the search move. Editorial writes to the
+archive move every page: rare, and never stale. Anonymous responses carry ``Cache-Control: no-cache`` (a cache may keep
 them but must revalidate each time) and ``Vary: Cookie, HX-Request,
 HX-Target``; signed-in ones ``Cache-Control: private, no-cache`` so no shared
 cache keeps them. A request with pending flash messages is answered in full.
@@ -32,11 +57,11 @@ Tables added later to the watched apps get their triggers at the next
 readers (the reading view, the two comparisons, a participant's page, search,
 the catalogue and the people index) also
 keep their rendered body in the ``pages`` cache under the ETag — which already
-names everything the body depends on: release, data version, viewer, path and
-query, htmx target. A request whose ETag is cached is answered from it without
-rendering (the data version query; signed in, also the user, and the session
-row unless sessions are read from the shared cache). A
-write anywhere moves the version, so no stale body can be found again; old
+names everything the body depends on: release, the versions of its scopes,
+viewer, path and query, htmx target. A request whose ETag is cached is answered
+from it without rendering (the versions query; signed in, also the user, and
+the session row unless sessions are read from the shared cache). A write to
+what a page shows moves its versions, so no stale body can be found again; old
 entries age out (local memory: least recently used; Redis: after a day).
 
 The one per-request value inside a body is the CSRF token: a body meant for the
@@ -53,9 +78,10 @@ Neither ``migrate`` nor anything else empties the page cache: in Redis it may
 share a database with the default cache and the sessions, and emptying it would
 empty them too. It never needs to: a kept page is found only under its ETag, and
 the ETag changes with the release (new code, templates or packages) and with the
-data version (every write; a new database starts counting at a random number,
-and every ``migrate`` moves it ahead at random, so a database restored from a
-backup does not count through versions it reached before).
+versions (every write to what it shows). Every page's versions include the
+archive's: a new database starts it at a random number, and every ``migrate``
+moves it ahead at random, so a database restored from a backup does not count
+through versions it reached before (new scope rows start at random too).
 """
 
 from __future__ import annotations
