@@ -45,10 +45,11 @@ The validator is cheap and never lets stale content through:
 
 So a note on cable A leaves cable B's ETags and kept pages valid, while A's
 reading view, split views with A, and the search move. Editorial writes to the
-archive move every page: rare, and never stale. Anonymous responses carry ``Cache-Control: no-cache`` (a cache may keep
-them but must revalidate each time) and ``Vary: Cookie, HX-Request,
-HX-Target``; signed-in ones ``Cache-Control: private, no-cache`` so no shared
-cache keeps them. A request with pending flash messages is answered in full.
+archive move every page: rare, and never stale. Anonymous responses carry
+``Cache-Control: no-cache`` (a cache may keep them but must revalidate each
+time) and ``Vary: Cookie, HX-Request, HX-Target``; signed-in ones
+``Cache-Control: private, no-cache`` so no shared cache keeps them. A request
+with pending flash messages is answered in full.
 
 Tables added later to the watched apps get their triggers at the next
 ``migrate`` (``install_triggers`` runs after every migrate and flush).
