@@ -644,11 +644,22 @@ def _sqlite_body(rule: Rule, event: str) -> str:
     return " ".join(statements)
 
 
-def install_triggers(sender=None, using: str = DEFAULT_DB_ALIAS, **kwargs) -> int:
+# While the schema changes, every write moves the archive (every page): the scoped
+# triggers read other tables (a passage's cable), which a migration may be
+# altering, and SQLite refuses to rebuild a table that another table's trigger names.
+MIGRATING = Rule(ARCHIVE)
+
+
+def install_triggers(
+    sender=None, using: str = DEFAULT_DB_ALIAS, *, scoped: bool = True, **kwargs
+) -> int:
     """(Re)install the version triggers on every existing watched table; return how many.
 
     Connected to ``post_migrate``; idempotent but for the archive's version,
     which jumps ahead (every ETag changes once). PostgreSQL and SQLite only.
+    With ``scoped=False`` (``pre_migrate``: ``install_migrating_triggers``)
+    every write moves the archive alone, and no trigger reads another table,
+    so migrations may alter any table; ``post_migrate`` puts the scoped ones back.
     """
     conn = connections[using]
     if conn.vendor not in ("postgresql", "sqlite"):
@@ -686,6 +697,8 @@ def install_triggers(sender=None, using: str = DEFAULT_DB_ALIAS, **kwargs) -> in
             if table not in existing:
                 continue
             columns = rule.columns
+            if not scoped:
+                rule = MIGRATING
             update = f"UPDATE OF {', '.join(q(c) for c in columns)}" if columns else "UPDATE"
             if conn.vendor == "postgresql":
                 cursor.execute(_pg_function(table, rule))
@@ -705,6 +718,11 @@ def install_triggers(sender=None, using: str = DEFAULT_DB_ALIAS, **kwargs) -> in
                     )
             count += 1
     return count
+
+
+def install_migrating_triggers(sender=None, using: str = DEFAULT_DB_ALIAS, **kwargs) -> int:
+    """Connected to ``pre_migrate``: triggers that read no other table (see ``MIGRATING``)."""
+    return install_triggers(sender, using, scoped=False)
 
 
 def bump(*scopes: str, using: str = DEFAULT_DB_ALIAS) -> None:

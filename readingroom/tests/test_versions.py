@@ -438,3 +438,20 @@ def test_app_servers_sharing_redis_serve_nothing_stale(a, b, users, django_asser
         finally:
             for alias in ("default", "pages"):
                 caches[alias].clear()
+
+
+def test_while_migrating_every_write_moves_every_page(client, a, b, users):
+    """From pre_migrate to post_migrate the triggers read no other table (a migration
+    may be altering it) and every write moves the archive: coarser, never stale."""
+    etag = client.get(b.get_absolute_url())["ETag"]
+    caching.install_migrating_triggers()
+    try:
+        before = read_versions()
+        annotate(a.passages.first(), users.researcher, body="Written during a migrate")
+        assert read_versions()[ARCHIVE] > before[ARCHIVE]
+        assert client.get(b.get_absolute_url(), HTTP_IF_NONE_MATCH=etag).status_code == 200
+    finally:
+        caching.install_triggers()
+    etag = client.get(b.get_absolute_url())["ETag"]
+    annotate(a.passages.first(), users.researcher, body="Written after it")
+    assert client.get(b.get_absolute_url(), HTTP_IF_NONE_MATCH=etag).status_code == 304
