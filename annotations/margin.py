@@ -8,6 +8,7 @@ passage row in place, so both paths give the same markup.
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -309,14 +310,15 @@ def build(
     }
 
 
-def keep_cards(request, cable: Cable, rows: list[Row], version: int | None) -> None:
+def keep_cards(request, cable: Cable, rows: list[Row], version: str | None) -> None:
     """Render the margin cards of ``rows`` once per data version and viewer, and keep them.
 
     Sets ``card_html`` on each note shown (``_margin.html`` uses it instead of
     rendering ``_card.html`` again). A card is the same for one viewer until
     the data moves, so the cards of one cable are kept together, as one entry
-    whose key names the release, the data version, the viewer (what they may
-    edit or moderate), the cable and the focused note; a page showing notes
+    whose key names the release, the versions of the cable and the archive,
+    the viewer (what they may edit or moderate), the cable and the focused
+    note; a page showing notes
     the entry lacks (another filter) renders those and adds them. With 200
     notes the cards were most of a fresh render (issue 13, ``bench/results.md``):
     this keeps a reader's page fast across filters, search hits and readings of
@@ -332,7 +334,8 @@ def keep_cards(request, cable: Cable, rows: list[Row], version: int | None) -> N
     user = request.user
     viewer = f"u{user.pk}" if user.is_authenticated else "anon"
     focus = next((n.pk for n in notes if n.is_focus), "")
-    key = f"cards:{release()}:{version}:{viewer}:{cable.pk}:{focus}"
+    digest = hashlib.blake2b(version.encode(), digest_size=12).hexdigest()
+    key = f"cards:{release()}:{digest}:{viewer}:{cable.pk}:{focus}"
     store = caches[PAGE_CACHE]
     kept = store.get(key)
     cards = dict(kept) if isinstance(kept, dict) else {}

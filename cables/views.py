@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET
 from cables import forms as lookups
 from cables.forms import CatalogueFilter, ParticipantField, filter_catalogue
 from cables.models import Cable, Collection, Participant
-from readingroom.caching import conditional_page, versioned
+from readingroom.caching import RECORDS, conditional_page, versioned
 from readingroom.http import HtmxHttpRequest
 
 
@@ -55,7 +55,7 @@ def _without_page(params) -> str:
     return q.urlencode()
 
 
-@conditional_page(store=True)
+@conditional_page(store=True, scopes=[RECORDS])
 @require_GET
 def catalogue(request: HtmxHttpRequest) -> HttpResponse:
     """The catalogue, 50 cables a page (5 queries; the htmx fragment 4; +1 with a person).
@@ -78,7 +78,9 @@ def catalogue(request: HtmxHttpRequest) -> HttpResponse:
     # The count is a scan at archive scale; it changes only with the data.
     shown = "&".join(f"{k}={getattr(v, 'pk', v)}" for k, v in sorted(filters.items()))
     digest = hashlib.blake2b(shown.encode(), digest_size=12).hexdigest()
-    paginator.count = versioned(f"catalogue-count:{digest}", cables.count, request=request)
+    paginator.count = versioned(
+        f"catalogue-count:{digest}", cables.count, scopes=[RECORDS], request=request
+    )
     page = paginator.get_page(request.GET.get("page"))
     context = {
         "form": form,
@@ -95,6 +97,7 @@ def catalogue(request: HtmxHttpRequest) -> HttpResponse:
         context["years"] = versioned(
             "catalogue-years",
             lambda: list(Cable.objects.published().dates("date", "year")),
+            scopes=[RECORDS],
             request=request,
         )
         response = render(request, "cables/catalogue.html", context, status=status)
@@ -134,7 +137,7 @@ class PeopleIndexForm(forms.Form):
         return letter
 
 
-@conditional_page(store=True)
+@conditional_page(store=True, scopes=[])  # people, sides, aliases: the archive alone
 @require_GET
 def participant_list(request: HtmxHttpRequest) -> HttpResponse:
     """Participants grouped by side, with roles and aliases; past ``PEOPLE_ON_ONE_PAGE``
@@ -144,7 +147,7 @@ def participant_list(request: HtmxHttpRequest) -> HttpResponse:
     Queries: the data version, the letters (kept per version), the people
     shown with their sides, their aliases (3; +1 with a name in the box).
     """
-    by_letter = versioned("people-by-letter", _people_by_letter, request=request)
+    by_letter = versioned("people-by-letter", _people_by_letter, scopes=[], request=request)
     total = sum(map(len, by_letter.values()))
     form = PeopleIndexForm(request.GET)
     if form.is_valid() and form.cleaned_data["name"]:

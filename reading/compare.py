@@ -27,7 +27,7 @@ from django_htmx.http import push_url
 from annotations import margin
 from cables.models import Cable
 from reading import layers
-from readingroom.caching import conditional_page
+from readingroom.caching import conditional_page, text_scopes
 from telegrams.models import Agenda, AgendaItem, Telegram
 
 
@@ -154,7 +154,10 @@ def _url(a: str, b: str) -> str:
     return f"{reverse('reading:compare')}?{q.urlencode(safe=':')}"
 
 
-@conditional_page(store=True)
+@conditional_page(
+    store=True,
+    scopes=lambda request: text_scopes(request.GET.get("a", ""), request.GET.get("b", "")),
+)
 @require_GET
 def compare(request: HttpRequest) -> HttpResponse:
     """Two texts side by side (constant queries per pane; see reading/tests/test_compare.py)."""

@@ -19,9 +19,10 @@ in one cache lookup, and lays the reader's part over them: a passage with
 nothing over it is used as kept; one with highlights, hits or corrections is
 rendered again from its kept spans (``passages.row_text``), with no query.
 
-A kept layer can never be stale: its key names the data version read before
-the data (``readingroom.caching``), as the page's own ETag does, so a write
-that changes what it shows gives it a new key.
+A kept layer can never be stale: its key names the versions of the cable's
+scope and of the archive, read before the data (``readingroom.caching``), as
+the page's own ETag does, so a write that changes what it shows gives it a new
+key, and a note written on another cable leaves it as it is.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from annotations.margin import PassageLayer, telegram_of
 from annotations.models import Link
 from annotations.templatetags.passages import element_for, passage_spans, row_text
 from cables.models import Cable
-from readingroom.caching import PAGE_CACHE, release
+from readingroom.caching import PAGE_CACHE, Versions, cable_scope, read_versions, release
 from readingroom.spans import render_blocks
 from telegrams.models import cables_for_reading
 
@@ -116,8 +117,20 @@ def build(request, cable: Cable) -> CableLayers:
     )
 
 
-def _key(request, slug: str, version: int) -> str:
-    return f"layers:{release()}:{version}:{request.scheme}://{request.get_host()}:{slug}"
+def version_token(request, slug: str) -> str | None:
+    """The versions a cable's kept layers, cards and texts are named by: its own
+    scope's and the archive's (``readingroom.caching``), as the page read them,
+    or read now (1 query) when the page did not read them; None without triggers."""
+    scopes = [cable_scope(slug)]
+    versions = getattr(request, "data_version", None)
+    if not isinstance(versions, Versions) or not versions.covers(scopes):
+        versions = read_versions(scopes)
+    return versions.token_of(scopes) if versions is not None else None
+
+
+def _key(request, slug: str, token: str) -> str:
+    digest = hashlib.blake2b(token.encode(), digest_size=12).hexdigest()
+    return f"layers:{release()}:{digest}:{request.scheme}://{request.get_host()}:{slug}"
 
 
 def find(request, slug: str) -> CableLayers | None:
@@ -126,9 +139,9 @@ def find(request, slug: str) -> CableLayers | None:
     Kept ones when the data has not moved since they were rendered (no query);
     else read (12 queries), rendered and kept.
     """
-    version = getattr(request, "data_version", None)
+    token = version_token(request, slug)
     store = caches[PAGE_CACHE]
-    key = _key(request, slug, version) if version is not None else None
+    key = _key(request, slug, token) if token is not None else None
     if key is not None:
         kept = store.get(key)
         if isinstance(kept, CableLayers):
@@ -169,7 +182,7 @@ def _identity(span) -> tuple:
     return ()  # a search hit: its number is not rendered
 
 
-def keep_texts(cable: Cable, rows, version: int | None) -> None:
+def keep_texts(cable: Cable, rows, version: str | None) -> None:
     """Keep the texts of the rows that have something laid over them.
 
     A passage's text with the reader's highlights, hits or corrections over it
@@ -192,8 +205,8 @@ def keep_texts(cable: Cable, rows, version: int | None) -> None:
             for r in over
         ]
     )
-    digest = hashlib.blake2b(signature.encode(), digest_size=12).hexdigest()
-    key = f"texts:{release()}:{version}:{cable.pk}:{digest}"
+    digest = hashlib.blake2b(f"{version}\n{signature}".encode(), digest_size=12).hexdigest()
+    key = f"texts:{release()}:{cable.pk}:{digest}"
     store = caches[PAGE_CACHE]
     texts = store.get(key)
     if not isinstance(texts, dict):

@@ -22,7 +22,7 @@ from cables.forms import ParticipantField
 from cables.models import Cable, Handling, Mention, Participant, Side
 from reading import chronology as timeline
 from reading import layers
-from readingroom.caching import conditional_page, versioned
+from readingroom.caching import RECORDS, cable_scope, conditional_page, versioned
 from readingroom.http import HtmxHttpRequest
 from search.highlight import find_in_rows
 from telegrams.models import Telegram, TelegramRecipient
@@ -34,7 +34,7 @@ PUBLISHED = Cable.Status.PUBLISHED  # readers see published records only
 # Reading view ---------------------------------------------------------------
 
 
-@conditional_page(store=True)
+@conditional_page(store=True, scopes=lambda request, slug: [cable_scope(slug)])
 @require_GET
 def cable_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """The reading view: the cable's kept fixed layers (``reading.layers``) with the
@@ -59,15 +59,16 @@ def reading_context(request, kept: layers.CableLayers) -> dict:
     context = margin.build(
         kept.cable, request.user, filters, layers=list(kept.passages), incoming=kept.incoming
     )
-    margin.keep_cards(request, kept.cable, context["rows"], getattr(request, "data_version", None))
+    token = layers.version_token(request, kept.cable.slug)
+    margin.keep_cards(request, kept.cable, context["rows"], token)
     # "Find in this cable" and search links (?hl=): the terms marked as search hits (no query).
     context["find"] = find_in_rows(context["rows"], request.GET.get("hl", ""))
-    layers.keep_texts(kept.cable, context["rows"], getattr(request, "data_version", None))
+    layers.keep_texts(kept.cable, context["rows"], token)
     context.update(cable=kept.cable, layers=kept)
     return context
 
 
-@conditional_page(store=True)
+@conditional_page(store=True, scopes=[RECORDS])
 @require_GET
 def participant_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """One participant, every appearance by role, and the people they appear with
@@ -293,7 +294,7 @@ def _chronology_days(telegrams, cables, handling, key: str) -> list[tuple]:
                     counts[day] += n
         return sorted(counts.items())
 
-    return versioned(f"chronology-days:{key}", count)
+    return versioned(f"chronology-days:{key}", count, scopes=[RECORDS])
 
 
 @require_GET

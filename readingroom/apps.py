@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, pre_migrate
 
 
 class ReadingRoomConfig(AppConfig):
@@ -8,8 +8,12 @@ class ReadingRoomConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from readingroom.caching import install_triggers
+        from readingroom.caching import install_migrating_triggers, install_triggers
 
-        # After every migrate (the test databases too): (re)install the triggers
-        # that bump the data version, on every table that exists by then.
+        # Before a migrate, triggers that read no other table (a migration may alter
+        # any); after every migrate (the test databases too), the scoped triggers
+        # that bump the data versions, on every table that exists by then.
+        pre_migrate.connect(
+            install_migrating_triggers, sender=self, dispatch_uid="readingroom-triggers-pre"
+        )
         post_migrate.connect(install_triggers, sender=self, dispatch_uid="readingroom-triggers")

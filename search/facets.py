@@ -231,7 +231,9 @@ def people_facets(by_cable: dict[int, list[Candidate]], version: int | None) -> 
     cables_of = Counter(chain.from_iterable(people_of))
     if not cables_of:
         return []
-    names, side_of = versioned("search-people", people_labels, version=version, local=True)
+    names, side_of = versioned(  # people and sides: the archive's
+        "search-people", people_labels, scopes=[], version=version, local=True
+    )
     people = sorted(
         (("participant", *names[pid], n) for pid, n in cables_of.items() if pid in names),
         key=lambda r: (-r[3], r[2]),

@@ -78,7 +78,9 @@ def expand_names(parsed: Parsed, *, version: int | None = None) -> list[Expansio
     # trigram scan the planner will not hand to the index at a few thousand
     # names): kept per data version.
     key = hashlib.blake2b(repr(args).encode(), digest_size=12).hexdigest()
-    rows = versioned(f"search-names:{db.vendor}:{key}", lambda: fetch(sql, args), version=version)
+    rows = versioned(  # names: the archive's
+        f"search-names:{db.vendor}:{key}", lambda: fetch(sql, args), scopes=[], version=version
+    )
     if not rows:
         return []
     people: dict[int, dict] = {}

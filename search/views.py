@@ -7,14 +7,14 @@ from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
-from readingroom.caching import conditional_page
+from readingroom.caching import NOTES, RECORDS, conditional_page
 from readingroom.http import HtmxHttpRequest
 from search import services
 
 # Search ---------------------------------------------------------------------
 
 
-@conditional_page(store=True)
+@conditional_page(store=True, scopes=[RECORDS, NOTES])  # the index holds notes too
 @require_GET
 def search_view(request: HtmxHttpRequest) -> HttpResponse:
     """Full-text search with facets (``search.services``); the htmx fragment is the results.

@@ -25,7 +25,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from readingroom.caching import conditional_page
+from readingroom.caching import RECORDS, conditional_page
 from readingroom.http import HtmxHttpRequest
 from telegrams.models import Agenda, AgendaItem, Correspondence
 
@@ -369,7 +369,7 @@ def _render(request, cmp: Comparison, *, form=None, status=None, notice="") -> H
     return render(request, template, context, status=status)
 
 
-@conditional_page(store=True)
+@conditional_page(store=True, scopes=[RECORDS])
 @require_GET
 def agenda_compare(request: HtmxHttpRequest) -> HttpResponse:
     """Agendas side by side (3 queries: agendas, their items, correspondences).

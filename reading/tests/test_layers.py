@@ -144,3 +144,29 @@ def test_cards_are_kept_per_reader_and_never_hold_a_token(client, users, seed):
         )
         sessions.append(tokens)
     assert all(len(t) == 1 for t in sessions) and sessions[0] != sessions[1]
+
+
+def test_a_note_on_another_cable_leaves_the_layers_kept(client, users, django_assert_num_queries):
+    """The layers are named by the cable's own versions: researchers writing on other
+    cables do not make this one's readers pay for reading its text again."""
+    from cables.models import Passage
+
+    archive = build_archive(2)
+    cable = archive.cable
+    client.get(cable.get_absolute_url())
+    passage = Passage.objects.create(cable=archive.older, position=1, text="A note goes here.")
+    Annotation.objects.create(
+        passage=passage, author=users.researcher, body="Elsewhere.", kind="comment",
+        exact=passage.text[0:8], start=0, end=8, visibility="public",
+    )  # fmt: skip
+    with django_assert_num_queries(2):  # the versions, the annotations (none)
+        client.get(cable.get_absolute_url() + "?reading=published")
+    # A note on this cable moves its versions: its layers are read again.
+    mine = cable.passages.first()
+    Annotation.objects.create(
+        passage=mine, author=users.researcher, body="Here.", kind="comment",
+        exact=mine.text[0:8], start=0, end=8, visibility="public",
+    )  # fmt: skip
+    with django_assert_num_queries(15):  # the layers (12), versions, notes, tags
+        html = client.get(cable.get_absolute_url() + "?kind=comment").content.decode()
+    assert "Here." in html

@@ -1,8 +1,9 @@
 """Conditional requests: ETag → 304 on the read pages, and cache headers that stay right.
 
-The validator is the data version (``readingroom.caching``), bumped by database
-triggers in the writing transaction. On PostgreSQL the trigger is deferred to
-commit, so these tests commit for real (``transactional_db``).
+The validator is the data versions of what the page shows (``readingroom.caching``),
+bumped by database triggers in the writing transaction. On PostgreSQL the trigger
+is deferred to commit, so these tests commit for real (``transactional_db``).
+Which writes move which pages (scopes) is ``test_versions.py``'s.
 """
 
 from __future__ import annotations
@@ -134,7 +135,7 @@ def test_someone_elses_private_annotation_never_reaches_anonymous_readers(client
     url = cable.get_absolute_url()
     before = client.get(url)
     annotate(cable.passages.first(), users.outsider, visibility="private", body="Secret musing")
-    # The ETag may change (any write moves the version); the content must not.
+    # The ETag changes (a note on the cable moves its version); the content must not.
     after = client.get(url, HTTP_IF_NONE_MATCH=before["ETag"])
     assert after.status_code in (200, 304)
     assert "Secret musing" not in after.content.decode()
@@ -192,7 +193,7 @@ def test_a_repeated_reading_view_is_answered_from_the_page_cache(
 ):
     url = cable.get_absolute_url()
     first = client.get(url)
-    with django_assert_num_queries(1):  # the data version, nothing else
+    with django_assert_num_queries(1):  # the versions, nothing else
         second = client.get(url)
     assert second.status_code == 200
     assert second["ETag"] == first["ETag"]
@@ -329,7 +330,7 @@ def test_pages_with_flash_messages_are_neither_kept_nor_served_from_the_cache(rf
     from django_htmx.middleware import HtmxDetails
 
     from reading.views import cable_detail
-    from readingroom.caching import data_version, page_etag
+    from readingroom.caching import cable_scope, page_etag, read_versions
 
     request = rf.get(cable.get_absolute_url())
     request.user, request.htmx = AnonymousUser(), HtmxDetails(request)
@@ -339,14 +340,17 @@ def test_pages_with_flash_messages_are_neither_kept_nor_served_from_the_cache(rf
     assert response.status_code == 200
     assert not response.has_header("ETag")
     assert CSRF_PLACEHOLDER not in response.content.decode()
-    assert caches["pages"].get(page_etag(request, data_version())) is None  # nothing kept
+    versions = read_versions([cable_scope(cable.slug)])
+    assert caches["pages"].get(page_etag(request, versions)) is None  # nothing kept
 
 
 def test_a_new_database_does_not_repeat_the_old_versions(db):
     """Versions start at a random number, so a database made again does not reuse ETags."""
-    from readingroom.caching import data_version
+    from readingroom.caching import ARCHIVE, NOTES, RECORDS, data_version
 
-    assert data_version() > 1000
+    versions = data_version()
+    assert versions[ARCHIVE] > 1000  # which every page reads
+    assert versions[RECORDS] > 1000 and versions[NOTES] > 1000
 
 
 # migrate and the shared caches ---------------------------------------------------
@@ -371,13 +375,15 @@ def test_migrate_leaves_the_caches_alone(cable):
 def test_migrate_moves_the_version_so_no_etag_outlives_it(client, cable):
     from django.core.management import call_command
 
-    from readingroom.caching import data_version
+    from readingroom.caching import ARCHIVE, data_version
 
-    url = cable.get_absolute_url()
-    before, etag = data_version(), client.get(url)["ETag"]
+    urls = pages(cable) + [reverse("search:search") + "?q=Filippov"]
+    before = data_version()
+    etags = {url: client.get(url)["ETag"] for url in urls}
     call_command("migrate", verbosity=0, interactive=False)
-    assert data_version() > before
-    assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 200
+    assert data_version()[ARCHIVE] > before[ARCHIVE]  # every page's versions hold the archive's
+    for url, etag in etags.items():
+        assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 200, url
 
 
 def test_a_restored_database_does_not_serve_pages_kept_after_its_backup(client, cable, users):
@@ -387,16 +393,24 @@ def test_a_restored_database_does_not_serve_pages_kept_after_its_backup(client, 
     from django.core.management import call_command
     from django.db import connection
 
-    from readingroom.caching import VERSION_TABLE, data_version
+    from readingroom.caching import VERSION_TABLE
+
+    def versions():
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT scope, counter FROM {VERSION_TABLE}")
+            return cursor.fetchall()
 
     url = cable.get_absolute_url()
-    backup = data_version()
+    backup = versions()
     lost = annotate(cable.passages.first(), users.researcher, body="A note the restore loses")
     assert "A note the restore loses" in client.get(url).content.decode()  # kept
+    assert versions() != backup
 
-    lost.delete()  # the restore: the data and the version as they were at the backup
+    lost.delete()  # the restore: the data and the versions as they were at the backup
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {VERSION_TABLE} SET counter = %s WHERE id = 1", [backup])
+        cursor.execute(f"DELETE FROM {VERSION_TABLE}")
+        cursor.executemany(f"INSERT INTO {VERSION_TABLE} (scope, counter) VALUES (%s, %s)", backup)
+    assert versions() == backup
     call_command("migrate", verbosity=0, interactive=False)
 
     annotate(cable.passages.first(), users.researcher, body="A note made after the restore")

@@ -43,14 +43,20 @@ def _matches(word: str) -> list[int]:
 @pytest.fixture
 def at_the_end_migrated_forward():
     """Whatever happens in the test, the database ends at today's schema for the next."""
+    from readingroom.caching import install_triggers
+
     yield
     executor = _executor()
     executor.migrate(executor.loader.graph.leaf_nodes())
+    install_triggers()  # as post_migrate does after `migrate`
 
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("at_the_end_migrated_forward")
 def test_rows_written_before_the_move_are_kept_and_found():
+    from readingroom.caching import install_migrating_triggers
+
+    install_migrating_triggers()  # as pre_migrate does before `migrate`
     executor = _executor()
     # Every other app as it is now, but those built on the archive after the move
     # (search, and interchange's proxy of Cable): cables as it was, and no search yet.
