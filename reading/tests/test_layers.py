@@ -73,6 +73,8 @@ def test_kept_rows_render_as_rows_read_from_the_models(client, users, seed, quer
         assert '<mark class="hit">' in html
 
 
+# Committed writes: PostgreSQL moves versions at commit (a deferred trigger).
+@pytest.mark.django_db(transaction=True)
 def test_layers_are_read_once_per_data_version(client, django_assert_num_queries):
     archive = build_archive(3)
     url = archive.cable.get_absolute_url()
@@ -146,6 +148,8 @@ def test_cards_are_kept_per_reader_and_never_hold_a_token(client, users, seed):
     assert all(len(t) == 1 for t in sessions) and sessions[0] != sessions[1]
 
 
+# Committed writes: PostgreSQL moves versions at commit (a deferred trigger).
+@pytest.mark.django_db(transaction=True)
 def test_a_note_on_another_cable_leaves_the_layers_kept(client, users, django_assert_num_queries):
     """The layers are named by the cable's own versions: researchers writing on other
     cables do not make this one's readers pay for reading its text again."""
