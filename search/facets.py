@@ -2,8 +2,9 @@
 
 :class:`Filters` reads the filters from GET parameters; :func:`filtered_cables`
 is the subquery of the cables they allow. The facets count the matching
-cables: year, origin, archive and language from the candidates' own columns
-(:func:`column_facets`, no query), people and sides from the candidates'
+cables the search's count read (all of them up to its ceiling, a sample past
+it): year, origin, archive and language from the cables' own columns
+(:func:`column_facets`, no query), people and sides from their catalogue rows'
 ``SearchEntry.people`` and the in-process map of everyone's names and sides
 (:func:`people_facets`), collections, annotations and tags in one query
 (:func:`facet_rows`). An annotation counts only when the reader may see it.
@@ -27,7 +28,7 @@ from search.backends import backend
 from search.backends.base import fetch, table
 
 if TYPE_CHECKING:
-    from search.services import Candidate, Results
+    from search.services import Matched, Results
 
 FACET_SIZE = 12
 
@@ -169,7 +170,7 @@ class Chosen:
 def facet_rows(cable_ids: list[int], visible: tuple[str, list]) -> list[tuple]:
     """(facet, value, label, count) rows for the collection, annotated and tag facets
     over these cables (one query), counting the annotations of ``visible`` (the SQL
-    of the ids the reader may see); the others come from the candidates
+    of the ids the reader may see); the others come from the matching cables' rows
     (:func:`column_facets`, :func:`people_facets`)."""
     matched, params = backend().id_select(cable_ids)
     ctes = f"WITH sr_visible(id) AS ({visible[0]}),\nsr_matched(cable_id) AS ({matched})"
@@ -206,11 +207,10 @@ def facet_rows(cable_ids: list[int], visible: tuple[str, list]) -> list[tuple]:
     return fetch(sql, params)
 
 
-def column_facets(by_cable: dict[int, list[Candidate]]) -> list[tuple]:
+def column_facets(cables: list[Matched]) -> list[tuple]:
     """The year, origin, archive and language facets' (facet, value, label, count)
-    rows: every year, the top few of the rest, counted from the candidates'
-    own columns (no query)."""
-    cables = [rows[0] for rows in by_cable.values()]
+    rows: every year, the top few of the rest, counted from the matching
+    cables' own columns (no query)."""
     years = Counter(int(str(c.date)[:4]) for c in cables if c.date)
     facets = [("year", str(year), "", n) for year, n in years.items()]
     for name in ("origin", "archive", "language"):
@@ -220,14 +220,14 @@ def column_facets(by_cable: dict[int, list[Candidate]]) -> list[tuple]:
     return facets
 
 
-def people_facets(by_cable: dict[int, list[Candidate]], version: int | None) -> list[tuple]:
+def people_facets(cables: list[Matched], version: int | None) -> list[tuple]:
     """The person and side facets' (facet, value, label, count) rows, the top few of each.
 
     Counted from the matching cables' ``SearchEntry.people`` (each id once per
     cable, as the indexer writes them); names and sides come from
     :func:`people_labels` (no query while kept).
     """
-    people_of = [rows[0].people.split() for rows in by_cable.values()]
+    people_of = [c.people.split() for c in cables]
     cables_of = Counter(chain.from_iterable(people_of))
     if not cables_of:
         return []
@@ -300,17 +300,18 @@ def check_filters(filters: Filters, messages: list[str]):
     return (replace(filters, **dropped) if dropped else filters), labels
 
 
-def build_facets(results: Results, rows, labels) -> list[Facet]:
-    """The facets to show from the (facet, value, label, count) rows, each value with
-    the address that chooses it (or, chosen, removes it)."""
+def build_facets(results: Results, rows, labels, counted: int) -> list[Facet]:
+    """The facets to show from the (facet, value, label, count) rows over ``counted``
+    matching cables, each value with the address that chooses it (or, chosen, removes
+    it)."""
     grouped: dict[str, list] = defaultdict(list)
     for facet, value, label, n in rows:
         if facet != "total" and value not in (None, "") and n:
             grouped[facet].append((str(value), label or str(value), int(n)))
     yes = sum(n for _, _, n in grouped.pop("annotated", []))
-    if results.total:
+    if counted:
         grouped["annotated"] = [
-            (v, ANNOTATED_LABELS[v], n) for v, n in (("yes", yes), ("no", results.total - yes)) if n
+            (v, ANNOTATED_LABELS[v], n) for v, n in (("yes", yes), ("no", counted - yes)) if n
         ]
     facets = []
     for name in Filters.NAMES:
@@ -322,7 +323,7 @@ def build_facets(results: Results, rows, labels) -> list[Facet]:
         chosen = dict(results.filters.items()).get(name)
         if chosen and all(v[0] != chosen for v in values):
             # The chosen value always shows (it may have fallen outside the top few).
-            values.insert(0, (chosen, labels.get((name, chosen), chosen), results.total))
+            values.insert(0, (chosen, labels.get((name, chosen), chosen), counted))
         facet_values = [
             FacetValue(
                 value,

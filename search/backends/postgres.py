@@ -72,20 +72,41 @@ class PostgresQuery(CompiledQuery):
         super().__init__(parsed)
         self.tsquery = to_tsquery(parsed)
 
-    def match(self, columns: str, where: list[str], limit: int) -> tuple[str, list]:
-        # One SELECT per shard, each able to use its own partial index (the
+    def match(self, columns: str, where: list[str], params: list, limit: int) -> tuple[str, list]:
+        # One SELECT per shard, each able to use its own partial GIN index (the
         # predicates repeat the indexes' exactly); under the outer LIMIT,
         # PostgreSQL runs the shards in turn and stops once the limit is met.
         entry = table(SearchEntry)
         tsq, tsq_params = self.tsquery
         shards = [
-            f"(SELECT {columns}, ts_rank(e.vector, {tsq}) AS score FROM {entry} e "
-            f"WHERE e.vector @@ {tsq} AND " + " AND ".join(where)
-            + f" AND e.cable_id %% {SHARDS} = {shard} LIMIT %s)"
+            f"(SELECT {columns} FROM {entry} e WHERE e.vector @@ {tsq} AND "
+            + " AND ".join(where) + f" AND e.cable_id %% {SHARDS} = {shard} LIMIT %s)"
             for shard in range(SHARDS)
         ]  # fmt: skip
         sql = "SELECT * FROM (" + " UNION ALL ".join(shards) + ") shards LIMIT %s"
-        return sql, (tsq_params + tsq_params + [limit]) * SHARDS + [limit]
+        return sql, (tsq_params + params + [limit]) * SHARDS + [limit]
+
+    def ranked(self, columns: str, where: list[str], params: list, limit: int) -> tuple[str, list]:
+        # The RUM index (search 0002) answers ORDER BY vector <=> query itself: it
+        # scores every match from the positions and weights it keeps, with no visit
+        # to the table, and hands back the best first. ``where`` must keep to one
+        # tier (``e.kind = 'cable'`` or ``e.kind <> 'cable'``), the predicates of
+        # its two partial indexes.
+        tsq, tsq_params = self.tsquery
+        sql = (
+            f"SELECT {columns}, e.vector <=> {tsq} AS rank FROM {table(SearchEntry)} e "
+            f"WHERE e.vector @@ {tsq} AND " + " AND ".join(where)
+            + f" ORDER BY e.vector <=> {tsq} LIMIT %s"
+        )  # fmt: skip
+        return sql, tsq_params * 2 + params + tsq_params + [limit]
+
+    def scored(self, columns: str, where: list[str], params: list) -> tuple[str, list]:
+        tsq, tsq_params = self.tsquery
+        sql = (
+            f"SELECT {columns}, e.vector <=> {tsq} AS rank FROM {table(SearchEntry)} e "
+            f"WHERE e.vector @@ {tsq} AND " + " AND ".join(where)
+        )
+        return sql, tsq_params * 2 + params
 
     def snippets(self) -> SnippetSQL:
         tsq, tsq_params = self.tsquery
@@ -93,7 +114,9 @@ class PostgresQuery(CompiledQuery):
             "ts_headline('english'::regconfig, CASE WHEN e.kind = 'cable' THEN e.text_b "
             f"ELSE e.text_c END, {tsq}, %s)"
         )
-        return SnippetSQL(column, f"{table(SearchEntry)} e", "", [*tsq_params, HEADLINE_OPTIONS])
+        return SnippetSQL(
+            column, f"{table(SearchEntry)} e", "", [*tsq_params, HEADLINE_OPTIONS], []
+        )
 
 
 class PostgresBackend(SearchBackend):
@@ -105,6 +128,11 @@ class PostgresBackend(SearchBackend):
     name_resembles = "%s <%% n.name"
     name_similarity = "word_similarity(%s, n.name)"
     fuzzy_threshold = FUZZY_THRESHOLD
+
+    @staticmethod
+    def score(rank: float) -> float:
+        # RUM's distance is the reciprocal of its score (rum_ts_score).
+        return 1.0 / rank if rank else float("inf")
 
     def id_select(self, ids) -> tuple[str, list]:
         # An array literal: dumping thousands of ints one by one cost more than the
