@@ -8,13 +8,13 @@ groups them by cable, each cable ranked by its best entry, counts the facets
 (``search.facets``) and cuts the snippets of the page shown
 (``search.highlight``). The index itself is written by ``search.indexer``.
 
-Bounded work: a search ranks, counts and facets at most ``CATALOGUE_CANDIDATES``
-matching catalogue records and ``TEXT_CANDIDATES`` matching passages and
-annotations (the *candidates*, taken in index order: neither database can hand
-back rows best first). Below those limits — any search a historian narrows with
-a second word, a phrase or a filter — everything is exact; above them the page
-says so (``Results.capped``) and counts are "at least". So a single common word
-never ranks and facets every row of a large archive.
+Ranking over every match (issue 13): the database's full-text engine scores
+every matching row and hands back the best first (PostgreSQL: a RUM index;
+SQLite: FTS5's bm25), so the first page is the true best of all matches, in
+the tiers and ties of :meth:`_Query.ranking`. Counts are exact up to
+``COUNT_CEILING`` cables ("1,000+" past it, ``Results.capped``); the facets
+count the cables the count read: every match up to the ceiling, a sample past
+it, which the page says.
 
 Privacy: annotations are indexed (one row each, with the annotation's id), and
 every query keeps only the rows whose annotation is in
@@ -29,7 +29,6 @@ import datetime
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models.expressions import RawSQL
 from django.utils.safestring import SafeString
 
 from annotations.models import Annotation
@@ -222,10 +221,6 @@ class _Query:
         self.parsed = parsed
         self.user = user
         self.visible = compile_queryset(Annotation.objects.visible_to(user).order_by().values("pk"))
-        # Whether an annotation row may be seen, asked of that row alone (a correlated
-        # subquery): a search never lists every annotation the reader may see.
-        seen = Annotation.objects.visible_to(user).filter(pk=RawSQL("e.annotation_id", []))
-        self.seen = compile_queryset(seen.order_by().values("pk"))
         self.filtered = compile_queryset(filtered_cables(filters, user)) if filters else None
         self.compiled = self.backend.compile(parsed)
 
@@ -233,15 +228,29 @@ class _Query:
         """The conditions every drawn row meets: ``conditions`` (with ``params``), the
         reader may see it, the filters allow its cable (the CTE ``sr_filtered``, see
         :meth:`_with`); and their parameters."""
-        where = [*conditions, f"(e.annotation_id IS NULL OR EXISTS ({self.seen[0]}))"]
+        where = [
+            *conditions,
+            "(e.annotation_id IS NULL OR e.annotation_id IN (SELECT id FROM sr_seen))",
+        ]
         if self.filtered:
             where.append("e.cable_id IN (SELECT id FROM sr_filtered)")
-        return where, [*params, *self.seen[1]]
+        return where, list(params)
 
     def _with(self) -> tuple[str, list]:
-        if not self.filtered:
-            return "", []
-        return f"sr_filtered(id) AS ({self.filtered[0]}),\n", list(self.filtered[1])
+        """The CTEs every query of the search starts with: ``sr_seen``, the matching
+        annotations the reader may see (matching annotations are few: a search never
+        lists every annotation a reader may see), and ``sr_filtered``, the cables the
+        filters allow (only with filters)."""
+        noted, noted_params = self.compiled.scored("e.annotation_id", ["e.kind = 'annotation'"], [])
+        ctes = (
+            f"sr_seen(id) AS MATERIALIZED (SELECT s.annotation_id FROM ({noted}) s "
+            f"WHERE s.annotation_id IN ({self.visible[0]})),\n"
+        )
+        params = noted_params + list(self.visible[1])
+        if self.filtered:
+            ctes += f"sr_filtered(id) AS ({self.filtered[0]}),\n"
+            params += list(self.filtered[1])
+        return ctes, params
 
     def _tier(self, limit: int, *conditions: str) -> tuple[str, list]:
         """One tier's best rows the reader may see, as (cable_id, rank)."""
@@ -304,19 +313,26 @@ class _Query:
         entry = table(SearchEntry)
         limit = COUNT_ROWS
         while True:
-            sql, match_params = self.compiled.match("e.cable_id", *self._where("1 = 1"), limit)
+            # Each tier in turn (the sharded GIN indexes are per tier, cables 0005).
+            first, first_params = self.compiled.match(
+                "e.cable_id", *self._where("e.kind = 'cable'"), limit
+            )
+            rest, rest_params = self.compiled.match(
+                "e.cable_id", *self._where("e.kind <> 'cable'"), limit
+            )
             ctes, with_params = self._with()
             sql = (
-                f"WITH {ctes}sr_hits AS MATERIALIZED ({sql})\n"
-                "SELECT (SELECT COUNT(*) FROM sr_hits), c.id, c.date, c.origin, c.archive, "
-                "c.original_language, COALESCE(ce.people, '') "
-                "FROM (SELECT DISTINCT cable_id FROM sr_hits) h "
+                f"WITH {ctes}sr_first AS MATERIALIZED ({first}),\n"
+                f"sr_rest AS MATERIALIZED ({rest})\n"
+                "SELECT (SELECT COUNT(*) FROM sr_first), (SELECT COUNT(*) FROM sr_rest), "
+                "c.id, c.date, c.origin, c.archive, c.original_language, COALESCE(ce.people, '') "
+                "FROM (SELECT cable_id FROM sr_first UNION SELECT cable_id FROM sr_rest) h "
                 f"JOIN {cable} c ON c.id = h.cable_id "
                 f"LEFT JOIN {entry} ce ON ce.cable_id = h.cable_id AND ce.kind = 'cable'"
             )
-            rows = fetch(sql, with_params + match_params)
-            complete = not rows or rows[0][0] < limit
-            matched = [Matched(*row[1:]) for row in rows]
+            rows = fetch(sql, with_params + first_params + rest_params)
+            complete = not rows or max(rows[0][:2]) < limit
+            matched = [Matched(*row[2:]) for row in rows]
             if complete or len(matched) >= COUNT_CEILING:
                 return matched, complete
             limit *= 4
@@ -329,7 +345,7 @@ class _Query:
         ctes, with_params = self._with()
         order = "DESC" if descending else ""
         sql = (
-            f"{'WITH ' + ctes.rstrip().rstrip(',') if ctes else ''} "
+            f"WITH {ctes.rstrip().rstrip(',')} "
             f"SELECT c.id FROM {table(Cable)} c WHERE EXISTS ({matching}) "
             f"ORDER BY c.date IS NULL, c.date {order}, c.title, c.id LIMIT %s OFFSET %s"
         )
@@ -349,7 +365,7 @@ class _Query:
         )
         ctes, with_params = self._with()
         sql = (
-            f"{'WITH ' + ctes.rstrip().rstrip(',') if ctes else ''} "
+            f"WITH {ctes.rstrip().rstrip(',')} "
             "SELECT id, cable_id, annotation_id, kind, rank, matches FROM ("
             "SELECT s.*, ROW_NUMBER() OVER (PARTITION BY s.cable_id "
             "ORDER BY CASE WHEN s.kind = 'annotation' THEN 1 ELSE 0 END, s.rank, s.id) AS n, "
@@ -393,10 +409,11 @@ def search(
     or sort give messages in ``Results.messages``. Queries (whatever the
     number of results): the data version and the names (2; 1 when the names
     are kept for this version), the labels of the chosen filters (1, only with
-    participant, side, collection or tag filters), the candidates (1; +1 when
-    annotations are among them), the facets (1; +1 for the names and sides of
-    the people counted, unless kept for this version), the page's cables (1),
-    their snippets (1). The version is not read again when given.
+    participant, side, collection or tag filters), the count (1), the facets
+    (1; +1 for the names and sides of the people counted, unless kept for this
+    version), the ranking or the page by date (1; rarely more, see
+    :meth:`_Query.ranking`), the page's cables (1), their rows and snippets (1).
+    The version is not read again when given.
     """
     filters = filters or Filters()
     query = query.strip()

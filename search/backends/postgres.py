@@ -1,12 +1,13 @@
-"""PostgreSQL: a weighted ``tsvector`` per entry, ``websearch_to_tsquery``, ``ts_rank``,
-``ts_headline``, and ``pg_trgm`` for misspelt names.
+"""PostgreSQL: a weighted ``tsvector`` per entry, ``websearch_to_tsquery``, RUM's
+``<=>`` for ranking, ``ts_headline``, and ``pg_trgm`` for misspelt names.
 
 ``SearchEntry.vector`` is stored, weighted A (title), B (summary, citation,
 record id, names and aliases of sender, recipient and telegram authors), C
 (passage text, annotation body) and D (labels, archive fields, an
 annotation's quoted words), and written by the indexer in one UPDATE per
 batch (:meth:`PostgresBackend.entries_written`). The query is built from
-``websearch_to_tsquery`` pieces and ranked with ``ts_rank``; ``ts_headline``
+``websearch_to_tsquery`` pieces and ranked by the RUM indexes (search 0002),
+best first, with RUM's score over every match; ``ts_headline``
 runs only for the page shown; ``pg_trgm``'s ``word_similarity`` finds
 misspelt names.
 """

@@ -6,7 +6,7 @@ backend makes of it are plain Python, tested without a database. Everything
 else is one shared class, ``TestSearchBehaviour``, that runs against whichever
 database the run uses and asserts the same results for the same queries on
 the seed collection. Only what is PostgreSQL's alone (trigram matching of
-misspelt names, the sharded GIN indexes) is in ``TestPostgres``, skipped on
+misspelt names, the RUM and sharded GIN indexes) is in ``TestPostgres``, skipped on
 SQLite with the reason.
 """
 
@@ -402,25 +402,26 @@ class TestSearchBehaviour:
         index_cables(Cable.objects.all())
         for q in ("okapi", "numbat"):  # 1 result, then 25 (a full page of 20)
             # 1 the data version, 2 the names in the query (kept per version), 3 the
-            # candidates (matching rows, ranked), 4 the facets, 5 the page's cables with
-            # sender and recipient, 6 their snippets. (+1 for the people counted in the
-            # person and side facets; none here.)
-            with django_assert_num_queries(6):
+            # count (matching cables, with what the facets count), 4 the facets' other
+            # counts, 5 the ranking (the page's cables, best first), 6 the page's cables
+            # with sender and recipient, 7 their rows and snippets. (+1 for the people
+            # counted in the person and side facets; none here.)
+            with django_assert_num_queries(7):
                 response = client.get("/search/", {"q": q})
             assert response.status_code == 200
-            with django_assert_num_queries(5):  # the names come from the cache now
+            with django_assert_num_queries(6):  # the names come from the cache now
                 client.get("/search/", {"q": q, "sort": "date"})
         # A chosen participant, side, collection or tag: one more, for its label.
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(7):
             client.get("/search/", {"q": "numbat", "collection": "none-such"})  # names kept
 
     def test_people_facets_cost_one_query_however_many_people(
         self, seed, anon, django_assert_num_queries
     ):
-        with django_assert_num_queries(7):  # the six above, and everyone's names and sides
+        with django_assert_num_queries(8):  # the seven above, and everyone's names and sides
             found = search("armistice", anon)
         assert len({v.value for f in found.facets if f.name == "participant" for v in f.values}) > 5
-        with django_assert_num_queries(5):  # names in the query, names and sides: both kept
+        with django_assert_num_queries(6):  # names in the query, names and sides: both kept
             again = search("armistice", anon)
         assert again.facets == found.facets
 
@@ -455,30 +456,62 @@ class TestSearchBehaviour:
         changed = client.get(url)
         assert changed["ETag"] != first["ETag"]  # the write moved the version
 
-    def test_a_broad_search_is_drawn_from_a_bounded_set_of_candidates(
-        self, client, anon, monkeypatch
-    ):
-        """Past the candidate limits, results say they are partial; a narrower search is exact."""
-        for i in range(12):
-            make_cable(f"numbat-{i:02d}", f"Numbat report {i:02d}", f"A numbat passage {i}.")
-        make_cable("okapi", "Numbat and okapi", "An okapi passage.")
-        monkeypatch.setattr(services, "CATALOGUE_CANDIDATES", 3)
-        monkeypatch.setattr(services, "TEXT_CANDIDATES", 4)
+    # The ranking is over every match; counts are exact up to a ceiling.
 
-        broad = search("numbat", anon)
-        assert broad.capped
-        assert 1 <= broad.total <= 7  # at most 3 catalogue records and 4 passages' cables
-        assert (
-            sum(v.count for f in broad.facets if f.name == "year" for v in f.values) == broad.total
-        )
+    def test_the_best_match_comes_first_wherever_the_index_keeps_it(self, db, anon):
+        """The best matches are inserted last, behind many weaker ones: the ranking
+        still puts them first (catalogue records, then text, each by score)."""
+        for i in range(40):
+            make_cable(f"weak-{i:02d}", f"Report {i:02d}", f"A numbat was seen. Entry {i}.")
+        once = make_cable("once", "A note", "Nothing here but one numbat.")
+        many = make_cable("many", "A note", "Numbat, numbat and numbat: numbat numbat.")
+        titled = make_cable("titled", "The numbat question", "Nothing else here.")
+        found = search("numbat", anon)
+        assert slugs(found)[:2] == [titled.slug, many.slug]
+        assert found.total == 43 and not found.capped
+        # Tied with 40 others, "once" (dated like them) goes by title: "A note" first.
+        assert slugs(found)[2] == once.slug
+        page_2 = search("numbat", anon, page=2)
+        assert len(page_2.hits) == 20 and set(slugs(page_2)).isdisjoint(slugs(found))
+
+    def test_ties_past_what_was_drawn_are_drawn_again(self, db, anon, monkeypatch):
+        """Equal scores go to the earlier date, then the title, whatever was drawn first."""
+        for i in range(25):
+            make_cable(f"tie-{i:02d}", f"Report {24 - i:02d}", "A numbat passage.",
+                       date=dt.date(1952, 1, 1 + i % 3))  # fmt: skip
+        monkeypatch.setattr(services, "SLACK", 0)
+        found = search("numbat", anon)
+        expected = sorted(Cable.objects.all(), key=lambda c: (c.date, c.title))[:20]
+        assert slugs(found) == [c.slug for c in expected]
+
+    def test_counts_are_exact_and_facets_count_every_match(self, client, db, anon, monkeypatch):
+        for i in range(30):
+            make_cable(f"numbat-{i:02d}", f"Numbat report {i:02d}", "A numbat passage.",
+                       date=dt.date(1950 + i % 3, 1, 1))  # fmt: skip
+        # The count reads matching rows a few at a time until it has them all.
+        monkeypatch.setattr(services, "COUNT_ROWS", 4)
+        found = search("numbat", anon)
+        assert found.total == 30 and not found.capped
+        years = {v.value: v.count for f in found.facets if f.name == "year" for v in f.values}
+        assert years == {"1950": 10, "1951": 10, "1952": 10}
         html = client.get("/search/", {"q": "numbat"}).content.decode()
-        assert f"At least {broad.total} cables found" in html
-        assert "these results come from the first 3 catalogue records and 4 passages" in html
+        assert "30 cables found" in html and "More than" not in html
 
-        narrow = search("numbat okapi", anon)
-        assert not narrow.capped and slugs(narrow) == ["okapi"]
-        page = client.get("/search/", {"q": "numbat okapi"}).content.decode()
-        assert "1 cable found" in page and "At least" not in page
+    def test_past_the_ceiling_the_count_and_the_facets_say_so(self, client, db, anon, monkeypatch):
+        for i in range(12):
+            make_cable(f"numbat-{i:02d}", f"Report {i:02d}", f"A numbat passage {i}.")
+        best = make_cable("best", "Numbat and numbat", "Numbat, numbat.")
+        monkeypatch.setattr(services, "COUNT_CEILING", 5)
+        monkeypatch.setattr(services, "COUNT_ROWS", 5)
+        found = search("numbat", anon)
+        assert found.capped and found.total == 5 and found.count_label == "5+"
+        assert slugs(found)[0] == best.slug and len(found.hits) == 13  # ranked past the count
+        counted = sum(v.count for f in found.facets if f.name == "year" for v in f.values)
+        assert counted == found.sampled >= 5
+        html = client.get("/search/", {"q": "numbat"}).content.decode()
+        assert "5+ cables found" in html
+        assert f"the facets count a sample of {found.sampled} of them, not all" in html
+        assert "ranked over every match, best first" in html
 
     @pytest.mark.django_db(transaction=True)
     def test_the_person_facet_follows_an_editors_decision_on_a_mention(self, seed, anon):
@@ -572,7 +605,7 @@ class TestSearchBehaviour:
 @pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="PostgreSQL's own: trigram similarity (pg_trgm) for misspelt names, and the "
-    "sharded GIN indexes (SQLite has FTS5).",
+    "RUM and sharded GIN indexes (SQLite has FTS5).",
 )
 @pytest.mark.django_db
 class TestPostgres:
@@ -585,23 +618,29 @@ class TestPostgres:
             cursor.execute("SELECT current_setting('pg_trgm.word_similarity_threshold')")
             assert float(cursor.fetchone()[0]) == postgres.FUZZY_THRESHOLD
 
-    def test_each_shard_of_each_tier_can_use_its_own_index(self, seed, anon):
-        """The candidates' SQL repeats the partial indexes' predicates exactly."""
+    def test_the_count_reads_the_shards_and_the_ranking_reads_the_rum_indexes(self, seed, anon):
+        """Each shard of the count's SQL reads an index (its predicates repeat the
+        indexes'); each tier of the ranking is ordered by its RUM index (search 0002),
+        not sorted after."""
         q = services._Query(parse("Kaesong"), anon, Filters())
-        used = set()
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL enable_seqscan = off")
             # On a table this small the planner would rather read the catalogue tier
             # through the btree index of a cable's catalogue row (search_entry_catalogue)
             # and filter each row; it is set aside for this test (its transaction
-            # restores it) so that the plans show which GIN index each shard can use.
+            # restores it) so that the plans show which index each part can use.
             cursor.execute("DROP INDEX search_entry_catalogue")
+            ctes, with_params = q._with()
+            ctes = "WITH " + ctes.rstrip().rstrip(",") + " "
             for kind in ("e.kind = 'cable'", "e.kind <> 'cable'"):
-                sql, params = q._match(kind, 10)
-                cursor.execute("EXPLAIN " + sql, params)
-                used |= set(re.findall(r"search_vector_\w+", str(cursor.fetchall())))
-        assert used == {
-            f"search_vector_{tier}_{shard}"
-            for tier in ("catalogue", "text")
-            for shard in range(postgres.SHARDS)
-        }
+                sql, params = q.compiled.match("e.cable_id", *q._where(kind), 10)
+                cursor.execute("EXPLAIN " + ctes + sql, with_params + params)
+                plan = "\n".join(row[0] for row in cursor.fetchall())
+                assert "Seq Scan on cables_searchentry" not in plan, plan
+                assert plan.count(" on cables_searchentry e") >= postgres.SHARDS, plan
+            for tier, kind in (("catalogue", "e.kind = 'cable'"), ("text", "e.kind <> 'cable'")):
+                sql, params = q._tier(10, kind)
+                cursor.execute("EXPLAIN " + ctes + sql, with_params + params)
+                plan = "\n".join(row[0] for row in cursor.fetchall())
+                assert f"Index Scan using search_rum_{tier}" in plan, plan
+                assert "Order By: (vector <=>" in plan and "Sort" not in plan, plan
