@@ -638,6 +638,9 @@ class TestPostgres:
                 plan = "\n".join(row[0] for row in cursor.fetchall())
                 assert "Seq Scan on cables_searchentry" not in plan, plan
                 assert plan.count(" on cables_searchentry e") >= postgres.SHARDS, plan
+            # A table this small is cheaper to sort than to read in index order; the
+            # plans show what the RUM indexes can do (at scale the planner picks them).
+            cursor.execute("SET LOCAL enable_bitmapscan = off")
             for tier, kind in (("catalogue", "e.kind = 'cable'"), ("text", "e.kind <> 'cable'")):
                 sql, params = q._tier(10, kind)
                 cursor.execute("EXPLAIN " + ctes + sql, with_params + params)
