@@ -241,7 +241,10 @@ class _Query:
         annotations the reader may see (matching annotations are few: a search never
         lists every annotation a reader may see), and ``sr_filtered``, the cables the
         filters allow (only with filters)."""
-        noted, noted_params = self.compiled.scored("e.annotation_id", ["e.kind = 'annotation'"], [])
+        # The text tier's condition, so that the text tier's index finds them.
+        noted, noted_params = self.compiled.match(
+            "e.annotation_id", ["e.kind <> 'cable'", "e.annotation_id IS NOT NULL"], [], 2**31 - 1
+        )
         ctes = (
             f"sr_seen(id) AS MATERIALIZED (SELECT s.annotation_id FROM ({noted}) s "
             f"WHERE s.annotation_id IN ({self.visible[0]})),\n"
