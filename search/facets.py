@@ -22,10 +22,11 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from annotations.models import Annotation, Tag
-from cables.models import Cable, Collection, Participant, Passage, Side
+from cables.models import Cable, Collection, Participant, Side
 from readingroom.caching import versioned
 from search.backends import backend
 from search.backends.base import fetch, table
+from search.models import SearchEntry
 
 if TYPE_CHECKING:
     from search.services import Matched, Results
@@ -169,23 +170,24 @@ class Chosen:
 
 def facet_rows(cable_ids: list[int], visible: tuple[str, list]) -> list[tuple]:
     """(facet, value, label, count) rows for the collection, annotated and tag facets
-    over these cables (one query), counting the annotations of ``visible`` (the SQL
-    of the ids the reader may see); the others come from the matching cables' rows
+    over these cables (one query), counting the annotations whose index rows the
+    reader may see (``visible``: the condition on the rows ``e`` of
+    ``search.access.entry_condition``, and its parameters), read from the cables'
+    annotation rows alone; the other facets come from the matching cables' rows
     (:func:`column_facets`, :func:`people_facets`)."""
     matched, params = backend().id_select(cable_ids)
-    ctes = f"WITH sr_visible(id) AS ({visible[0]}),\nsr_matched(cable_id) AS ({matched})"
-    params = list(visible[1]) + params
-    passage, annotation, tag = table(Passage), table(Annotation), table(Tag)
+    ctes = f"WITH sr_matched(cable_id) AS ({matched})"
+    tag = table(Tag)
     through = Cable.collections.through
     collection_link = connection.ops.quote_name(through._meta.db_table)
     tag_link = connection.ops.quote_name(Annotation.tags.through._meta.db_table)
     matched = "JOIN sr_matched m ON m.cable_id = "
     ctes += (
         ",\nsr_noted(cable_id, annotation_id) AS ("
-        f"SELECT p.cable_id, a.id FROM {annotation} a "
-        f"JOIN {passage} p ON p.id = a.passage_id {matched}p.cable_id "
-        "WHERE a.id IN (SELECT id FROM sr_visible))"
+        f"SELECT e.cable_id, e.annotation_id FROM {table(SearchEntry)} e "
+        f"{matched}e.cable_id WHERE e.kind = 'annotation' AND {visible[0]})"
     )
+    params += list(visible[1])
 
     def top(sql):
         return f"SELECT * FROM ({sql} ORDER BY 4 DESC, 3 LIMIT {FACET_SIZE}) AS f"

@@ -31,9 +31,9 @@ from urllib.parse import urlencode
 
 from django.utils.safestring import SafeString
 
-from annotations.models import Annotation
 from cables.models import Cable
 from readingroom.caching import data_version
+from search.access import Reader, entry_condition
 from search.backends import backend
 from search.backends.base import compile_queryset, fetch, table
 from search.facets import (
@@ -220,40 +220,29 @@ class _Query:
         self.backend = backend()
         self.parsed = parsed
         self.user = user
-        self.visible = compile_queryset(Annotation.objects.visible_to(user).order_by().values("pk"))
+        # Who may see an annotation's row is on the row (search.access): the reader's
+        # groups are read once here, and no query joins the annotations for it.
+        self.visible = entry_condition(Reader.of(user))
         self.filtered = compile_queryset(filtered_cables(filters, user)) if filters else None
         self.compiled = self.backend.compile(parsed)
 
     def _where(self, *conditions: str, params=()) -> tuple[list[str], list]:
         """The conditions every drawn row meets: ``conditions`` (with ``params``), the
-        reader may see it, the filters allow its cable (the CTE ``sr_filtered``, see
-        :meth:`_with`); and their parameters."""
-        where = [
-            *conditions,
-            "(e.annotation_id IS NULL OR e.annotation_id IN (SELECT id FROM sr_seen))",
-        ]
+        reader may see it (``search.access``, on the row's own columns), the filters
+        allow its cable (the CTE ``sr_filtered``, see :meth:`_with`); and their
+        parameters."""
+        where = [*conditions, self.visible[0]]
+        params = [*params, *self.visible[1]]
         if self.filtered:
             where.append("e.cable_id IN (SELECT id FROM sr_filtered)")
-        return where, list(params)
+        return where, params
 
     def _with(self) -> tuple[str, list]:
-        """The CTEs every query of the search starts with: ``sr_seen``, the matching
-        annotations the reader may see (matching annotations are few: a search never
-        lists every annotation a reader may see), and ``sr_filtered``, the cables the
-        filters allow (only with filters)."""
-        # The text tier's condition, so that the text tier's index finds them.
-        noted, noted_params = self.compiled.match(
-            "e.annotation_id", ["e.kind <> 'cable'", "e.annotation_id IS NOT NULL"], [], 2**31 - 1
-        )
-        ctes = (
-            f"sr_seen(id) AS MATERIALIZED (SELECT s.annotation_id FROM ({noted}) s "
-            f"WHERE s.annotation_id IN ({self.visible[0]})),\n"
-        )
-        params = noted_params + list(self.visible[1])
-        if self.filtered:
-            ctes += f"sr_filtered(id) AS ({self.filtered[0]}),\n"
-            params += list(self.filtered[1])
-        return ctes, params
+        """The CTEs a query of the search starts with: ``sr_filtered``, the cables the
+        filters allow (only with filters; "" without)."""
+        if not self.filtered:
+            return "", []
+        return f"sr_filtered(id) AS ({self.filtered[0]}),\n", list(self.filtered[1])
 
     def _tier(self, limit: int, *conditions: str) -> tuple[str, list]:
         """One tier's best rows the reader may see, as (cable_id, rank)."""
@@ -347,8 +336,7 @@ class _Query:
         matching, match_params = self.compiled.scored("e.id", where, params)
         ctes, with_params = self._with()
         order = "DESC" if descending else ""
-        sql = (
-            f"WITH {ctes.rstrip().rstrip(',')} "
+        sql = _with_clause(ctes) + (
             f"SELECT c.id FROM {table(Cable)} c WHERE EXISTS ({matching}) "
             f"ORDER BY c.date IS NULL, c.date {order}, c.title, c.id LIMIT %s OFFSET %s"
         )
@@ -367,8 +355,7 @@ class _Query:
             "e.id, e.cable_id, e.annotation_id, e.kind", where, params
         )
         ctes, with_params = self._with()
-        sql = (
-            f"WITH {ctes.rstrip().rstrip(',')} "
+        sql = _with_clause(ctes) + (
             "SELECT id, cable_id, annotation_id, kind, rank, matches FROM ("
             "SELECT s.*, ROW_NUMBER() OVER (PARTITION BY s.cable_id "
             "ORDER BY CASE WHEN s.kind = 'annotation' THEN 1 ELSE 0 END, s.rank, s.id) AS n, "
@@ -376,6 +363,11 @@ class _Query:
             f"WHERE r.n <= {SNIPPETS_PER_HIT}"
         )
         return sql, with_params + scored_params
+
+
+def _with_clause(ctes: str) -> str:
+    """``WITH`` and these CTEs (from :meth:`_Query._with`) before a SELECT; "" when none."""
+    return f"WITH {ctes.rstrip().rstrip(',')} " if ctes else ""
 
 
 def _place(rows: list[tuple], limit: int) -> tuple[list[Ranked], bool]:

@@ -8,6 +8,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from annotations.models import Annotation
+from annotations.services import annotations_changed
 from cables.models import Alias, Cable, Mention, Participant, Passage
 from search.indexer import schedule
 from telegrams.models import Telegram, TelegramRecipient
@@ -58,3 +59,10 @@ def search_annotation_changed(sender, instance, raw=False, **kwargs):
     if raw:
         return
     schedule(annotations=[instance.pk])
+
+
+@receiver(annotations_changed)
+def search_annotations_updated(sender, ids, **kwargs):
+    """Annotations changed by an UPDATE (edited, deleted, hidden): their entries carry
+    who may see them (search.access), so they are written again."""
+    schedule(annotations=ids)

@@ -286,7 +286,9 @@ class TestSearchBehaviour:
         assert slugs(search("armistice", anon, filters=both)) == ["moscow"]
         assert slugs(search("armistice", anon, filters=Filters(year=1951, archive="AVPRF"))) == []
 
-    def test_private_annotations_are_found_by_their_author_alone(self, seed, users, anon):
+    def test_private_annotations_are_found_by_their_author_alone(
+        self, seed, users, anon, django_capture_on_commit_callbacks
+    ):
         passage = seed_passage()
         secret = Tag.objects.create(name="Xylophone plan", slug="xylophone-plan")
         note = Annotation.objects.create(
@@ -315,9 +317,11 @@ class TestSearchBehaviour:
             assert all(v.value != "xylophone-plan" for f in tags for v in f.values)
             assert "xylophone" not in " ".join(s.html for h in wider.hits for s in h.snippets)
             assert search("Kaesong", reader, filters=Filters(tag="xylophone-plan")).total == 0
-        # Once public, everyone finds it.
-        note.visibility = Annotation.Visibility.PUBLIC
-        note.save()
+        # Once public, everyone finds it (its entry is written again once the
+        # change commits: who may see it is kept on the entry).
+        with django_capture_on_commit_callbacks(execute=True):
+            note.visibility = Annotation.Visibility.PUBLIC
+            note.save()
         assert slugs(search("xylophone", users.outsider)) == [SEED_SLUG]
 
     def test_results_are_paginated_by_twenty(self, db, anon):
