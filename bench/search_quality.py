@@ -61,7 +61,7 @@ def exact(query: str, user) -> tuple[list[int], int]:
     q = services._Query(parsed, user, Filters())
     where, params = q._where("1 = 1")
     ctes, with_params = q._with()
-    ctes = "WITH " + ctes.rstrip().rstrip(",") + " "
+    ctes = services._with_clause(ctes)
     if connection.vendor == "postgresql":
         tsq, tsq_params = q.compiled.tsquery
         # A plain function call: no index can answer it, so every match is scored.
