@@ -66,8 +66,9 @@ __all__ = ["SORTS", "Filters", "Hit", "Results", "search"]
 PER_PAGE = 20
 SNIPPETS_PER_HIT = 3
 # A search counts the matching cables exactly up to COUNT_CEILING ("1,000+" past it),
-# reading matching rows in index order, COUNT_ROWS at first (see _Query.count); the
-# facets count the cables read.
+# reading matching rows in index order, the text tier's COUNT_ROWS at first (see
+# _Query.count); the facets count the cables counted: all, or the first
+# COUNT_CEILING read when capped.
 COUNT_CEILING = 1000
 COUNT_ROWS = 4 * COUNT_CEILING
 # Rows drawn past the ones the page needs, so that ties rarely need a second draw.
@@ -121,8 +122,9 @@ class Results:
             return ""
         return (
             f"More than {COUNT_CEILING:,} cables match: they are counted up to "
-            f"{COUNT_CEILING:,}, and the facets count a sample of {self.sampled:,} of "
-            "them, not all. The results are ranked over every match, best first. "
+            f"{COUNT_CEILING:,}, and the facets count only the first {self.sampled:,} "
+            "of them found in the index (a sample, not all). The results are ranked "
+            "over every match, best first. "
             "Add a word, a “phrase” or a filter (year, person, collection) for an exact count."
         )
 
@@ -299,34 +301,52 @@ class _Query:
             rest_limit *= 4
 
     def count(self) -> tuple[list[Matched], bool]:
-        """The matching cables the reader may see, read in index order until
-        ``COUNT_CEILING`` of them, and whether they are all (one query, rarely more)."""
+        """The first matching cables the reader may see, in index order, up to
+        ``COUNT_CEILING`` of them, and whether they are all there are (one query,
+        rarely more).
+
+        The catalogue tier first, ``COUNT_CEILING + 1`` rows at most (one row per
+        cable): for a common word that settles it, capped, and the text tier is
+        not read. Otherwise the text tier's rows of the other cables, ``COUNT_ROWS``
+        at first (a cable has several), more when that was not enough. Every
+        condition is on the index rows (``search.access``); the cables' own
+        columns are read for the cables counted only, for the facets.
+        """
         cable = table(Cable)
         entry = table(SearchEntry)
+        cap = COUNT_CEILING
         limit = COUNT_ROWS
         while True:
             # Each tier in turn (the sharded GIN indexes are per tier, cables 0005).
             first, first_params = self.compiled.match(
-                "e.cable_id", *self._where("e.kind = 'cable'"), limit
+                "e.cable_id", *self._where("e.kind = 'cable'"), cap + 1
             )
             rest, rest_params = self.compiled.match(
-                "e.cable_id", *self._where("e.kind <> 'cable'"), limit
+                "e.cable_id",
+                *self._where(
+                    "e.kind <> 'cable'", "e.cable_id NOT IN (SELECT cable_id FROM sr_first)"
+                ),
+                limit,
             )
             ctes, with_params = self._with()
             sql = (
                 f"WITH {ctes}sr_first AS MATERIALIZED ({first}),\n"
-                f"sr_rest AS MATERIALIZED ({rest})\n"
-                "SELECT (SELECT COUNT(*) FROM sr_first), (SELECT COUNT(*) FROM sr_rest), "
+                # Read only when the catalogue tier leaves room under the ceiling.
+                f"sr_rest AS MATERIALIZED (SELECT * FROM ({rest}) t "
+                "WHERE (SELECT COUNT(*) FROM sr_first) <= %s),\n"
+                "sr_counted AS MATERIALIZED (SELECT cable_id FROM sr_first UNION "
+                f"SELECT cable_id FROM sr_rest LIMIT {cap + 1})\n"
+                "SELECT (SELECT COUNT(*) FROM sr_rest), "
                 "c.id, c.date, c.origin, c.archive, c.original_language, COALESCE(ce.people, '') "
-                "FROM (SELECT cable_id FROM sr_first UNION SELECT cable_id FROM sr_rest) h "
-                f"JOIN {cable} c ON c.id = h.cable_id "
+                f"FROM sr_counted h JOIN {cable} c ON c.id = h.cable_id "
                 f"LEFT JOIN {entry} ce ON ce.cable_id = h.cable_id AND ce.kind = 'cable'"
             )
-            rows = fetch(sql, with_params + first_params + rest_params)
-            complete = not rows or max(rows[0][:2]) < limit
-            matched = [Matched(*row[2:]) for row in rows]
-            if complete or len(matched) >= COUNT_CEILING:
-                return matched, complete
+            rows = fetch(sql, with_params + first_params + rest_params + [cap])
+            matched = [Matched(*row[1:]) for row in rows]
+            if len(matched) > cap:
+                return sorted(matched, key=lambda m: m.cable_id)[:cap], False
+            if not rows or rows[0][0] < limit:
+                return matched, True
             limit *= 4
 
     def by_date(self, descending: bool, start: int, count: int) -> list[int]:
