@@ -8,9 +8,9 @@ an anonymous reader:
 
 - recall@10: how many of the page's first 10 cables are among the first 10 of
   the exact ranking, computed here by brute force: every matching row's score
-  computed by the engine's scoring function one row at a time (PostgreSQL:
-  ``rum_ts_distance``, not through the index; SQLite: ``bm25()`` over every
-  match, sorted here in Python), each cable placed by its best row, in the
+  computed by the engine's scoring function one row at a time, not through an
+  index's order (PostgreSQL: RUM's ``<=>``, or ``ts_rank_cd`` without RUM;
+  SQLite: ``bm25()``), sorted here in Python, each cable placed by its best row, in the
   tiers and with the ties of ``search.services._Query.ranking``;
 - whether the page's first 10 are exactly those, in that order;
 - the exact count (brute force) against the count the page shows;
@@ -45,7 +45,7 @@ from bench.run import QUERIES  # noqa: E402
 from cables.models import Cable  # noqa: E402
 from readingroom.caching import data_version  # noqa: E402
 from search import services  # noqa: E402
-from search.backends.base import fetch, table  # noqa: E402
+from search.backends.base import fetch  # noqa: E402
 from search.facets import Filters  # noqa: E402
 from search.names import expand_names  # noqa: E402
 from search.query import parse  # noqa: E402
@@ -62,18 +62,11 @@ def exact(query: str, user) -> tuple[list[int], int]:
     where, params = q._where("1 = 1")
     ctes, with_params = q._with()
     ctes = services._with_clause(ctes)
-    if connection.vendor == "postgresql":
-        tsq, tsq_params = q.compiled.tsquery
-        # A plain function call: no index can answer it, so every match is scored.
-        sql = ctes + (
-            f"SELECT e.cable_id, e.kind, rum_ts_distance(e.vector, {tsq}) "
-            f"FROM {table(services.SearchEntry)} e WHERE e.vector @@ {tsq} AND "
-            + " AND ".join(where)
-        )
-        rows = fetch(sql, with_params + tsq_params * 2 + params)
-    else:
-        sql, all_params = q.compiled.scored("e.cable_id, e.kind", where, params)
-        rows = fetch(ctes + sql, with_params + all_params)
+    # No ORDER BY: every matching row is scored by the engine's function one row at a
+    # time (PostgreSQL: RUM's <=>, that is rum_ts_distance, or ts_rank_cd without RUM;
+    # SQLite: bm25()), never read in an index's order.
+    sql, all_params = q.compiled.scored("e.cable_id, e.kind", where, params)
+    rows = fetch(ctes + sql, with_params + all_params)
     best: dict[int, tuple[int, float]] = {}
     for cable_id, kind, rank in rows:
         key = (1 if kind == "cable" else 2, rank)

@@ -71,8 +71,10 @@ SNIPPETS_PER_HIT = 3
 # COUNT_CEILING read when capped.
 COUNT_CEILING = 1000
 COUNT_ROWS = 4 * COUNT_CEILING
-# Rows drawn past the ones the page needs, so that ties rarely need a second draw.
+# Rows drawn past the ones the page needs, so that ties rarely need a second draw;
+# the catalogue tier draws FIRST_DRAW times the cables needed (see _Query.ranking).
 SLACK = 32
+FIRST_DRAW = 10
 
 SORTS = {
     "relevance": "Relevance",
@@ -268,7 +270,11 @@ class _Query:
         than ``need`` placed, the query runs again for more (rarely).
         """
         cable = table(Cable)
-        first_limit, rest_limit = need + SLACK, 4 * need + SLACK
+        # The catalogue tier's first draw is wide: its index scores every match
+        # before the first row comes back, so 200 rows cost little more than 50
+        # (measured at 100,000 cables), and the ties of a common word rarely reach
+        # past them (a second draw costs the whole scoring again).
+        first_limit, rest_limit = FIRST_DRAW * need + SLACK, 4 * need + SLACK
         while True:
             first, first_params = self._tier(first_limit, "e.kind = 'cable'")
             rest, rest_params = self._tier(

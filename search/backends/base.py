@@ -81,7 +81,8 @@ class CompiledQuery(ABC):
         """A SELECT of ``columns`` and ``rank`` of the ``limit`` best index entries ``e``
         that match the query and meet every condition of ``where``, best first: ranked
         by the engine's own score, inside the engine. ``rank`` is the engine's ordering
-        value, lower is better (PostgreSQL: RUM's distance; SQLite: bm25)."""
+        value, lower is better (PostgreSQL: RUM's distance, or ``ts_rank_cd`` negated
+        without RUM; SQLite: bm25)."""
 
     @abstractmethod
     def scored(self, columns: str, where: list[str], params: list) -> tuple[str, list]:
@@ -110,9 +111,8 @@ class SearchBackend(ABC):
     name_similarity: str | None = None
     fuzzy_threshold: float | None = None  # the least similarity a misspelt name needs
 
-    @staticmethod
     @abstractmethod
-    def score(rank: float) -> float:
+    def score(self, rank: float) -> float:
         """The engine's score (higher is better) of an entry whose ``rank`` is this."""
 
     def compile(self, parsed: Parsed) -> CompiledQuery:

@@ -116,8 +116,7 @@ class SQLiteBackend(SearchBackend):
     # Materialised so bm25() runs inside its FTS5 query.
     cte_materialized = "MATERIALIZED "
 
-    @staticmethod
-    def score(rank: float) -> float:
+    def score(self, rank: float) -> float:
         # bm25() is negative, the better the lower.
         return -rank
 

@@ -484,6 +484,7 @@ class TestSearchBehaviour:
             make_cable(f"tie-{i:02d}", f"Report {24 - i:02d}", "A numbat passage.",
                        date=dt.date(1952, 1, 1 + i % 3))  # fmt: skip
         monkeypatch.setattr(services, "SLACK", 0)
+        monkeypatch.setattr(services, "FIRST_DRAW", 1)
         found = search("numbat", anon)
         expected = sorted(Cable.objects.all(), key=lambda c: (c.date, c.title))[:20]
         assert slugs(found) == [c.slug for c in expected]
