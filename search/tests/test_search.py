@@ -650,3 +650,55 @@ class TestPostgres:
                 plan = "\n".join(row[0] for row in cursor.fetchall())
                 assert f"Index Scan using search_rum_{tier}" in plan, plan
                 assert "Order By: (vector <=>" in plan and "Sort" not in plan, plan
+
+    def test_without_rum_the_ranking_is_still_exact_and_check_names_the_package(
+        self, db, anon, monkeypatch
+    ):
+        """A server without the rum package (forced here): every match is scored with
+        ts_rank_cd and sorted, best first, the same order the scores give one row at a
+        time; ``manage.py check`` warns and names the package."""
+        monkeypatch.setitem(postgres._RUM, connection.settings_dict["NAME"], False)
+        for i in range(30):
+            make_cable(f"weak-{i:02d}", f"Report {i:02d}", f"A numbat was seen. Entry {i}.")
+        many = make_cable("many", "A note", "Numbat, numbat and numbat: numbat numbat.")
+        titled = make_cable("titled", "The numbat numbat question", "Nothing else here.")
+        q = services._Query(parse("numbat"), anon, Filters())
+        sql, params = q._tier(10, "e.kind = 'cable'")
+        assert "ts_rank_cd" in sql and "<=>" not in sql
+        found = search("numbat", anon)
+        assert found.total == 32
+        assert slugs(found)[:2] == [titled.slug, many.slug]
+        rows = services.fetch(
+            "SELECT c.slug, ts_rank_cd(e.vector, websearch_to_tsquery('english', 'numbat')) "
+            "FROM cables_searchentry e JOIN cables_cable c ON c.id = e.cable_id "
+            "WHERE e.kind = 'cable' AND e.vector @@ websearch_to_tsquery('english', 'numbat')",
+            [],
+        )
+        best = max(rows, key=lambda r: r[1])
+        assert best[0] == titled.slug
+        assert found.hits[0].score == pytest.approx(best[1])
+        from search.checks import rum_installed
+
+        (warning,) = rum_installed()
+        assert warning.id == "search.W001" and "rebuild_search_index" in warning.hint
+        monkeypatch.setattr(postgres, "rum_available", lambda: False)
+        (warning,) = rum_installed()
+        assert f"postgresql-{postgres.server_major()}-rum" in warning.hint
+
+    def test_a_phrase_is_ranked_by_sorting_every_match(self, db, anon):
+        """RUM does not hand a phrase's matches back in score order (measured at
+        100,000 cables), so a query with a phrase is scored row by row and sorted."""
+        assert postgres.has_phrase(parse('"prisoners of war"'))
+        assert postgres.has_phrase(parse("north-east"))
+        assert not postgres.has_phrase(parse("armistice Kaesong"))
+        for i in range(12):
+            make_cable(f"p-{i:02d}", f"Report {i:02d}", "Prisoners of war. " + "Filler. " * i)
+        best = make_cable("best", "Prisoners of war", "Prisoners of war, prisoners of war.")
+        q = services._Query(parse('"prisoners of war"'), anon, Filters())
+        sql, params = q._tier(5, "e.kind = 'cable'")
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_bitmapscan = off")
+            cursor.execute("EXPLAIN " + sql, params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert "Order By: (vector <=>" not in plan and "Sort" in plan, plan
+        assert slugs(search('"prisoners of war"', anon))[0] == best.slug
