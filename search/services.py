@@ -13,13 +13,14 @@ every matching row and hands back the best first (PostgreSQL: a RUM index;
 SQLite: FTS5's bm25), so the first page is the true best of all matches, in
 the tiers and ties of :meth:`_Query.ranking`. Counts are exact up to
 ``COUNT_CEILING`` cables ("1,000+" past it, ``Results.capped``); the facets
-count the cables the count read: every match up to the ceiling, a sample past
-it, which the page says.
+count the cables the count read: every match up to the ceiling, the first
+1,000 found past it, which the page says.
 
-Privacy: annotations are indexed (one row each, with the annotation's id), and
-every query keeps only the rows whose annotation is in
-``Annotation.objects.visible_to(user)`` — the one visibility rule — so a
-private note is never found, counted or quoted for anyone but its author.
+Privacy: annotations are indexed (one row each, with the annotation's id and
+what the one visibility rule, ``Annotation.objects.visible_to``, reads of it:
+see ``search.access``), and every query keeps only the rows the reader may
+see, tested on the row itself, so a private note is never found, counted or
+quoted for anyone but its author.
 What cannot be searched is reported in ``Results.messages``; nothing raises.
 """
 
