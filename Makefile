@@ -22,7 +22,7 @@ STAMP_DEV := $(VENV)/.installed-dev
 CHROMIUM := /usr/bin/chromium
 
 .DEFAULT_GOAL := help
-.PHONY: help run test screenshots lint format clean chromium bench
+.PHONY: help run test screenshots lint format clean chromium rum bench
 
 help:
 	@sed -n 's/^#   //p' $(MAKEFILE_LIST)
@@ -61,7 +61,26 @@ chromium:
 	  exit 1; \
 	fi
 
-test: $(STAMP_DEV) chromium
+# The search on PostgreSQL needs the RUM extension (search/migrations/0002). For a
+# server on this machine, as root, install Debian's package for the server's version.
+RUM_URL = $(if $(filter postgres%,$(DATABASE_URL)),$(DATABASE_URL),)
+rum:
+	@url="$(RUM_URL)"; [ -n "$$url" ] || exit 0; \
+	if [ "$$(psql "$$url" -tAc "SELECT count(*) FROM pg_available_extensions WHERE name = 'rum'" 2>/dev/null)" = 1 ]; then \
+	  : ; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  major="$$(psql "$$url" -tAc "SELECT current_setting('server_version_num')::int / 10000" 2>/dev/null)" && \
+	  [ -n "$$major" ]; then \
+	  echo "Installing postgresql-$$major-rum for the search (apt-get)"; \
+	  pkg=postgresql-$$major-rum; export DEBIAN_FRONTEND=noninteractive; \
+	  { apt-cache show $$pkg >/dev/null 2>&1 && apt-get install -y $$pkg; } || \
+	    { apt-get update && apt-get install -y $$pkg; }; \
+	else \
+	  echo "The search's PostgreSQL tests need the RUM extension (the app runs without it, slower): install postgresql-<version>-rum on the database server, then make test again." >&2; \
+	  exit 1; \
+	fi
+
+test: $(STAMP_DEV) chromium rum
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/pytest
@@ -96,6 +115,7 @@ bench: $(STAMP_RUN)
 	  echo "The benchmark needs$$missing: run 'sudo apt-get install -y$$missing', then make bench again." >&2; \
 	  exit 1; \
 	fi
+	@$(MAKE) --no-print-directory rum DATABASE_URL=$${BENCH_PG:-postgres://postgres@127.0.0.1:5432}/postgres
 	BENCH_SIZES=$(BENCH_SIZES) $(BIN)/python bench/run.py
 
 clean:

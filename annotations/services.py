@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from annotations.markdown import render_markdown
@@ -21,6 +22,12 @@ STALE_SELECTION = (
     "The selected words no longer match the text of this passage "
     "(it may have been corrected since the page was loaded). Reload the page and select again."
 )
+
+
+# Sent with ``ids`` (annotation ids) after a write that changes annotations by an
+# UPDATE, without save() and so without post_save: the search keeps who may see a
+# note on its index entry and listens to both (search.signals, issue 13).
+annotations_changed = Signal()
 
 
 # Related objects are checked by the callers (and by the database); validating
@@ -150,10 +157,26 @@ def update_annotation(annotation: Annotation, *, version: int, **fields) -> Anno
     )
     if not changed:
         raise EditConflict(Annotation.objects.get(pk=annotation.pk))
+    annotations_changed.send(sender=Annotation, ids=[annotation.pk])
     if tags is not None:
         annotation.tags.set(Tag.for_names(list(tags)))
     annotation.refresh_from_db()
     return annotation
+
+
+@transaction.atomic
+def delete_annotation(annotation: Annotation) -> None:
+    """Delete softly: the row is kept, marked deleted, shown to nobody."""
+    Annotation.objects.filter(pk=annotation.pk).update(
+        deleted_at=timezone.now(), version=annotation.version + 1
+    )
+    annotations_changed.send(sender=Annotation, ids=[annotation.pk])
+
+
+def set_hidden(annotation: Annotation, hidden: bool) -> None:
+    """An editor hides a public annotation from readers (or shows it again)."""
+    Annotation.objects.filter(pk=annotation.pk).update(hidden=hidden)
+    annotations_changed.send(sender=Annotation, ids=[annotation.pk])
 
 
 def reanchor(passage: Passage) -> tuple[int, int]:

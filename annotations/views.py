@@ -18,11 +18,9 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import (
@@ -216,10 +214,7 @@ def delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET":
         template = "annotations/_delete.html" if request.htmx else "annotations/delete_page.html"
         return render(request, template, {"note": annotation})
-    with transaction.atomic():
-        Annotation.objects.filter(pk=annotation.pk).update(
-            deleted_at=timezone.now(), version=annotation.version + 1
-        )
+    services.delete_annotation(annotation)
     if request.htmx:
         return _row(request, annotation.passage)
     return redirect(annotation.passage.cable)
@@ -263,7 +258,7 @@ def hide(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     annotation = _editor(request, pk)
     if annotation.visibility != Annotation.Visibility.PUBLIC:
         return _refused(request, annotation, "Only public annotations can be hidden.")
-    Annotation.objects.filter(pk=pk).update(hidden=not annotation.hidden)
+    services.set_hidden(annotation, not annotation.hidden)
     if request.htmx:
         return _row(request, annotation.passage)
     return redirect(annotation)

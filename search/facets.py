@@ -2,8 +2,9 @@
 
 :class:`Filters` reads the filters from GET parameters; :func:`filtered_cables`
 is the subquery of the cables they allow. The facets count the matching
-cables: year, origin, archive and language from the candidates' own columns
-(:func:`column_facets`, no query), people and sides from the candidates'
+cables the search's count read (all of them up to its ceiling, a sample past
+it): year, origin, archive and language from the cables' own columns
+(:func:`column_facets`, no query), people and sides from their catalogue rows'
 ``SearchEntry.people`` and the in-process map of everyone's names and sides
 (:func:`people_facets`), collections, annotations and tags in one query
 (:func:`facet_rows`). An annotation counts only when the reader may see it.
@@ -21,13 +22,14 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from annotations.models import Annotation, Tag
-from cables.models import Cable, Collection, Participant, Passage, Side
+from cables.models import Cable, Collection, Participant, Side
 from readingroom.caching import versioned
 from search.backends import backend
 from search.backends.base import fetch, table
+from search.models import SearchEntry
 
 if TYPE_CHECKING:
-    from search.services import Candidate, Results
+    from search.services import Matched, Results
 
 FACET_SIZE = 12
 
@@ -168,23 +170,24 @@ class Chosen:
 
 def facet_rows(cable_ids: list[int], visible: tuple[str, list]) -> list[tuple]:
     """(facet, value, label, count) rows for the collection, annotated and tag facets
-    over these cables (one query), counting the annotations of ``visible`` (the SQL
-    of the ids the reader may see); the others come from the candidates
+    over these cables (one query), counting the annotations whose index rows the
+    reader may see (``visible``: the condition on the rows ``e`` of
+    ``search.access.entry_condition``, and its parameters), read from the cables'
+    annotation rows alone; the other facets come from the matching cables' rows
     (:func:`column_facets`, :func:`people_facets`)."""
     matched, params = backend().id_select(cable_ids)
-    ctes = f"WITH sr_visible(id) AS ({visible[0]}),\nsr_matched(cable_id) AS ({matched})"
-    params = list(visible[1]) + params
-    passage, annotation, tag = table(Passage), table(Annotation), table(Tag)
+    ctes = f"WITH sr_matched(cable_id) AS ({matched})"
+    tag = table(Tag)
     through = Cable.collections.through
     collection_link = connection.ops.quote_name(through._meta.db_table)
     tag_link = connection.ops.quote_name(Annotation.tags.through._meta.db_table)
     matched = "JOIN sr_matched m ON m.cable_id = "
     ctes += (
         ",\nsr_noted(cable_id, annotation_id) AS ("
-        f"SELECT p.cable_id, a.id FROM {annotation} a "
-        f"JOIN {passage} p ON p.id = a.passage_id {matched}p.cable_id "
-        "WHERE a.id IN (SELECT id FROM sr_visible))"
+        f"SELECT e.cable_id, e.annotation_id FROM {table(SearchEntry)} e "
+        f"{matched}e.cable_id WHERE e.kind = 'annotation' AND {visible[0]})"
     )
+    params += list(visible[1])
 
     def top(sql):
         return f"SELECT * FROM ({sql} ORDER BY 4 DESC, 3 LIMIT {FACET_SIZE}) AS f"
@@ -206,11 +209,10 @@ def facet_rows(cable_ids: list[int], visible: tuple[str, list]) -> list[tuple]:
     return fetch(sql, params)
 
 
-def column_facets(by_cable: dict[int, list[Candidate]]) -> list[tuple]:
+def column_facets(cables: list[Matched]) -> list[tuple]:
     """The year, origin, archive and language facets' (facet, value, label, count)
-    rows: every year, the top few of the rest, counted from the candidates'
-    own columns (no query)."""
-    cables = [rows[0] for rows in by_cable.values()]
+    rows: every year, the top few of the rest, counted from the matching
+    cables' own columns (no query)."""
     years = Counter(int(str(c.date)[:4]) for c in cables if c.date)
     facets = [("year", str(year), "", n) for year, n in years.items()]
     for name in ("origin", "archive", "language"):
@@ -220,14 +222,14 @@ def column_facets(by_cable: dict[int, list[Candidate]]) -> list[tuple]:
     return facets
 
 
-def people_facets(by_cable: dict[int, list[Candidate]], version: int | None) -> list[tuple]:
+def people_facets(cables: list[Matched], version: int | None) -> list[tuple]:
     """The person and side facets' (facet, value, label, count) rows, the top few of each.
 
     Counted from the matching cables' ``SearchEntry.people`` (each id once per
     cable, as the indexer writes them); names and sides come from
     :func:`people_labels` (no query while kept).
     """
-    people_of = [rows[0].people.split() for rows in by_cable.values()]
+    people_of = [c.people.split() for c in cables]
     cables_of = Counter(chain.from_iterable(people_of))
     if not cables_of:
         return []
@@ -302,17 +304,18 @@ def check_filters(filters: Filters, messages: list[str]):
     return (replace(filters, **dropped) if dropped else filters), labels
 
 
-def build_facets(results: Results, rows, labels) -> list[Facet]:
-    """The facets to show from the (facet, value, label, count) rows, each value with
-    the address that chooses it (or, chosen, removes it)."""
+def build_facets(results: Results, rows, labels, counted: int) -> list[Facet]:
+    """The facets to show from the (facet, value, label, count) rows over ``counted``
+    matching cables, each value with the address that chooses it (or, chosen, removes
+    it)."""
     grouped: dict[str, list] = defaultdict(list)
     for facet, value, label, n in rows:
         if facet != "total" and value not in (None, "") and n:
             grouped[facet].append((str(value), label or str(value), int(n)))
     yes = sum(n for _, _, n in grouped.pop("annotated", []))
-    if results.total:
+    if counted:
         grouped["annotated"] = [
-            (v, ANNOTATED_LABELS[v], n) for v, n in (("yes", yes), ("no", results.total - yes)) if n
+            (v, ANNOTATED_LABELS[v], n) for v, n in (("yes", yes), ("no", counted - yes)) if n
         ]
     facets = []
     for name in Filters.NAMES:
@@ -324,7 +327,7 @@ def build_facets(results: Results, rows, labels) -> list[Facet]:
         chosen = dict(results.filters.items()).get(name)
         if chosen and all(v[0] != chosen for v in values):
             # The chosen value always shows (it may have fallen outside the top few).
-            values.insert(0, (chosen, labels.get((name, chosen), chosen), results.total))
+            values.insert(0, (chosen, labels.get((name, chosen), chosen), counted))
         facet_values = [
             FacetValue(
                 value,

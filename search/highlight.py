@@ -54,29 +54,27 @@ class Snippet:
     url: str
 
 
-def fetch_snippets(query: CompiledQuery, rows: list[Candidate]) -> list[tuple]:
-    """A highlighted snippet for each of these candidate rows, with what labels it.
+def fetch_snippets(query: CompiledQuery, rows: tuple[str, list]) -> list[tuple]:
+    """A highlighted snippet for each of these rows, with what labels it.
 
-    (id, snippet, passage position, label, kind, annotation kind, author's
-    username, first and last name) per row, in one query.
+    ``rows`` is the SQL (and its parameters) of the rows to cut, whose first
+    column is the entry's id. Each row's columns, then the snippet, the
+    passage's position, label and kind, the annotation's kind, its author's
+    username, first and last name; in one query.
     """
-    if not rows:
-        return []
     passage, annotation = table(Passage), table(Annotation)
     user = table(get_user_model())
-    ids = [r.id for r in rows]
-    marks = ", ".join(["%s"] * len(ids))
     snip = query.snippets()
-    where = " AND ".join(x for x in (snip.where, f"e.id IN ({marks})") if x)
+    where = f"WHERE {snip.where}" if snip.where else ""
     sql = (
-        f"SELECT e.id, {snip.column}, p.position, p.label, p.kind, a.kind, u.username, "
+        f"SELECT m.*, {snip.column}, p.position, p.label, p.kind, a.kind, u.username, "
         f"u.first_name, u.last_name FROM {snip.source} "
+        f"JOIN ({rows[0]}) m ON m.id = e.id "
         f"LEFT JOIN {passage} p ON p.id = e.passage_id "
         f"LEFT JOIN {annotation} a ON a.id = e.annotation_id "
-        f"LEFT JOIN {user} u ON u.id = a.author_id "
-        f"WHERE {where}"
+        f"LEFT JOIN {user} u ON u.id = a.author_id {where}"
     )
-    return fetch(sql, [*snip.params, *ids])
+    return fetch(sql, [*snip.column_params, *rows[1], *snip.where_params])
 
 
 def render_snippet(text: str | None) -> SafeString:
@@ -109,9 +107,10 @@ def cable_url(cable: Cable, hl: str, fragment: str = "", **extra) -> str:
 
 
 def snippet(cable: Cable, candidate: Candidate, row, hl: str) -> Snippet:
-    """One of a hit's snippets, from a row of :func:`fetch_snippets`: HTML, label, link."""
+    """One of a hit's snippets from its row and the snippet's columns of
+    :func:`fetch_snippets` (text, position, labels): HTML, label, link."""
     kind, annotation_id = candidate.kind, candidate.annotation_id
-    (_, text, position, label, passage_kind, annotation_kind, username, first, last) = row
+    (text, position, label, passage_kind, annotation_kind, username, first, last) = row
     html = render_snippet(text)
     if kind == SearchEntry.Kind.CABLE:
         return Snippet(kind, "Catalogue record", html, cable_url(cable, hl))

@@ -184,6 +184,21 @@ def _index_batch(ids: list[int]) -> int:
 
 
 def _annotation_entries(annotations: QuerySet) -> list[SearchEntry]:
+    """The entries of these annotations, with who may see them (``search.access``).
+
+    ``annotations`` must leave out deleted ones; a reply to a deleted note is left
+    out here (nobody may see it), and so are the notes of unpublished cables
+    (the callers read published cables only, or filter on it).
+    """
+    rows = (
+        annotations.filter(Q(parent__isnull=True) | Q(parent__deleted_at__isnull=True))
+        .order_by()
+        .values_list(
+            "pk", "passage_id", "passage__cable_id", "body", "exact",
+            "visibility", "hidden", "author_id", "group_id",
+            "parent__visibility", "parent__hidden", "parent__author_id", "parent__group_id",
+        )
+    )  # fmt: skip
     return [
         SearchEntry(
             cable_id=cable_id,
@@ -192,22 +207,36 @@ def _annotation_entries(annotations: QuerySet) -> list[SearchEntry]:
             kind=SearchEntry.Kind.ANNOTATION,
             text_c=body,
             text_d=exact,
+            visibility=visibility,
+            hidden=hidden,
+            author_id=author_id,
+            group_id=group_id,
+            parent_visibility=parent_visibility or "",
+            parent_hidden=bool(parent_hidden),
+            parent_author_id=parent_author_id,
+            parent_group_id=parent_group_id,
         )
-        for pk, passage_id, cable_id, body, exact in annotations.order_by().values_list(
-            "pk", "passage_id", "passage__cable_id", "body", "exact"
-        )
-    ]
+        for (pk, passage_id, cable_id, body, exact, visibility, hidden, author_id, group_id,
+             parent_visibility, parent_hidden, parent_author_id, parent_group_id) in rows
+    ]  # fmt: skip
 
 
 def index_annotations(ids: Iterable[int]) -> int:
-    """(Re)build the entries of these annotations (deleted ones lose theirs); 2–4 queries."""
-    ids = sorted(set(ids))
+    """(Re)build the entries of these annotations and of their replies, whose entries
+    carry who may see the note they answer (deleted ones lose theirs); 3–5 queries."""
+    ids = set(ids)
     if not ids:
         return 0
     with transaction.atomic():
+        ids |= set(Annotation.objects.filter(parent_id__in=ids).values_list("pk", flat=True))
+        ids = sorted(ids)
         SearchEntry.objects.filter(annotation_id__in=ids).delete()
         entries = _annotation_entries(
-            Annotation.objects.filter(pk__in=ids, deleted_at__isnull=True)
+            Annotation.objects.filter(
+                pk__in=ids,
+                deleted_at__isnull=True,
+                passage__cable__status=Cable.Status.PUBLISHED,
+            )
         )
         SearchEntry.objects.bulk_create(entries)
         if entries:

@@ -23,9 +23,15 @@ class SearchEntry(models.Model):
     step by triggers. Rows are written only by ``search.indexer.index_cables``.
 
     Annotation rows carry the annotation id but no foreign key (the apps
-    depend one way: annotations -> cables). Every search keeps only the rows
-    whose annotation ``Annotation.objects.visible_to(user)`` returns, so a
-    private note is found by its author alone, and a deleted one by nobody.
+    depend one way: annotations -> cables), and what the visibility rule
+    (``Annotation.objects.visible_to``) needs, as a search engine keeps the
+    access fields on its documents: the note's ``visibility``, ``hidden``,
+    ``author_id`` and ``group_id``, and for a reply the same of the note it
+    answers (``parent_*``, empty on a note that answers none). A deleted note,
+    a reply to a deleted note and the notes of an unpublished cable have no
+    row. So a search checks who may see a row on the row itself
+    (``search.access``), with the reader's groups read once; the indexer
+    writes these columns and ``search.signals`` keeps them current.
     """
 
     class Kind(models.TextChoices):
@@ -47,6 +53,15 @@ class SearchEntry(models.Model):
     # Catalogue rows only: the ids of everyone taking part in or mentioned in the
     # cable, space-separated — what the search's person and side facets count.
     people = models.TextField(blank=True, default="")
+    # Annotation rows only: who may see them (see the docstring and search.access).
+    visibility = models.CharField(max_length=8, blank=True, default="")
+    hidden = models.BooleanField(default=False)
+    author_id = models.BigIntegerField(null=True, blank=True)
+    group_id = models.BigIntegerField(null=True, blank=True)
+    parent_visibility = models.CharField(max_length=8, blank=True, default="")
+    parent_hidden = models.BooleanField(default=False)
+    parent_author_id = models.BigIntegerField(null=True, blank=True)
+    parent_group_id = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         # The table keeps the name it had when this model lived in ``cables``
@@ -58,6 +73,10 @@ class SearchEntry(models.Model):
             # A cable's catalogue row (its people, for the search's facets) in one probe.
             models.Index(
                 fields=["cable"], condition=Q(kind="cable"), name="search_entry_catalogue"
+            ),
+            # A cable's annotation rows (the search's annotation and tag facets).
+            models.Index(
+                fields=["cable"], condition=Q(kind="annotation"), name="search_entry_notes"
             ),
             # PostgreSQL's GIN indexes on ``vector`` are partial, per tier of
             # search candidates and per shard of cable ids, made by migration

@@ -8,33 +8,33 @@ groups them by cable, each cable ranked by its best entry, counts the facets
 (``search.facets``) and cuts the snippets of the page shown
 (``search.highlight``). The index itself is written by ``search.indexer``.
 
-Bounded work: a search ranks, counts and facets at most ``CATALOGUE_CANDIDATES``
-matching catalogue records and ``TEXT_CANDIDATES`` matching passages and
-annotations (the *candidates*, taken in index order: neither database can hand
-back rows best first). Below those limits — any search a historian narrows with
-a second word, a phrase or a filter — everything is exact; above them the page
-says so (``Results.capped``) and counts are "at least". So a single common word
-never ranks and facets every row of a large archive.
+Ranking over every match (issue 13): the database's full-text engine scores
+every matching row and hands back the best first (PostgreSQL: a RUM index;
+SQLite: FTS5's bm25), so the first page is the true best of all matches, in
+the tiers and ties of :meth:`_Query.ranking`. Counts are exact up to
+``COUNT_CEILING`` cables ("1,000+" past it, ``Results.capped``); the facets
+count the cables the count read: every match up to the ceiling, the first
+1,000 found past it, which the page says.
 
-Privacy: annotations are indexed (one row each, with the annotation's id), and
-every query keeps only the rows whose annotation is in
-``Annotation.objects.visible_to(user)`` — the one visibility rule — so a
-private note is never found, counted or quoted for anyone but its author.
+Privacy: annotations are indexed (one row each, with the annotation's id and
+what the one visibility rule, ``Annotation.objects.visible_to``, reads of it:
+see ``search.access``), and every query keeps only the rows the reader may
+see, tested on the row itself, so a private note is never found, counted or
+quoted for anyone but its author.
 What cannot be searched is reported in ``Results.messages``; nothing raises.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.utils.safestring import SafeString
 
-from annotations.models import Annotation
 from cables.models import Cable
 from readingroom.caching import data_version
+from search.access import Reader, entry_condition
 from search.backends import backend
 from search.backends.base import compile_queryset, fetch, table
 from search.facets import (
@@ -66,9 +66,16 @@ __all__ = ["SORTS", "Filters", "Hit", "Results", "search"]
 
 PER_PAGE = 20
 SNIPPETS_PER_HIT = 3
-# Matching rows ranked for one search (see _Query): catalogue records, then the rest.
-CATALOGUE_CANDIDATES = 200
-TEXT_CANDIDATES = 400
+# A search counts the matching cables exactly up to COUNT_CEILING ("1,000+" past it),
+# reading matching rows in index order, the text tier's COUNT_ROWS at first (see
+# _Query.count); the facets count the cables counted: all, or the first
+# COUNT_CEILING read when capped.
+COUNT_CEILING = 1000
+COUNT_ROWS = 4 * COUNT_CEILING
+# Rows drawn past the ones the page needs, so that ties rarely need a second draw;
+# the catalogue tier draws FIRST_DRAW times the cables needed (see _Query.ranking).
+SLACK = 32
+FIRST_DRAW = 10
 
 SORTS = {
     "relevance": "Relevance",
@@ -95,7 +102,8 @@ class Results:
     sort: str
     page: int = 1
     total: int = 0
-    capped: bool = False  # the candidate limits were reached (see _Query)
+    capped: bool = False  # more than COUNT_CEILING cables match (see _Query.count)
+    sampled: int = 0  # when capped: the matching cables the facets count
     hits: list[Hit] = field(default_factory=list)
     facets: list[Facet] = field(default_factory=list)
     chosen: list[Chosen] = field(default_factory=list)
@@ -106,15 +114,21 @@ class Results:
     bad_input: bool = False  # an overlong query or an unknown sort (status 400)
 
     @property
+    def count_label(self) -> str:
+        """How many cables match, as the page says it: exact, or "1,000+" past the ceiling."""
+        return f"{self.total:,}+" if self.capped else f"{self.total:,}"
+
+    @property
     def capped_note(self) -> str:
-        """What a reader should know when the candidate limits were reached."""
+        """What a reader should know when more cables match than are counted."""
         if not self.capped:
             return ""
         return (
-            f"So many records match that these results come from the first "
-            f"{CATALOGUE_CANDIDATES:,} catalogue records and {TEXT_CANDIDATES:,} passages "
-            "found, ranked among themselves; counts and facets are theirs. Add a word, a "
-            "“phrase” or a filter (year, person, collection) to see every match."
+            f"More than {COUNT_CEILING:,} cables match: they are counted up to "
+            f"{COUNT_CEILING:,}, and the facets count only the first {self.sampled:,} "
+            "of them found in the index (a sample, not all). The results are ranked "
+            "over every match, best first. "
+            "Add a word, a “phrase” or a filter (year, person, collection) for an exact count."
         )
 
     @property
@@ -160,88 +174,246 @@ class Results:
 
 @dataclass
 class Candidate:
-    """One matching index row among the candidates (see :meth:`_Query.candidates`)."""
+    """One matching index row of a cable on the page (see :func:`page_rows`)."""
 
     id: int
     cable_id: int
     annotation_id: int | None
     kind: str
     score: float
+    matches: int  # the cable's matching rows the reader may see
+
+
+@dataclass
+class Ranked:
+    """A matching cable's place in the ranking (see :meth:`_Query.ranking`)."""
+
+    cable_id: int
+    tier: int  # 1: its catalogue record matches; 2: only its passages or annotations do
+    rank: float  # its best entry's rank (the engine's ordering value, lower is better)
     date: object
     title: str
+
+    def key(self):
+        return (self.tier, self.rank, self.date is None, self.date or datetime.date.min,
+                self.title, self.cable_id)  # fmt: skip
+
+
+@dataclass
+class Matched:
+    """A matching cable of the count's sample, with what the facets count."""
+
+    cable_id: int
+    date: object
+    origin: str
+    archive: str
+    language: str  # the cable's original_language
     people: str  # the cable's SearchEntry.people: everyone taking part or mentioned
-    origin: str = ""
-    archive: str = ""
-    language: str = ""  # the cable's original_language
 
 
 class _Query:
-    """A search's query compiled for the backend, and the candidates it draws.
+    """A search's query compiled for the backend, and the SQL that draws its results.
 
-    Matching rows are drawn in index order, not rank order — no index the two
-    databases share can hand back rows best first — so a search looks at a
-    bounded set of *candidates*: up to ``CATALOGUE_CANDIDATES`` matching
-    catalogue records (title, summary, names: the heaviest fields) and up to
-    ``TEXT_CANDIDATES`` matching passages and annotations. The candidates are
-    ranked, grouped by cable, counted and faceted; when either limit is
-    reached the results say so (``Results.capped``) and invite a narrower
-    search. Below the limits every match is a candidate and everything is exact.
+    The ranking (:meth:`ranking`) is exact: every match is scored by the
+    database's own full-text engine, which hands back the best first. The
+    count (:meth:`count`) reads matches in index order up to ``COUNT_CEILING``
+    cables; past it, the count says "1,000+" and the facets are counted over
+    the cables read (``Results.sampled``).
     """
 
     def __init__(self, parsed: Parsed, user, filters: Filters):
         self.backend = backend()
         self.parsed = parsed
         self.user = user
-        self.visible = compile_queryset(Annotation.objects.visible_to(user).order_by().values("pk"))
+        # Who may see an annotation's row is on the row (search.access): the reader's
+        # groups are read once here, and no query joins the annotations for it.
+        self.visible = entry_condition(Reader.of(user))
         self.filtered = compile_queryset(filtered_cables(filters, user)) if filters else None
         self.compiled = self.backend.compile(parsed)
 
-    def _match(self, kind_sql: str, limit: int) -> tuple[str, list]:
-        """One tier of candidates: matching rows of some kinds, at most ``limit``."""
-        columns = "e.id, e.cable_id, e.annotation_id, e.kind"
-        where = [kind_sql]
-        if self.filtered:  # the CTE candidates() puts first
+    def _where(self, *conditions: str, params=()) -> tuple[list[str], list]:
+        """The conditions every drawn row meets: ``conditions`` (with ``params``), the
+        reader may see it (``search.access``, on the row's own columns), the filters
+        allow its cable (the CTE ``sr_filtered``, see :meth:`_with`); and their
+        parameters."""
+        where = [*conditions, self.visible[0]]
+        params = [*params, *self.visible[1]]
+        if self.filtered:
             where.append("e.cable_id IN (SELECT id FROM sr_filtered)")
-        return self.compiled.match(columns, where, limit)
+        return where, params
 
-    def candidates(self) -> tuple[list[Candidate], bool]:
-        """The candidate rows the reader may see, and whether a limit was reached.
+    def _with(self) -> tuple[str, list]:
+        """The CTEs a query of the search starts with: ``sr_filtered``, the cables the
+        filters allow (only with filters; "" without)."""
+        if not self.filtered:
+            return "", []
+        return f"sr_filtered(id) AS ({self.filtered[0]}),\n", list(self.filtered[1])
 
-        One query (two when annotations are among the candidates: which of
-        them this reader may see).
+    def _tier(self, limit: int, *conditions: str) -> tuple[str, list]:
+        """One tier's best rows the reader may see, as (cable_id, rank)."""
+        return self.compiled.ranked("e.cable_id", *self._where(*conditions), limit)
+
+    def ranking(self, need: int) -> list[Ranked]:
+        """The first ``need`` matching cables in the exact ranking (fewer when fewer match).
+
+        The ranking: cables whose catalogue record (title, summary, names,
+        labels) matches come first (tier 1), ranked by that record's score;
+        then cables matched only in their passages or in annotations the
+        reader may see (tier 2), ranked by their best row's score. Ties go to
+        the earlier date (undated last), then the title, then the id. Scores
+        are the engine's own over every match (PostgreSQL: RUM's ``<=>``;
+        SQLite: FTS5's ``bm25()``).
+
+        One query: each tier's best rows, the second tier drawn only when the
+        first holds fewer than ``need`` cables. A cable is placed once every row
+        that could rank above its best has been drawn (its rank is below the
+        last row drawn); when ties at the end of what was drawn leave fewer
+        than ``need`` placed, the query runs again for more (rarely).
         """
         cable = table(Cable)
-        first, first_params = self._match("e.kind = 'cable'", CATALOGUE_CANDIDATES + 1)
-        rest, rest_params = self._match("e.kind <> 'cable'", TEXT_CANDIDATES + 1)
-        materialized = self.backend.cte_materialized
-        filtered, filtered_params = "", []
-        if self.filtered:
-            filtered = f"sr_filtered(id) AS ({self.filtered[0]}),\n"
-            filtered_params = list(self.filtered[1])
-        sql = (
-            f"WITH {filtered}sr_first AS {materialized}({first}),\n"
-            f"sr_rest AS {materialized}({rest})\n"
-            "SELECT h.id, h.cable_id, h.annotation_id, h.kind, h.score, c.date, c.title, "
-            "COALESCE(ce.people, ''), c.origin, c.archive, c.original_language "
-            "FROM (SELECT * FROM sr_first UNION ALL SELECT * FROM sr_rest) h "
-            f"JOIN {cable} c ON c.id = h.cable_id "
-            f"LEFT JOIN {table(SearchEntry)} ce ON ce.cable_id = h.cable_id AND ce.kind = 'cable'"
-        )
-        params = filtered_params + first_params + rest_params
-        rows = [Candidate(*row) for row in fetch(sql, params)]
-        catalogue = [r for r in rows if r.kind == SearchEntry.Kind.CABLE]
-        text = [r for r in rows if r.kind != SearchEntry.Kind.CABLE]
-        capped = len(catalogue) > CATALOGUE_CANDIDATES or len(text) > TEXT_CANDIDATES
-        rows = catalogue[:CATALOGUE_CANDIDATES] + text[:TEXT_CANDIDATES]
-        noted = {r.annotation_id for r in rows if r.annotation_id}
-        if noted:
-            seen = set(
-                Annotation.objects.visible_to(self.user)
-                .filter(pk__in=noted)
-                .values_list("pk", flat=True)
+        # The catalogue tier's first draw is wide: its index scores every match
+        # before the first row comes back, so 200 rows cost little more than 50
+        # (measured at 100,000 cables), and the ties of a common word rarely reach
+        # past them (a second draw costs the whole scoring again).
+        first_limit, rest_limit = FIRST_DRAW * need + SLACK, 4 * need + SLACK
+        while True:
+            first, first_params = self._tier(first_limit, "e.kind = 'cable'")
+            rest, rest_params = self._tier(
+                rest_limit, "e.kind <> 'cable'", "e.cable_id NOT IN (SELECT cable_id FROM sr_first)"
             )
-            rows = [r for r in rows if r.annotation_id is None or r.annotation_id in seen]
-        return rows, capped
+            ctes, params = self._with()
+            sql = (
+                f"WITH {ctes}sr_first AS MATERIALIZED ({first}),\n"
+                # Drawn only when the first tier holds fewer than ``need`` cables (a
+                # condition PostgreSQL checks once, before it starts the scan).
+                f"sr_rest AS MATERIALIZED (SELECT * FROM ({rest}) t "
+                "WHERE (SELECT COUNT(*) FROM sr_first) < %s)\n"
+                "SELECT h.tier, h.cable_id, h.rank, c.date, c.title FROM ("
+                "SELECT 1 AS tier, cable_id, rank FROM sr_first UNION ALL "
+                "SELECT 2, cable_id, rank FROM sr_rest) h "
+                f"JOIN {cable} c ON c.id = h.cable_id"
+            )
+            rows = fetch(sql, params + first_params + rest_params + [need])
+            first_rows = [r for r in rows if r[0] == 1]
+            rest_rows = [r for r in rows if r[0] == 2]
+            placed, done = _place(first_rows, first_limit)
+            if len(placed) >= need:
+                return placed[:need]
+            if not done:  # ties at the end of the first tier's rows: draw more
+                first_limit *= 4
+                continue
+            more, done = _place(rest_rows, rest_limit)
+            if done or len(placed) + len(more) >= need:
+                return (placed + more)[:need]
+            rest_limit *= 4
+
+    def count(self) -> tuple[list[Matched], bool]:
+        """The first matching cables the reader may see, in index order, up to
+        ``COUNT_CEILING`` of them, and whether they are all there are (one query,
+        rarely more).
+
+        The catalogue tier first, ``COUNT_CEILING + 1`` rows at most (one row per
+        cable): for a common word that settles it, capped, and the text tier is
+        not read. Otherwise the text tier's rows of the other cables, ``COUNT_ROWS``
+        at first (a cable has several), more when that was not enough. Every
+        condition is on the index rows (``search.access``); the cables' own
+        columns are read for the cables counted only, for the facets.
+        """
+        cable = table(Cable)
+        entry = table(SearchEntry)
+        cap = COUNT_CEILING
+        limit = COUNT_ROWS
+        while True:
+            # Each tier in turn (the sharded GIN indexes are per tier, cables 0005).
+            first, first_params = self.compiled.match(
+                "e.cable_id", *self._where("e.kind = 'cable'"), cap + 1
+            )
+            rest, rest_params = self.compiled.match(
+                "e.cable_id",
+                *self._where(
+                    "e.kind <> 'cable'", "e.cable_id NOT IN (SELECT cable_id FROM sr_first)"
+                ),
+                limit,
+            )
+            ctes, with_params = self._with()
+            sql = (
+                f"WITH {ctes}sr_first AS MATERIALIZED ({first}),\n"
+                # Read only when the catalogue tier leaves room under the ceiling.
+                f"sr_rest AS MATERIALIZED (SELECT * FROM ({rest}) t "
+                "WHERE (SELECT COUNT(*) FROM sr_first) <= %s),\n"
+                "sr_counted AS MATERIALIZED (SELECT cable_id FROM sr_first UNION "
+                f"SELECT cable_id FROM sr_rest LIMIT {cap + 1})\n"
+                "SELECT (SELECT COUNT(*) FROM sr_rest), "
+                "c.id, c.date, c.origin, c.archive, c.original_language, COALESCE(ce.people, '') "
+                f"FROM sr_counted h JOIN {cable} c ON c.id = h.cable_id "
+                f"LEFT JOIN {entry} ce ON ce.cable_id = h.cable_id AND ce.kind = 'cable'"
+            )
+            rows = fetch(sql, with_params + first_params + rest_params + [cap])
+            matched = [Matched(*row[1:]) for row in rows]
+            if len(matched) > cap:
+                return sorted(matched, key=lambda m: m.cable_id)[:cap], False
+            if not rows or rows[0][0] < limit:
+                return matched, True
+            limit *= 4
+
+    def by_date(self, descending: bool, start: int, count: int) -> list[int]:
+        """``count`` matching cables from ``start`` by date, earliest (or latest) first,
+        undated last, then by title and id (one query)."""
+        where, params = self._where("e.cable_id = c.id")
+        matching, match_params = self.compiled.scored("e.id", where, params)
+        ctes, with_params = self._with()
+        order = "DESC" if descending else ""
+        sql = _with_clause(ctes) + (
+            f"SELECT c.id FROM {table(Cable)} c WHERE EXISTS ({matching}) "
+            f"ORDER BY c.date IS NULL, c.date {order}, c.title, c.id LIMIT %s OFFSET %s"
+        )
+        return [row[0] for row in fetch(sql, with_params + match_params + [count, start])]
+
+    def page_rows(self, cable_ids: list[int]) -> tuple[str, list]:
+        """The SQL of the rows to show for these cables: each cable's best
+        ``SNIPPETS_PER_HIT`` matching rows the reader may see (the text's own before
+        annotations), with the cable's number of such rows.
+
+        Columns: id, cable_id, annotation_id, kind, rank, matches.
+        """
+        ids, ids_params = self.backend.id_select(cable_ids)
+        where, params = self._where(f"e.cable_id IN ({ids})", params=ids_params)
+        scored, scored_params = self.compiled.scored(
+            "e.id, e.cable_id, e.annotation_id, e.kind", where, params
+        )
+        ctes, with_params = self._with()
+        sql = _with_clause(ctes) + (
+            "SELECT id, cable_id, annotation_id, kind, rank, matches FROM ("
+            "SELECT s.*, ROW_NUMBER() OVER (PARTITION BY s.cable_id "
+            "ORDER BY CASE WHEN s.kind = 'annotation' THEN 1 ELSE 0 END, s.rank, s.id) AS n, "
+            f"COUNT(*) OVER (PARTITION BY s.cable_id) AS matches FROM ({scored}) s) r "
+            f"WHERE r.n <= {SNIPPETS_PER_HIT}"
+        )
+        return sql, with_params + scored_params
+
+
+def _with_clause(ctes: str) -> str:
+    """``WITH`` and these CTEs (from :meth:`_Query._with`) before a SELECT; "" when none."""
+    return f"WITH {ctes.rstrip().rstrip(',')} " if ctes else ""
+
+
+def _place(rows: list[tuple], limit: int) -> tuple[list[Ranked], bool]:
+    """The cables of one tier's drawn rows whose place is sure, in order, and whether
+    the rows were all the tier's (fewer than ``limit``).
+
+    Rows come best first up to ``limit``, so every row ranked better than the
+    last one drawn has been drawn: a cable whose best row is better than that
+    is placed; a cable tied with the last row may have rivals not yet drawn.
+    """
+    best: dict[int, Ranked] = {}
+    for tier, cable_id, rank, date, title in rows:
+        if cable_id not in best or rank < best[cable_id].rank:
+            best[cable_id] = Ranked(cable_id, tier, rank, date, title)
+    done = len(rows) < limit
+    if not done:
+        last = max(r[2] for r in rows)
+        best = {c: r for c, r in best.items() if r.rank < last}
+    return sorted(best.values(), key=Ranked.key), done
 
 
 def search(
@@ -259,10 +431,11 @@ def search(
     or sort give messages in ``Results.messages``. Queries (whatever the
     number of results): the data version and the names (2; 1 when the names
     are kept for this version), the labels of the chosen filters (1, only with
-    participant, side, collection or tag filters), the candidates (1; +1 when
-    annotations are among them), the facets (1; +1 for the names and sides of
-    the people counted, unless kept for this version), the page's cables (1),
-    their snippets (1). The version is not read again when given.
+    participant, side, collection or tag filters), the count (1), the facets
+    (1; +1 for the names and sides of the people counted, unless kept for this
+    version), the ranking or the page by date (1; rarely more, see
+    :meth:`_Query.ranking`), the page's cables (1), their rows and snippets (1).
+    The version is not read again when given.
     """
     filters = filters or Filters()
     query = query.strip()
@@ -295,23 +468,22 @@ def search(
     results.bad_input |= checked != filters
     results.filters = filters = checked
     q = _Query(parsed, user, filters)
-    candidates, results.capped = q.candidates()
-    by_cable: dict[int, list[Candidate]] = defaultdict(list)
-    for row in candidates:
-        by_cable[row.cable_id].append(row)
-    results.total = len(by_cable)
+    matched, complete = q.count()
+    results.total = len(matched) if complete else COUNT_CEILING
+    results.capped = not complete
+    results.sampled = len(matched) if not complete else 0
     pages = max(1, -(-results.total // PER_PAGE))
     if page > pages:
         page = pages
     results.page = max(1, page)
     rows = (
-        facet_rows(sorted(by_cable), q.visible)
-        + column_facets(by_cable)
-        + people_facets(by_cable, version)
-        if by_cable
+        facet_rows([m.cable_id for m in matched], q.visible)
+        + column_facets(matched)
+        + people_facets(matched, version)
+        if matched
         else []
     )
-    results.facets = build_facets(results, rows, labels)
+    results.facets = build_facets(results, rows, labels, len(matched))
     results.chosen = [
         Chosen(
             name,
@@ -323,57 +495,35 @@ def search(
         for name, value in filters.items()
     ]
     start = (results.page - 1) * PER_PAGE
-    ranked = _rank(by_cable, sort)[start : start + PER_PAGE]
+    if not matched:
+        ranked = []
+    elif sort == "relevance":
+        ranked = [r.cable_id for r in q.ranking(start + PER_PAGE)[start:]]
+    else:
+        ranked = q.by_date(sort == "-date", start, PER_PAGE)
     if ranked:
         cables = Cable.objects.select_related("sender", "recipient").in_bulk(ranked)
         pattern = term_pattern(results.hl)
-        hits, shown = {}, []
-        for cable_id in ranked:
-            cable, rows_of_cable = cables[cable_id], by_cable[cable_id]
-            hits[cable_id] = Hit(
-                cable=cable,
-                score=float(max(r.score or 0 for r in rows_of_cable)),
-                matches=len(rows_of_cable),
-                url=cable_url(cable, results.hl),
-                title_html=mark_terms(cable.title, pattern),
+        hits = {
+            cable_id: Hit(
+                cable=cables[cable_id],
+                score=0.0,
+                matches=0,
+                url=cable_url(cables[cable_id], results.hl),
+                title_html=mark_terms(cables[cable_id].title, pattern),
             )
-            # The text's own rows (catalogue record, passages) before annotations, best first.
-            best = sorted(
-                rows_of_cable,
-                key=lambda r: (r.kind == SearchEntry.Kind.ANNOTATION, -(r.score or 0), r.id),
-            )
-            shown += best[:SNIPPETS_PER_HIT]
-        found = {row[0]: row for row in fetch_snippets(q.compiled, shown)}
-        for row in shown:
-            if row.id in found:
-                hits[row.cable_id].snippets.append(
-                    snippet(hits[row.cable_id].cable, row, found[row.id], results.hl)
-                )
+            for cable_id in ranked
+        }
+        shown = []
+        for row in fetch_snippets(q.compiled, q.page_rows(ranked)):
+            shown.append((Candidate(*row[:6]), row[6:]))
+        # The text's own rows (catalogue record, passages) before annotations, best first.
+        shown.sort(key=lambda r: (r[0].kind == SearchEntry.Kind.ANNOTATION, r[0].score, r[0].id))
+        for row, snip in shown:
+            hit = hits[row.cable_id]
+            hit.score = max(hit.score, q.backend.score(row.score))
+            hit.matches = row.matches
+            hit.snippets.append(snippet(hit.cable, row, snip, results.hl))
         results.hits = list(hits.values())
     results.messages = messages
     return results
-
-
-def _rank(by_cable: dict[int, list[Candidate]], sort: str) -> list[int]:
-    """The matching cables' ids in the order asked for (no dates last, then title, then id)."""
-
-    def when(row: Candidate):
-        return (row.date is None, row.date or datetime.date.min)
-
-    def key(cable_id):
-        row = by_cable[cable_id][0]
-        best = max(r.score or 0 for r in by_cable[cable_id])
-        if sort == "relevance":
-            return (-best, when(row), row.title, cable_id)
-        return (when(row), row.title, cable_id)
-
-    ranked = sorted(by_cable, key=key)
-    if sort == "-date":
-        # Latest first; within a day, still by title (as the earliest-first order).
-        dated = sorted(
-            (c for c in ranked if by_cable[c][0].date is not None),
-            key=lambda c: by_cable[c][0].date,
-            reverse=True,
-        )
-        ranked = dated + [c for c in ranked if by_cable[c][0].date is None]
-    return ranked

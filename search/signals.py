@@ -4,10 +4,13 @@ Re-indexed after the transaction commits, once per cable however many rows
 changed. Fixture loading (raw) is skipped: ``load_seed`` indexes at the end.
 """
 
-from django.db.models.signals import post_delete, post_save
+from django.db import connections
+from django.db.backends.signals import connection_created
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.dispatch import receiver
 
 from annotations.models import Annotation
+from annotations.services import annotations_changed
 from cables.models import Alias, Cable, Mention, Participant, Passage
 from search.indexer import schedule
 from telegrams.models import Telegram, TelegramRecipient
@@ -58,3 +61,30 @@ def search_annotation_changed(sender, instance, raw=False, **kwargs):
     if raw:
         return
     schedule(annotations=[instance.pk])
+
+
+@receiver(annotations_changed)
+def search_annotations_updated(sender, ids, **kwargs):
+    """Annotations changed by an UPDATE (edited, deleted, hidden): their entries carry
+    who may see them (search.access), so they are written again."""
+    schedule(annotations=ids)
+
+
+@receiver(connection_created)
+def search_path_on_connect(sender, connection, **kwargs):
+    """On PostgreSQL, whether the search ranks through RUM, asked once per database
+    (search.backends.postgres.has_rum), here rather than in a search's queries."""
+    if connection.vendor == "postgresql":
+        from search.backends import postgres
+
+        if connection.settings_dict["NAME"] not in postgres._RUM:
+            postgres.detect_rum(connection)
+
+
+@receiver(post_migrate)
+def search_path_after_migrate(sender, using, **kwargs):
+    """A migration may have installed the rum extension (search 0002): ask again."""
+    if connections[using].vendor == "postgresql" and sender.label == "search":
+        from search.backends import postgres
+
+        postgres.detect_rum(connections[using])

@@ -20,8 +20,8 @@ def search_view(request: HtmxHttpRequest) -> HttpResponse:
     """Full-text search with facets (``search.services``); the htmx fragment is the results.
 
     Queries, whatever the number of results: the data version, the names in
-    the query (kept per version), the candidates, the facets, the page's
-    cables and their snippets (6; 5 with the names kept); see
+    the query (kept per version), the count, the facets, the ranking, the
+    page's cables and their rows with snippets (7; 6 with the names kept); see
     ``search.services.search`` for the rest. A repeated search (the same address, the
     same reader, no change to the data since) is answered from the page cache
     with the data version alone (and the session and user when signed in), or

@@ -59,7 +59,8 @@ class SnippetSQL(NamedTuple):
     column: str  # the snippet, its terms between HIT_OPEN and HIT_CLOSE
     source: str  # FROM: the entries as ``e`` (joined to the full-text table if need be)
     where: str  # a condition the source needs to cut snippets ("" when none)
-    params: list  # for ``column`` then ``where``
+    column_params: list  # for ``column``
+    where_params: list  # for ``where``
 
 
 class CompiledQuery(ABC):
@@ -69,10 +70,24 @@ class CompiledQuery(ABC):
         self.parsed = parsed
 
     @abstractmethod
-    def match(self, columns: str, where: list[str], limit: int) -> tuple[str, list]:
-        """A SELECT of ``columns`` and a ``score`` (higher is better) of at most ``limit``
-        index entries ``e`` that match the query and meet every condition of ``where``,
-        in index order."""
+    def match(self, columns: str, where: list[str], params: list, limit: int) -> tuple[str, list]:
+        """A SELECT of ``columns`` of at most ``limit`` index entries ``e`` that match the
+        query and meet every condition of ``where``, in index order (the cheapest to
+        draw: what the count and the facets' sample read). ``params`` are those of
+        the conditions of ``where``, in order."""
+
+    @abstractmethod
+    def ranked(self, columns: str, where: list[str], params: list, limit: int) -> tuple[str, list]:
+        """A SELECT of ``columns`` and ``rank`` of the ``limit`` best index entries ``e``
+        that match the query and meet every condition of ``where``, best first: ranked
+        by the engine's own score, inside the engine. ``rank`` is the engine's ordering
+        value, lower is better (PostgreSQL: RUM's distance, or ``ts_rank_cd`` negated
+        without RUM; SQLite: bm25)."""
+
+    @abstractmethod
+    def scored(self, columns: str, where: list[str], params: list) -> tuple[str, list]:
+        """A SELECT of ``columns`` and ``rank`` (as :meth:`ranked`) of every index entry
+        ``e`` that matches the query and meets every condition of ``where``, in no order."""
 
     @abstractmethod
     def snippets(self) -> SnippetSQL:
@@ -95,6 +110,10 @@ class SearchBackend(ABC):
     name_resembles: str | None = None
     name_similarity: str | None = None
     fuzzy_threshold: float | None = None  # the least similarity a misspelt name needs
+
+    @abstractmethod
+    def score(self, rank: float) -> float:
+        """The engine's score (higher is better) of an entry whose ``rank`` is this."""
 
     def compile(self, parsed: Parsed) -> CompiledQuery:
         return self.query_class(parsed)

@@ -1,17 +1,34 @@
-"""PostgreSQL: a weighted ``tsvector`` per entry, ``websearch_to_tsquery``, ``ts_rank``,
-``ts_headline``, and ``pg_trgm`` for misspelt names.
+"""PostgreSQL: a weighted ``tsvector`` per entry, ``websearch_to_tsquery``, RUM's
+``<=>`` for ranking (``ts_rank_cd`` without RUM), ``ts_headline``, and
+``pg_trgm`` for misspelt names.
 
 ``SearchEntry.vector`` is stored, weighted A (title), B (summary, citation,
 record id, names and aliases of sender, recipient and telegram authors), C
 (passage text, annotation body) and D (labels, archive fields, an
 annotation's quoted words), and written by the indexer in one UPDATE per
 batch (:meth:`PostgresBackend.entries_written`). The query is built from
-``websearch_to_tsquery`` pieces and ranked with ``ts_rank``; ``ts_headline``
+``websearch_to_tsquery`` pieces and ranked by the RUM indexes (search 0002),
+best first, with RUM's score over every match; ``ts_headline``
 runs only for the page shown; ``pg_trgm``'s ``word_similarity`` finds
 misspelt names.
+
+Two paths, chosen once per database by whether the ``rum`` extension is
+installed in it (:func:`has_rum`; migration search 0002 installs it where the
+server has the package): with RUM, the index hands back the best rows first;
+without it (a developer's own server), every match is scored with
+``ts_rank_cd`` and sorted, which is as exact and slower, and ``manage.py
+check`` says which package to install (``search.checks``). A query holding a
+phrase (``<->``) is sorted on the RUM path too: RUM finds a phrase's matches
+and scores them right, but does not hand them back in order of that score
+(measured at 100,000 cables: the first rows drawn were not the best), so
+its ``<=>`` is computed for every match and sorted, as without RUM.
 """
 
 from __future__ import annotations
+
+import re
+
+from django.db import connection
 
 from search.backends.base import (
     HIT_CLOSE,
@@ -47,6 +64,84 @@ HEADLINE_OPTIONS = (
 )
 
 
+_RUM: dict[str, bool] = {}
+
+
+def detect_rum(conn=connection) -> bool:
+    """Ask the database of ``conn`` whether it has the ``rum`` extension, and keep the
+    answer for its name (``search.signals`` asks when a connection opens and after
+    each migrate, so a search never pays the query)."""
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'rum'")
+        _RUM[conn.settings_dict["NAME"]] = found = cursor.fetchone() is not None
+    return found
+
+
+def has_rum() -> bool:
+    """Whether the database in use has the ``rum`` extension: the path the search takes,
+    chosen once per database (a test may set ``_RUM`` to force a path)."""
+    found = _RUM.get(connection.settings_dict["NAME"])
+    return detect_rum() if found is None else found
+
+
+def rum_available() -> bool:
+    """Whether the server has the ``rum`` package, installed in this database or not."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'rum'")
+        return cursor.fetchone() is not None
+
+
+def server_major() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('server_version_num')::int / 10000")
+        return cursor.fetchone()[0]
+
+
+# The RUM indexes of migration search 0002 (one per tier of the ranking), also made
+# by install_rum once the package is installed after migrating.
+RUM_INDEXES = {
+    "search_rum_catalogue": "kind = 'cable'",
+    "search_rum_text": "kind <> 'cable'",
+}
+
+
+def install_rum() -> bool:
+    """Install the ``rum`` extension and the search's RUM indexes when the server has
+    the package (``rebuild_search_index`` runs it); whether they are there."""
+    if not rum_available():
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE indexname = ANY(%s)", [list(RUM_INDEXES)]
+        )
+        made = {row[0] for row in cursor.fetchall()}
+        if made == set(RUM_INDEXES):
+            return True  # nothing to do (and no DDL inside the caller's transaction)
+        cursor.execute("CREATE EXTENSION IF NOT EXISTS rum")
+        for name, where in RUM_INDEXES.items():
+            cursor.execute(
+                f"CREATE INDEX IF NOT EXISTS {name} ON {table(SearchEntry)} "
+                f"USING rum (vector rum_tsvector_ops) WHERE {where}"
+            )
+    detect_rum()
+    return True
+
+
+# A word websearch_to_tsquery keeps as one lexeme: letters and digits only. Any
+# other character (a hyphen, an apostrophe, a dot) may split it into a phrase.
+_ONE_LEXEME = re.compile(r"[^\W_]+")
+
+
+def has_phrase(parsed: Parsed) -> bool:
+    """Whether the query's tsquery may hold a phrase operator (``<->``), erring on yes."""
+    return any(
+        len(words) > 1 or not _ONE_LEXEME.fullmatch(words[0])
+        for clause in parsed.clauses
+        for t in (*clause.include, *clause.exclude)
+        for words in t.alternatives
+    )
+
+
 def to_tsquery(parsed: Parsed) -> tuple[str, list[str]]:
     """The query as a PostgreSQL ``tsquery`` expression built from ``websearch_to_tsquery``."""
     params: list[str] = []
@@ -68,24 +163,73 @@ def to_tsquery(parsed: Parsed) -> tuple[str, list[str]]:
 
 
 class PostgresQuery(CompiledQuery):
-    def __init__(self, parsed: Parsed):
+    def __init__(self, parsed: Parsed, rum: bool):
         super().__init__(parsed)
         self.tsquery = to_tsquery(parsed)
+        self.rum = rum
+        # Whether the index's order is the score's (RUM, and no phrase: see the module).
+        self.index_ordered = rum and not has_phrase(parsed)
 
-    def match(self, columns: str, where: list[str], limit: int) -> tuple[str, list]:
-        # One SELECT per shard, each able to use its own partial index (the
+    def rank(self) -> tuple[str, list]:
+        """The rank of the entry ``e`` (lower is better) and its parameters: RUM's
+        distance, or without RUM ``ts_rank_cd``'s score negated."""
+        tsq, tsq_params = self.tsquery
+        if self.rum:
+            return f"e.vector <=> {tsq}", tsq_params
+        return f"-ts_rank_cd(e.vector, {tsq})", tsq_params
+
+    def match(self, columns: str, where: list[str], params: list, limit: int) -> tuple[str, list]:
+        # One SELECT per shard, each able to use its own partial GIN index (the
         # predicates repeat the indexes' exactly); under the outer LIMIT,
         # PostgreSQL runs the shards in turn and stops once the limit is met.
+        return self._shards(columns, [], where, params, limit)
+
+    def _shards(self, columns, column_params, where, params, limit) -> tuple[str, list]:
         entry = table(SearchEntry)
         tsq, tsq_params = self.tsquery
         shards = [
-            f"(SELECT {columns}, ts_rank(e.vector, {tsq}) AS score FROM {entry} e "
-            f"WHERE e.vector @@ {tsq} AND " + " AND ".join(where)
-            + f" AND e.cable_id %% {SHARDS} = {shard} LIMIT %s)"
+            f"(SELECT {columns} FROM {entry} e WHERE e.vector @@ {tsq} AND "
+            + " AND ".join(where) + f" AND e.cable_id %% {SHARDS} = {shard} LIMIT %s)"
             for shard in range(SHARDS)
         ]  # fmt: skip
         sql = "SELECT * FROM (" + " UNION ALL ".join(shards) + ") shards LIMIT %s"
-        return sql, (tsq_params + tsq_params + [limit]) * SHARDS + [limit]
+        return sql, (column_params + tsq_params + params + [limit]) * SHARDS + [limit]
+
+    def ranked(self, columns: str, where: list[str], params: list, limit: int) -> tuple[str, list]:
+        # With RUM (search 0002) and no phrase, the index answers ORDER BY vector <=>
+        # query itself: it scores every match from the positions and weights it
+        # keeps, with no visit to the table, and hands back the best first. ``where``
+        # must keep to one tier (``e.kind = 'cable'`` or ``e.kind <> 'cable'``), the
+        # predicates of its two partial indexes. Otherwise every match is scored and
+        # sorted (``+ 0`` keeps the planner from reading RUM's order, which a
+        # phrase's scores do not follow).
+        tsq, tsq_params = self.tsquery
+        rank, rank_params = self.rank()
+        if self.index_ordered:
+            sql = (
+                f"SELECT {columns}, {rank} AS rank FROM {table(SearchEntry)} e "
+                f"WHERE e.vector @@ {tsq} AND " + " AND ".join(where)
+                + f" ORDER BY {rank} LIMIT %s"
+            )  # fmt: skip
+            return sql, rank_params + tsq_params + params + rank_params + [limit]
+        # Every match scored, found through the sharded GIN indexes (left to itself
+        # the planner would read a tier's every row through a btree index and test
+        # each: 450 ms for a word with a name's phrase at 100,000 cables), then sorted.
+        names = [c.strip().split(".")[-1] for c in columns.split(",")]
+        every, every_params = self._shards(
+            f"{columns}, {rank} AS rank", rank_params, where, params, 2**31 - 1
+        )
+        sql = f"SELECT {', '.join(names)}, rank FROM ({every}) m ORDER BY rank LIMIT %s"
+        return sql, every_params + [limit]
+
+    def scored(self, columns: str, where: list[str], params: list) -> tuple[str, list]:
+        tsq, tsq_params = self.tsquery
+        rank, rank_params = self.rank()
+        sql = (
+            f"SELECT {columns}, {rank} AS rank FROM {table(SearchEntry)} e "
+            f"WHERE e.vector @@ {tsq} AND " + " AND ".join(where)
+        )
+        return sql, rank_params + tsq_params + params
 
     def snippets(self) -> SnippetSQL:
         tsq, tsq_params = self.tsquery
@@ -93,7 +237,9 @@ class PostgresQuery(CompiledQuery):
             "ts_headline('english'::regconfig, CASE WHEN e.kind = 'cable' THEN e.text_b "
             f"ELSE e.text_c END, {tsq}, %s)"
         )
-        return SnippetSQL(column, f"{table(SearchEntry)} e", "", [*tsq_params, HEADLINE_OPTIONS])
+        return SnippetSQL(
+            column, f"{table(SearchEntry)} e", "", [*tsq_params, HEADLINE_OPTIONS], []
+        )
 
 
 class PostgresBackend(SearchBackend):
@@ -105,6 +251,15 @@ class PostgresBackend(SearchBackend):
     name_resembles = "%s <%% n.name"
     name_similarity = "word_similarity(%s, n.name)"
     fuzzy_threshold = FUZZY_THRESHOLD
+
+    def compile(self, parsed: Parsed) -> PostgresQuery:
+        return PostgresQuery(parsed, has_rum())
+
+    def score(self, rank: float) -> float:
+        if not has_rum():
+            return -rank  # ts_rank_cd, negated to be a rank
+        # RUM's distance is the reciprocal of its score (rum_ts_score).
+        return 1.0 / rank if rank else float("inf")
 
     def id_select(self, ids) -> tuple[str, list]:
         # An array literal: dumping thousands of ints one by one cost more than the

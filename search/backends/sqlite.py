@@ -24,6 +24,7 @@ from search.models import SearchEntry
 from search.query import Parsed, Term
 
 WEIGHTS = {"a": 10.0, "b": 4.0, "c": 2.0, "d": 1.0}  # bm25 column weights
+_WEIGHTS = ", ".join(str(w) for w in WEIGHTS.values())
 
 # Keep in step with migration cables 0003 (rebuild_search_index reinstalls these).
 SQLITE_FTS = [
@@ -78,15 +79,25 @@ class SQLiteQuery(CompiledQuery):
         super().__init__(parsed)
         self.fts = to_fts5(parsed)
 
-    def match(self, columns: str, where: list[str], limit: int) -> tuple[str, list]:
-        weights = ", ".join(str(w) for w in WEIGHTS.values())
-        sql = (
-            f"SELECT {columns}, -bm25(cables_search_fts, {weights}) AS score "
-            f"FROM cables_search_fts JOIN {table(SearchEntry)} e "
+    def _from(self, columns: str, where: list[str], rank: bool) -> str:
+        score = f", bm25(cables_search_fts, {_WEIGHTS}) AS rank" if rank else ""
+        return (
+            f"SELECT {columns}{score} FROM cables_search_fts JOIN {table(SearchEntry)} e "
             "ON e.id = cables_search_fts.rowid "
-            "WHERE cables_search_fts MATCH %s AND " + " AND ".join(where) + " LIMIT %s"
+            "WHERE cables_search_fts MATCH %s AND " + " AND ".join(where)
         )
-        return sql, [self.fts, limit]
+
+    def match(self, columns: str, where: list[str], params: list, limit: int) -> tuple[str, list]:
+        return self._from(columns, where, rank=False) + " LIMIT %s", [self.fts, *params, limit]
+
+    def ranked(self, columns: str, where: list[str], params: list, limit: int) -> tuple[str, list]:
+        # FTS5 scores every match with bm25() and sorts them itself; only the best
+        # ``limit`` come back.
+        sql = self._from(columns, where, rank=True) + " ORDER BY rank LIMIT %s"
+        return sql, [self.fts, *params, limit]
+
+    def scored(self, columns: str, where: list[str], params: list) -> tuple[str, list]:
+        return self._from(columns, where, rank=True), [self.fts, *params]
 
     def snippets(self) -> SnippetSQL:
         return SnippetSQL(
@@ -94,6 +105,7 @@ class SQLiteQuery(CompiledQuery):
             f"'{HIT_OPEN}', '{HIT_CLOSE}', '…', 24)",
             f"cables_search_fts JOIN {table(SearchEntry)} e ON e.id = cables_search_fts.rowid",
             "cables_search_fts MATCH %s",
+            [],
             [self.fts],
         )
 
@@ -103,6 +115,10 @@ class SQLiteBackend(SearchBackend):
     query_class = SQLiteQuery
     # Materialised so bm25() runs inside its FTS5 query.
     cte_materialized = "MATERIALIZED "
+
+    def score(self, rank: float) -> float:
+        # bm25() is negative, the better the lower.
+        return -rank
 
     def id_select(self, ids) -> tuple[str, list]:
         return "SELECT value FROM json_each(%s)", [json.dumps([int(i) for i in ids])]

@@ -55,6 +55,11 @@ class Command(BaseCommand):
             )
             return
         started = time.monotonic()
+        if connection.vendor == "postgresql":
+            from search.backends.postgres import install_rum
+
+            # Where the server gained the rum package after migrating (search 0002).
+            install_rum()
         if cable:
             written = index_cables(cables, batch_size=batch_size)
         else:
