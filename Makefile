@@ -1,7 +1,7 @@
 # Reading Room — everyday commands.
 #
 #   make run          set up .venv, migrate, load the seed collection, serve on 127.0.0.1:$(PORT)
-#   make test         lint (ruff, import contracts), then the whole pytest suite (SQLite; PostgreSQL when DATABASE_URL is set)
+#   make test         lint (ruff, import contracts), then the whole pytest suite, one worker per core (SQLite; PostgreSQL when DATABASE_URL is set)
 #   make screenshots  only the browser tests (they write docs/screenshots/)
 #   make lint         ruff check + ruff format --check + lint-imports (the apps' dependency contracts)
 #   make format       ruff format + ruff check --fix
@@ -80,10 +80,15 @@ rum:
 	  exit 1; \
 	fi
 
+# The suite runs in one worker per core (pytest-xdist), each with its own test
+# database; a test file stays in one worker (--dist loadfile), so a file's
+# fixtures and its fixed Redis database are never shared. TEST_WORKERS=0 runs
+# everything in this process (for pdb).
+TEST_WORKERS ?= auto
 test: $(STAMP_DEV) chromium rum
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 screenshots: $(STAMP_DEV) chromium
 	$(BIN)/pytest -m browser
