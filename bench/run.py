@@ -19,7 +19,9 @@ What it does, on this machine, loopback only:
    includes it: compression is nginx's).
 4. For each size: generates the synthetic corpus up to that many cables
    (``generate_corpus``; the 100,000 run adds 99,000 to the 1,000), runs
-   ``VACUUM ANALYZE``, lists every published cable's reading-view address
+   ``VACUUM ANALYZE``, keeps every cable's fixed layers in the database for
+   the address the rows ask (``keep_layers``, as an archive does after an
+   import), lists every published cable's reading-view address
    from the database (``LISTING``, through the ORM), starts gunicorn (2
    workers, DEBUG off, a throw-away SECRET_KEY, ALLOWED_HOSTS=127.0.0.1), warms
    every page up (except for the rows across the archive), then runs ``wrk``
@@ -798,6 +800,34 @@ def issue_13(results: dict, sizes: list[int]) -> list[str]:
     ]
 
 
+def keep_layers(parts: int = 2) -> str:
+    """Render and keep every cable's fixed layers for the address the rows ask
+    (``manage.py keep_layers``, as after an import), one process per core."""
+    t0 = time.perf_counter()
+    command = [PY, "manage.py", "keep_layers", "--origin", HOST]
+    procs = [
+        subprocess.Popen(
+            [*command, "--part", f"{k}/{parts}"],
+            env=ENV,
+            cwd=BASE,
+            text=True,
+            stdout=subprocess.PIPE,
+        )  # fmt: skip
+        for k in range(1, parts + 1)
+    ]
+    outs = [p.communicate()[0].strip() for p in procs]
+    if any(p.returncode for p in procs):
+        raise SystemExit(f"keep_layers failed: {outs}")
+    seconds = time.perf_counter() - t0
+    kept = sum(
+        int(re.search(r"Kept the layers of ([\d,]+)", o).group(1).replace(",", "")) for o in outs
+    )
+    return (
+        f"Layers kept (keep_layers, {parts} processes): {kept:,} cables in {seconds:.0f} s "
+        f"({kept / seconds:,.0f} cables/s)"
+    )
+
+
 def measure_sizes(ctx: dict, folder: Path) -> tuple[dict, list[str]]:
     """Every size in turn, the corpus grown to it first: the rows, and how the
     corpus was generated."""
@@ -817,6 +847,8 @@ def measure_sizes(ctx: dict, folder: Path) -> tuple[dict, list[str]]:
         )
         print(generation[-1], flush=True)
         psql("VACUUM ANALYZE", DB)
+        generation.append(keep_layers())
+        print(generation[-1], flush=True)
         have = size
         results[size] = measure_size(size, ctx, folder)
     return results, generation
