@@ -804,7 +804,9 @@ def keep_layers(parts: int = 2) -> str:
     """Render and keep every cable's fixed layers for the address the rows ask
     (``manage.py keep_layers``, as after an import), one process per core."""
     t0 = time.perf_counter()
-    command = [PY, "manage.py", "keep_layers", "--origin", HOST]
+    # The origin the app sees: nginx passes the request's host ($host), which
+    # names no port, and the scheme it was asked in.
+    command = [PY, "manage.py", "keep_layers", "--origin", "http://127.0.0.1"]
     procs = [
         subprocess.Popen(
             [*command, "--part", f"{k}/{parts}"],
@@ -849,8 +851,20 @@ def measure_sizes(ctx: dict, folder: Path) -> tuple[dict, list[str]]:
         psql("VACUUM ANALYZE", DB)
         generation.append(keep_layers())
         print(generation[-1], flush=True)
+        (kept_at,) = psql("SELECT now()", DB)
         have = size
         results[size] = measure_size(size, ctx, folder)
+        # Layers the pages rendered themselves (a cable the writer changed, or an
+        # origin keep_layers was not given: then the rows (f) measure rendering).
+        (rendered, other) = psql(
+            "SELECT count(*) FILTER (WHERE rendered_at > %s),"
+            " count(*) FILTER (WHERE origin <> 'http://127.0.0.1') FROM reading_keptlayers",
+            DB, (kept_at,),
+        )  # fmt: skip
+        generation.append(
+            f"Layers rendered by the pages during the rows at {size:,} cables: {rendered:,} "
+            f"({other:,} for another origin)"
+        )
     return results, generation
 
 
