@@ -69,7 +69,10 @@ The one per-request value inside a body is the CSRF token: a body meant for the
 cache is rendered with a placeholder in its place (``csrf_placeholder``, a
 context processor that overrides Django's), and is kept in parts between the
 placeholders (``KeptBody``); every response — fresh or from the cache — gets the
-requester's own token put in.
+requester's own token put in. The placeholder is text that escaping never
+writes (``&rr-csrf-…;``, left as it is only because the template's token is a
+SafeString), so it is found only where the template put the token: a note or a
+query that contains its text shows it as typed (``CSRF_PLACEHOLDER``).
 
 Nothing here compresses: the proxy in front (``deploy/nginx/readingroom.conf``)
 compresses responses on their way out, and WhiteNoise serves static files

@@ -25,6 +25,7 @@ from django.test import Client
 
 from cables.models import Cable
 from readingroom.views import server_error
+from tests.factories import check_html
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -85,6 +86,7 @@ def test_an_outage_is_a_503_with_retry_after_then_the_site_recovers(seed, users)
                 assert response.status_code == 503, url
                 assert response["Retry-After"] == "30"
                 html = response.content.decode()
+                check_html(html)
                 assert "The reading room is back shortly" in html
                 assert "Server Error" not in html
     # The same process, the settings put back: every page answers again.
