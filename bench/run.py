@@ -30,8 +30,10 @@ What it does, on this machine, loopback only:
    browsers do (one row repeats the signed-in reading view for a client that
    does not, which nginx sends uncompressed: the difference is what compressing
    costs), and reads each worker's peak memory (VmHWM) before stopping it. The
-   baseline (``/healthz``) goes through nginx too, so every ratio compares like
-   with like. Rows (a)–(e) ask one page (or the 20 searches) again and again;
+   baseline (``/bench/baseline``, ``bench.views.baseline``: a fixed body through
+   the whole middleware stack, no query; not the health check, which asks the
+   database and the cache since issue 15) goes through nginx too, so every ratio
+   compares like with like. Rows (a)–(e) ask one page (or the 20 searches) again and again;
    the rows of issue 13 ask as readers do:
 
    - (f) *across the archive*: a random cable per request (``LUA_RANDOM``: a
@@ -312,6 +314,10 @@ http {{
     fastcgi_temp_path {folder}/fastcgi;
     uwsgi_temp_path {folder}/uwsgi;
     scgi_temp_path {folder}/scgi;
+    map $http_x_forwarded_proto $readingroom_scheme {{
+        default $http_x_forwarded_proto;
+        "" $scheme;
+    }}
     upstream readingroom {{ server 127.0.0.1:{app_port}; }}
     server {{
         listen 127.0.0.1:{port};
@@ -571,7 +577,7 @@ def measure_size(size: int, ctx: dict, folder: Path) -> dict:
         server.stop()
     writing = f"while a writer adds {WRITE_RATE} notes/s on {WRITER_CABLES} other cables"
     pages = [
-        Row("baseline", "(a) baseline: /healthz", "/healthz"),
+        Row("baseline", "(a) baseline: /bench/baseline", "/bench/baseline"),
         Row("reading", "(b) reading view, anonymous", reading),
         Row("reading_render", "(b) reading view, anonymous, rendered afresh (no page cache)",
             reading, unique=True),

@@ -21,4 +21,9 @@ urlpatterns = [
     path("", include("search.urls")),
     path("", include("interchange.urls")),
     path("", include("reading.urls")),
+    # The benchmark's constant baseline (no query), beside the pages it is compared with.
+    path("", include("bench.urls")),
 ]
+
+# A database outage is a calm 503 with Retry-After, not a bare 500 (readingroom.views).
+handler500 = "readingroom.views.server_error"
