@@ -74,7 +74,8 @@ def _words(text: str) -> str:
 
 CONFIRM_FIRST = (
     "Confirm your e-mail address before you publish to everyone: follow the link we sent "
-    "when you signed up. Notes for yourself or your group need no confirmation."
+    "when you signed up (a new one: Your address, /accounts/confirm/). Notes for yourself "
+    "or your group need no confirmation."
 )
 KEEP_CORRECTION = (
     "An accepted correction stays a correction. To withdraw it, ask an editor to reject it."
