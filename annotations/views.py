@@ -8,8 +8,8 @@ that lost a race answers 409 with the other person's text.
 
 Who may do what: anyone sees what ``Annotation.objects.visible_to`` allows,
 and gets 404 for anything else; signed-in readers write, reply, and edit or
-delete their own; editors (staff) hide public annotations and review proposed
-corrections.
+delete their own, and flag others' (once each); editors (staff) hide public
+annotations, review proposed corrections and approve new accounts' notes.
 """
 
 from __future__ import annotations
@@ -282,6 +282,18 @@ def review(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         )
     if not services.review_correction(annotation, decision, editor=request.user):
         return _refused(request, annotation, "Another editor has reviewed this correction.")
+    if request.htmx:
+        return _row(request, annotation.passage)
+    return redirect(annotation)
+
+
+@login_required
+@require_POST
+def approve(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """An editor approves a new account's note awaiting review (and so the account)."""
+    annotation = _editor(request, pk)
+    if not services.approve([annotation], editor=request.user):
+        return _refused(request, annotation, "This note is not awaiting review.")
     if request.htmx:
         return _row(request, annotation.passage)
     return redirect(annotation)

@@ -100,6 +100,9 @@ def accepted(users, telegram1):
 # An accepted correction's reading -------------------------------------------------
 
 
+# Committed writes: PostgreSQL moves versions at commit (a deferred trigger), and
+# this test reads a page kept before the write.
+@pytest.mark.django_db(transaction=True)
 def test_a_new_reading_for_an_accepted_correction_returns_it_to_proposed(
     client, users, cable, accepted
 ):

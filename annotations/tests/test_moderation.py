@@ -185,6 +185,9 @@ def test_a_new_accounts_public_note_waits_for_an_editor(
     assert [n.pk for n in queue.context["cl"].result_list] == [note.pk]
 
 
+# Committed writes: PostgreSQL moves versions at commit (a deferred trigger), and
+# this test reads a page kept before the write.
+@pytest.mark.django_db(transaction=True)
 def test_approving_the_first_note_publishes_it_and_the_accounts_next(
     users, cable, telegram1, newcomer, django_capture_on_commit_callbacks
 ):
@@ -297,3 +300,42 @@ def test_editors_see_flags_in_the_queue_and_mark_them_reviewed(users, public_not
 
 def test_the_queue_is_for_editors_who_may_change_notes(users):
     assert signed_in(users.editor).get(admin_url(ModerationItem, "changelist")).status_code == 403
+
+
+def test_an_editor_confirms_an_address_by_hand(users, seed, telegram1):
+    client = Client()
+    user = sign_up(client)
+    registration = Registration.objects.get(user=user)
+    response = signed_in(users.admin).post(
+        admin_url(Registration, "changelist"),
+        {"action": "confirm", "_selected_action": [registration.pk]},
+    )
+    assert response.status_code == 302
+    registration.refresh_from_db()
+    assert registration.email_confirmed is not None
+    assert write(client, telegram1, "Kaesong").status_code == 302
+    assert Annotation.objects.get(author=user).awaiting_review  # confirmed, not yet approved
+
+
+def test_an_editor_approves_a_waiting_note_from_the_margin(
+    users, cable, telegram1, newcomer, django_capture_on_commit_callbacks
+):
+    user, author = newcomer
+    write(author, telegram1, "Kaesong")
+    note = Annotation.objects.get(author=user)
+    editor = signed_in(users.editor)
+    page = editor.get(cable.get_absolute_url()).content.decode()
+    card = page.split(f'id="card-{note.pk}"')[1].split("</article>")[0]
+    approve_url = reverse("annotations:approve", args=[note.pk])
+    assert f'action="{approve_url}"' in card
+    # Not a reader's to press.
+    assert signed_in(users.outsider).post(approve_url).status_code == 404
+    assert author.post(approve_url).status_code == 403
+    response = editor.post(approve_url, **HTMX)
+    assert response.status_code == 200
+    assert PENDING not in response.content.decode() and MARK in response.content.decode()
+    note.refresh_from_db()
+    assert not note.awaiting_review
+    assert note.review_events.get().editor == users.editor
+    again = editor.post(approve_url)
+    assert again.status_code == 400 and "not awaiting review" in again.content.decode()
