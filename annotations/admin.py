@@ -174,7 +174,10 @@ class AnnotationAdmin(admin.ModelAdmin):
             if getattr(obj, name) != current[name]:
                 services.log_review(obj, request.user, field, current[name], getattr(obj, name))
 
-    @admin.action(description="Approve the selected notes (and publish their authors' next)")
+    @admin.action(
+        description="Approve the selected notes (and publish their authors' next)",
+        permissions=["change"],
+    )
     def approve(self, request, queryset):
         count = services.approve(list(queryset), editor=request.user)
         messages.success(request, f"Approved {count} note{'s' if count != 1 else ''}.")
@@ -228,14 +231,14 @@ class ModerationQueueAdmin(AnnotationAdmin):
     def open_flags(self, obj) -> int:
         return obj.open_flag_count
 
-    @admin.action(description="Hide the selected notes from readers")
+    @admin.action(description="Hide the selected notes from readers", permissions=["change"])
     def hide(self, request, queryset):
         notes = list(queryset)
         for note in notes:
             services.set_hidden(note, True, editor=request.user)
         messages.success(request, f"Hid {len(notes)} note{'s' if len(notes) != 1 else ''}.")
 
-    @admin.action(description="Mark the selected notes' flags reviewed")
+    @admin.action(description="Mark the selected notes' flags reviewed", permissions=["change"])
     def mark_reviewed(self, request, queryset):
         flags = list(Flag.objects.filter(annotation__in=queryset, reviewed_at__isnull=True))
         count = services.mark_flags_reviewed(flags, editor=request.user)

@@ -339,3 +339,18 @@ def test_an_editor_approves_a_waiting_note_from_the_margin(
     assert note.review_events.get().editor == users.editor
     again = editor.post(approve_url)
     assert again.status_code == 400 and "not awaiting review" in again.content.decode()
+
+
+def test_a_view_only_editor_cannot_approve(users, telegram1, newcomer):
+    from django.contrib.auth.models import Permission
+
+    user, author = newcomer
+    write(author, telegram1, "Kaesong")
+    note = Annotation.objects.get(author=user)
+    users.editor.user_permissions.add(Permission.objects.get(codename="view_annotation"))
+    response = signed_in(users.editor).post(
+        admin_url(Annotation, "changelist"), {"action": "approve", "_selected_action": [note.pk]}
+    )
+    assert response.status_code in (200, 302)
+    note.refresh_from_db()
+    assert note.awaiting_review and not ReviewEvent.objects.exists()
