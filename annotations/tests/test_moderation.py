@@ -354,3 +354,11 @@ def test_a_view_only_editor_cannot_approve(users, telegram1, newcomer):
     assert response.status_code in (200, 302)
     note.refresh_from_db()
     assert note.awaiting_review and not ReviewEvent.objects.exists()
+
+
+def test_flagging_and_approving_need_the_csrf_token(users, public_note):
+    for user, name in ((users.outsider, "annotations:flag"), (users.editor, "annotations:approve")):
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(user)
+        assert client.post(reverse(name, args=[public_note.pk])).status_code == 403
+    assert not Flag.objects.exists()
