@@ -538,6 +538,10 @@ RULES: dict[str, Rule] = {
         ),
     ),
     "annotations_passagerevision": Rule(RECORDS, cables=_OF_PASSAGE),
+    # Review history and readers' flags show on no reader's page (the admin alone);
+    # the decisions themselves are columns of the note, which move its cable.
+    "annotations_reviewevent": Rule(NOTES),
+    "annotations_flag": Rule(NOTES),
     # The search index: read by the search page alone (which reads both aggregates).
     "cables_searchentry": Rule(NOTES),
     "auth_user": Rule(ARCHIVE, columns=USER_COLUMNS),

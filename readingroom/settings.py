@@ -6,6 +6,7 @@ secret key.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -37,6 +38,7 @@ INSTALLED_APPS = [
     "csp",
     "django_htmx",
     "template_partials",
+    "axes",
     "readingroom",
     # The apps, lowest layer first (pyproject.toml's import-linter contracts
     # check that each imports only those above it in this list).
@@ -61,6 +63,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: answers a locked-out sign-in with its lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 # Widgets render through the project's template engine (so templates/ can hold widget templates).
@@ -143,7 +147,12 @@ STORAGES = {
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# django-axes first: it refuses a locked-out account or address before the password
+# is checked; Django's backend last (the one sessions name).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 
@@ -205,6 +214,20 @@ if "EMAIL_FILE_PATH" in _email:
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "webmaster@localhost")
 SERVER_EMAIL = env_str("SERVER_EMAIL", "root@localhost")
 LOGIN_URL = "login"
+# Sign-in throttling (django-axes, issue 15): after AXES_FAILURE_LIMIT failed
+# sign-ins for one account, or from one address, that account or address is
+# refused for an hour (the page says so); a success clears the account's count.
+# Editors unlock sooner in the admin (Axes → Access attempts: delete the rows).
+AXES_FAILURE_LIMIT = 10
+AXES_COOLOFF_TIME = timedelta(hours=1)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # failures are kept; successful sign-ins are not logged
+AXES_CLIENT_IP_CALLABLE = "readingroom.throttle.client_address"
+# Behind the site's own proxy (nginx in docker-compose), the client's address is the
+# last one of X-Forwarded-For (readingroom.throttle.client_address).
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 
