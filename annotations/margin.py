@@ -221,12 +221,14 @@ def build(
     filters: Filters,
     layers: list[PassageLayer] | None = None,
     incoming: tuple[int, ...] | None = None,
+    annotated: bool = True,
 ) -> dict:
     """The reading-view context for ``cable``: prefetched with
     ``telegrams.models.cables_for_reading()``, or with its passages' kept
-    ``layers`` (then the cable needs no related objects loaded) and the ids of
-    the links arriving at them (``incoming``)."""
-    annotations = visible_annotations(user, cable)
+    ``layers`` (then the cable needs no related objects loaded), the ids of
+    the links arriving at them (``incoming``) and whether it has annotations
+    at all (``annotated``: when it has none, none are asked for)."""
+    annotations = visible_annotations(user, cable) if annotated else []
     if layers is None:
         layers = [PassageLayer(p, telegram_of(p), (), "", "") for p in cable.passages.all()]
         kept = False

@@ -61,7 +61,12 @@ def resolve(key: str, side: str, request) -> Pane:
         cable = kept.cable
         filters = margin.Filters.from_params(QueryDict())
         context = margin.build(
-            cable, request.user, filters, layers=list(kept.passages), incoming=kept.incoming
+            cable,
+            request.user,
+            filters,
+            layers=list(kept.passages),
+            incoming=kept.incoming,
+            annotated=kept.annotated,
         )
         pane.cable, pane.context, pane.kind = cable, context, kind
         pane.title, pane.url = cable.title, cable.get_absolute_url()

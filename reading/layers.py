@@ -55,7 +55,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from annotations.margin import PassageLayer, telegram_of
-from annotations.models import Link
+from annotations.models import Annotation, Link
 from annotations.templatetags.passages import element_for, passage_spans, row_text
 from cables.models import Cable
 from reading.models import KeptLayers
@@ -83,6 +83,11 @@ class CableLayers:
     handling_after: int | None
     telegram_count: int
     incoming: tuple[int, ...]  # every link arriving at the cable's passages, seen or not
+    # Whether the cable has any annotation at all, seen or not (a note's every
+    # write moves its cable's versions, so this is a fact of the version). Most
+    # cables of an archive have none, and then no reader's page asks for them:
+    # that query was a third of a fresh page across the archive (issue 13).
+    annotated: bool = True
 
 
 def plain(instance: Model) -> Model:
@@ -92,12 +97,18 @@ def plain(instance: Model) -> Model:
     return type(instance).from_db(None, names, [getattr(instance, n) for n in names])
 
 
-def build(origin: str, cable: Cable, incoming: Iterable[int] | None = None) -> CableLayers:
+def build(
+    origin: str,
+    cable: Cable,
+    incoming: Iterable[int] | None = None,
+    annotated: bool | None = None,
+) -> CableLayers:
     """Render the fixed layers of ``cable`` (loaded with ``cables_for_reading()``,
     its translations and what it is a translation of), with absolute links at
-    ``origin``; one query, for the ids of the links arriving at its passages (so
-    that a reader's page asks which of them it may see only when there are any:
-    most cables have none), unless ``incoming`` gives them."""
+    ``origin``; two queries: the ids of the links arriving at its passages, and
+    whether it has annotations (so that a reader's page asks which of them it
+    may see only when there are any: most cables have none), unless
+    ``incoming`` and ``annotated`` give them."""
     passages = []
     handling_after = None
     telegram_count = 0
@@ -130,6 +141,8 @@ def build(origin: str, cable: Cable, incoming: Iterable[int] | None = None) -> C
     }
     if incoming is None:
         incoming = Link.objects.filter(target_passage__cable=cable).values_list("pk", flat=True)
+    if annotated is None:
+        annotated = Annotation.objects.filter(passage__cable=cable).exists()
     return CableLayers(
         cable=plain(cable),
         passages=tuple(passages),
@@ -141,6 +154,7 @@ def build(origin: str, cable: Cable, incoming: Iterable[int] | None = None) -> C
         handling_after=handling_after,
         telegram_count=telegram_count,
         incoming=tuple(incoming),
+        annotated=annotated,
     )
 
 

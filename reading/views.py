@@ -57,7 +57,12 @@ def reading_context(request, kept: layers.CableLayers) -> dict:
     """Everything ``reading/cable.html`` (and its passage-row partial) needs."""
     filters = margin.Filters.from_request(request)
     context = margin.build(
-        kept.cable, request.user, filters, layers=list(kept.passages), incoming=kept.incoming
+        kept.cable,
+        request.user,
+        filters,
+        layers=list(kept.passages),
+        incoming=kept.incoming,
+        annotated=kept.annotated,
     )
     token = layers.version_token(request, kept.cable.slug)
     margin.keep_cards(request, kept.cable, context["rows"], token)

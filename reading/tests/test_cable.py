@@ -149,16 +149,15 @@ def test_query_count_does_not_grow_with_telegrams_and_mentions(
         # 11. the cable's published translations
         # 12. the ids of the links arriving at its passages (none here, so no
         #     query for those the reader may see)
+        # 13. whether it has annotations at all (none here: so none are asked for)
         # +4: the layers kept in the database: an update of its row (none),
         #     then an insert, in a savepoint (a test runs in a transaction)
-        # 13. the annotations the reader may see, with author and group (none
-        #     here, so no query for their tags)
         response = get(client, archive)
     assert response.status_code == 200
     assert response.content.decode().count("passage--telegram") == n
     # The fixed layers are kept now: another address of the same cable (a filter,
-    # a search hit) reads only the reader's part.
-    with django_assert_num_queries(2):  # the data version, the annotations
+    # a search hit) reads only the reader's part: nothing, as it has no notes.
+    with django_assert_num_queries(1):  # the data version
         response = client.get(archive.cable.get_absolute_url() + "?hl=Kaesong")
     assert response.content.decode().count("passage--telegram") == n
 
@@ -167,7 +166,8 @@ def test_seed_cable_renders_its_four_telegrams(client, seed, django_assert_num_q
     from cables.models import Cable
 
     cable = Cable.objects.get(record_id__endswith="117409")
-    with django_assert_num_queries(20):  # as above, + the tags of its annotations
+    # As above, + the annotations the reader may see and their tags.
+    with django_assert_num_queries(21):
         response = client.get(cable.get_absolute_url())
     html = response.content.decode()
     check_html(html)

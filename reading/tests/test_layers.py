@@ -79,12 +79,12 @@ def test_layers_are_read_once_per_data_version(client, django_assert_num_queries
     archive = build_archive(3)
     url = archive.cable.get_absolute_url()
     client.get(url)
-    with django_assert_num_queries(2):  # the data version, the annotations
+    with django_assert_num_queries(1):  # the data version (it has no notes to ask for)
         client.get(url + "?kind=comment")
     # A change to what the fixed layers show moves the data version: read again.
     Participant.objects.filter(slug="vaganov").update(name="Vaganov, the cipher clerk")
-    # The versions, the row kept in the database (stale now), the layers (12),
-    # that row replaced, the annotations.
+    # The versions, the row kept in the database (stale now), the layers (13),
+    # that row replaced (no notes to ask for).
     with django_assert_num_queries(16):
         html = client.get(url + "?kind=question").content.decode()
     assert "Vaganov, the cipher clerk" in html
@@ -165,7 +165,7 @@ def test_a_note_on_another_cable_leaves_the_layers_kept(client, users, django_as
         passage=passage, author=users.researcher, body="Elsewhere.", kind="comment",
         exact=passage.text[0:8], start=0, end=8, visibility="public",
     )  # fmt: skip
-    with django_assert_num_queries(2):  # the versions, the annotations (none)
+    with django_assert_num_queries(1):  # the versions (the cable has no notes)
         client.get(cable.get_absolute_url() + "?reading=published")
     # A note on this cable moves its versions: its layers are read again.
     mine = cable.passages.first()
@@ -173,8 +173,8 @@ def test_a_note_on_another_cable_leaves_the_layers_kept(client, users, django_as
         passage=mine, author=users.researcher, body="Here.", kind="comment",
         exact=mine.text[0:8], start=0, end=8, visibility="public",
     )  # fmt: skip
-    # The versions, the kept row (stale), the layers (12), the row replaced, notes, tags.
-    with django_assert_num_queries(17):
+    # The versions, the kept row (stale), the layers (13), the row replaced, notes, tags.
+    with django_assert_num_queries(18):
         html = client.get(cable.get_absolute_url() + "?kind=comment").content.decode()
     assert "Here." in html
 
@@ -205,7 +205,7 @@ def test_another_process_reads_the_layers_from_the_database(client, django_asser
     first = client.get(url).content.decode()
     assert KeptLayers.objects.filter(cable=archive.cable, origin="http://testserver").count() == 1
     caches[PAGE_CACHE].clear()
-    with django_assert_num_queries(3):  # the versions, the kept row, the annotations
+    with django_assert_num_queries(2):  # the versions, the kept row (it has no notes)
         again = client.get(url).content.decode()
     import difflib
 

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 from django.core.management.base import BaseCommand, CommandError
 
-from annotations.models import Link
+from annotations.models import Annotation, Link
 from cables.models import Cable
 from reading import layers
 from reading.models import KeptLayers
@@ -101,6 +101,12 @@ class Command(BaseCommand):
         todo = {pk for pk, _ in wanted}
         if not todo:
             return 0
+        annotated = set(
+            Annotation.objects.filter(passage__cable_id__in=todo)
+            .order_by()
+            .values_list("passage__cable_id", flat=True)
+            .distinct()
+        )
         incoming: dict[int, list[int]] = {pk: [] for pk in todo}
         arriving = Link.objects.filter(target_passage__cable_id__in=todo)
         for cable_id, link_id in arriving.values_list("target_passage__cable_id", "pk"):
@@ -109,7 +115,7 @@ class Command(BaseCommand):
         for cable in layers.readable_for_layers().filter(pk__in=todo):
             for o in origins:
                 if (cable.pk, o) in wanted:
-                    built = layers.build(o, cable, incoming[cable.pk])
+                    built = layers.build(o, cable, incoming[cable.pk], cable.pk in annotated)
                     rows.append((cable.pk, o, named[cable.pk], built))
         layers.keep(rows)
         return len(todo)
