@@ -398,14 +398,18 @@ def test_every_address_answers_each_viewer_and_shows_nothing_withheld(client, wo
     problems = []
     for viewer in MOST_SEEING_FIRST:
         client = client_for(client, world, viewer)
+        met = set()
         for route, cases in ROUTES.items():
             for case in cases:
                 for headers in [case.headers] if case.headers else VARIANTS:
-                    problems += _ask(client, world, viewer, route, case, headers)
+                    problems += _ask(client, world, viewer, route, case, headers, met)
+        # And the pages are not simply empty: each viewer met every marker they may see.
+        if missed := sorted(may_see(viewer) - met):
+            problems.append(f"{viewer} never met {missed}")
     assert problems == [], "\n".join(problems)
 
 
-def _ask(client, world, viewer, route, case, headers) -> list[str]:
+def _ask(client, world, viewer, route, case, headers, met: set) -> list[str]:
     problems = []
     url = _url(route, _resolve(case.kwargs, world))
     query = _resolve(case.query, world)
@@ -429,6 +433,7 @@ def _ask(client, world, viewer, route, case, headers) -> list[str]:
         # What was asked for is echoed (the search box, the title); whether it
         # found anything is the facets-and-counts test's job, below.
         text = text.replace(asked, "")
+    met |= {name for name, m in MARKERS.items() if m.lower() in text.lower()}
     found = leaked(text, viewer)
     if found:
         problems.append(f"{where}: shows {found}")
