@@ -343,7 +343,9 @@ def watched(browser, watch: Watch):
 
 def check(page, watch: Watch, url: str) -> None:
     """Load ``url`` and look for what must not be there."""
-    page.goto(url, wait_until="load")
+    response = page.goto(url, wait_until="load")
+    if response.status >= 500:
+        watch.problems.append(f"{url}: {response.status}")
     inspect(page, watch, url)
 
 
@@ -375,15 +377,25 @@ def render_everything(browser, live_server, login, users, strings, written: Writ
                 page.fill("#id_email", piece)
                 page.fill("#id_password1", "a long enough password 1")
                 page.fill("#id_password2", "a long enough password 2")
-                page.click("form.account-form button[type=submit]")
-                page.wait_for_load_state("load")
+                # Past the browser's own check of the address: the server's answer is wanted.
+                page.locator("form.account-form").evaluate("form => { form.noValidate = true; }")
+                with page.expect_navigation(wait_until="load") as sent:
+                    page.click("form.account-form button[type=submit]")
+                if sent.value.status != 200:  # the form again, with its errors
+                    watch.problems.append(f"sign-up as {piece!r}: {sent.value.status}")
                 inspect(page, watch, f"sign-up as {piece!r}")
             page.context.close()
             continue
         # The researcher sees every note on the list (the group's too).
         roots = Annotation.objects.visible_to(viewer).roots().count()
+        shown = ""
         for n in range(1, -(-roots // LIST_PAGE) + 1):
             check(page, watch, f"{base}/annotations/?page={n}")
+            shown += page.evaluate("() => document.body.innerText")
+        # And the markup was kept as text to read, not dropped: the list shows it.
+        tagged = [s for s in strings if re.search(r"<\w+[^>]*>", s) and "\x00" not in s]
+        if tagged and not any(" ".join(s.split()) in " ".join(shown.split()) for s in tagged):
+            watch.problems.append("no markup-bearing string is shown as text on the list")
         for pk in written.edits:
             check(page, watch, f"{base}/annotations/{pk}/edit/")
         passage = Cable.objects.get(slug=SEED_SLUG).passages.order_by("position").first()
