@@ -185,6 +185,9 @@ class Item:
 def _text(value, what: str) -> str:
     if not isinstance(value, str):
         raise Malformed(f"{what} must be a string")
+    if "\x00" in value:
+        # The site's forms refuse it, and PostgreSQL cannot store it in a text column.
+        raise Malformed(f"{what} contains a NUL character")
     return value
 
 
@@ -208,6 +211,7 @@ def _selector(target: dict, where: str) -> Selector:
     )
     if quote is None or not isinstance(quote.get("exact"), str) or not quote["exact"].strip():
         raise Malformed(f"{where}: the target has no TextQuoteSelector with an exact quote")
+    _text(quote["exact"], f"{where}: the quote")
     position = next(
         (s for s in selectors if isinstance(s, dict) and s.get("type") == "TextPositionSelector"),
         {},

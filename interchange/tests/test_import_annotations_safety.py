@@ -106,6 +106,30 @@ def test_an_unknown_visibility_is_refused(seed, users, tmp_path):
         import_file(path)
 
 
+@pytest.mark.parametrize("where", ["body", "tag", "quote"])
+def test_a_nul_character_is_refused_in_one_line_and_nothing_is_written(
+    seed, users, tmp_path, where
+):
+    """The site's forms refuse a NUL; an imported note with one used to end in a
+    DataError traceback on PostgreSQL (found by tests/browser/test_naughty_strings.py)."""
+    copy = copy_cable(Cable.objects.get(slug=SEED_SLUG), "copy")
+    item = json.loads(json.dumps(GOOD))
+    if where == "quote":
+        quote = next(s for s in item["target"]["selector"] if s["type"] == "TextQuoteSelector")
+        quote["exact"] += "\x00"
+    else:
+        purpose = "tagging" if where == "tag" else "commenting"
+        item["body"] = [*item.get("body", []), {"type": "TextualBody", "value": "a\x00b",
+                                                 "purpose": purpose}]  # fmt: skip
+    path = tmp_path / "nul.jsonld"
+    path.write_text(json.dumps(collection(item, {**GOOD, "id": "urn:other"})))
+    with pytest.raises(CommandError) as refused:
+        import_file(path, "researcher", "--visibility", "public")
+    assert "\n" not in str(refused.value)
+    assert str(refused.value).endswith("contains a NUL character.")
+    assert not Annotation.objects.filter(passage__cable=copy).exists()
+
+
 def deep(depth: int) -> str:
     nested = "[" * depth + "]" * depth
     return (
