@@ -58,6 +58,7 @@ class CableLayers:
     passages: tuple[PassageLayer, ...]
     meta_html: SafeString
     head_html: SafeString
+    record_html: SafeString  # "About this record": the side panel, or a block above the text
     handling_html: SafeString
     handling_after: int | None
     telegram_count: int
@@ -73,8 +74,9 @@ def plain(instance: Model) -> Model:
 
 def build(request, cable: Cable) -> CableLayers:
     """Render the fixed layers of ``cable`` (loaded with ``cables_for_reading()``,
-    its translations and what it is a translation of); one query, for the ids of
-    the links arriving at its passages (so that a reader's page asks which of
+    its translations and what it is a translation of); two queries for the cables
+    before and after it in its first collection (when it is in one), and one for
+    the ids of the links arriving at its passages (so that a reader's page asks which of
     them it may see only when there are any: most cables have none)."""
     passages = []
     handling_after = None
@@ -100,12 +102,25 @@ def build(request, cable: Cable) -> CableLayers:
             )
         )
     handling = list(cable.handling.all())
-    context = {"cable": cable, "telegram_count": telegram_count, "handling": handling}
+    collection = next(iter(cable.collections.all()), None)
+    previous = following = None
+    if collection is not None:
+        previous, following = collection.cables.published().neighbours(cable)
+    context = {
+        "cable": cable,
+        "telegram_count": telegram_count,
+        "handling": handling,
+        "people": people_of(cable, handling),
+        "collection": collection,
+        "previous": previous,
+        "following": following,
+    }
     return CableLayers(
         cable=plain(cable),
         passages=tuple(passages),
         meta_html=mark_safe(render_to_string("reading/_cable_meta.html", context, request)),
         head_html=mark_safe(render_to_string("reading/_cable_head.html", context, request)),
+        record_html=mark_safe(render_to_string("reading/_cable_record.html", context, request)),
         handling_html=mark_safe(
             render_to_string("reading/_handling.html", context) if handling else ""
         ),
@@ -114,6 +129,49 @@ def build(request, cable: Cable) -> CableLayers:
         incoming=tuple(
             Link.objects.filter(target_passage__cable=cable).values_list("pk", flat=True)
         ),
+    )
+
+
+@dataclass
+class Person:
+    """One of the people of a document, with the forms the text writes them in."""
+
+    participant: Model
+    written: list[str]
+    roles: list[str]
+
+
+def people_of(cable: Cable, handling) -> list[Person]:
+    """The people a document uses, as FRUS lists them: its sender and recipient,
+    telegrams' authors and recipients, the people named in its text, and who
+    handled it, each once, by sort name, with the forms the text writes them in
+    when they differ from the name (``Filippov`` for Stalin). No query: reads what
+    ``cables_for_reading()`` loaded."""
+    found: dict[int, Person] = {}
+
+    def add(participant, role="", written=""):
+        if participant is None:
+            return
+        person = found.setdefault(participant.pk, Person(participant, [], []))
+        if role and role not in person.roles:
+            person.roles.append(role)
+        if written and written != participant.name and written not in person.written:
+            person.written.append(written)
+
+    add(cable.sender, "sender")
+    add(cable.recipient, "recipient")
+    for passage in cable.passages.all():
+        telegram = telegram_of(passage)
+        if telegram is not None:
+            add(telegram.author, "telegram author")
+            for recipient in telegram.recipients.all():
+                add(recipient.participant, "telegram recipient")
+        for mention in passage.mentions.all():
+            add(mention.participant, "named", passage.text[mention.start : mention.end])
+    for event in handling:
+        add(event.agent, "handling")
+    return sorted(
+        found.values(), key=lambda p: (p.participant.sort_name.casefold(), p.participant.pk)
     )
 
 
@@ -137,7 +195,7 @@ def find(request, slug: str) -> CableLayers | None:
     """The fixed layers of the published cable ``slug``, or None when there is none.
 
     Kept ones when the data has not moved since they were rendered (no query);
-    else read (12 queries), rendered and kept.
+    else read (12 queries, 14 for a cable in a collection), rendered and kept.
     """
     token = version_token(request, slug)
     store = caches[PAGE_CACHE]

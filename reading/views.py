@@ -43,8 +43,8 @@ def cable_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     Once the layers are kept: the data version and the annotations (2 queries),
     plus their tags when there are notes, the other ends of links among them,
     and the links arriving when the cable has any. Reading the layers first
-    adds 12. A signed-in reader adds the session and the user. Pinned in
-    ``reading/tests/test_cable.py``.
+    adds 12 (14 for a cable in a collection: its neighbours there). A signed-in
+    reader adds the session and the user. Pinned in ``reading/tests/test_cable.py``.
     """
     kept = layers.for_reading(request, slug)
     context = reading_context(request, kept)

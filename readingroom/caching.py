@@ -490,7 +490,10 @@ RULES: dict[str, Rule] = {
         cables="SELECT {r}.translation_of_id",
         archive_on_update=True,
     ),
-    "cables_cable_collections": Rule(RECORDS, cables="SELECT {r}.cable_id"),
+    # A cable joining or leaving a collection changes its neighbours' "previous"
+    # and "next" (reading.layers), so membership is the archive's (rare: imports
+    # and editors), and the cable's own scope moves too.
+    "cables_cable_collections": Rule(ARCHIVE, cables="SELECT {r}.cable_id"),
     "cables_cable_related": Rule(
         RECORDS, cables="SELECT {r}.from_cable_id UNION SELECT {r}.to_cable_id"
     ),

@@ -83,7 +83,7 @@ def test_layers_are_read_once_per_data_version(client, django_assert_num_queries
         client.get(url + "?kind=comment")
     # A change to what the fixed layers show moves the data version: read again.
     Participant.objects.filter(slug="vaganov").update(name="Vaganov, the cipher clerk")
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(16):  # the layers (12, and 2 for its neighbours), ...
         html = client.get(url + "?kind=question").content.decode()
     assert "Vaganov, the cipher clerk" in html
 
@@ -171,6 +171,6 @@ def test_a_note_on_another_cable_leaves_the_layers_kept(client, users, django_as
         passage=mine, author=users.researcher, body="Here.", kind="comment",
         exact=mine.text[0:8], start=0, end=8, visibility="public",
     )  # fmt: skip
-    with django_assert_num_queries(15):  # the layers (12), versions, notes, tags
+    with django_assert_num_queries(17):  # the layers (12 + 2 neighbours), versions, notes, tags
         html = client.get(cable.get_absolute_url() + "?kind=comment").content.decode()
     assert "Here." in html

@@ -364,3 +364,9 @@ if (document.querySelector(".reading")) {
   document.body.addEventListener("htmx:afterSettle", scheduleLayout);
   document.addEventListener("toggle", scheduleLayout, true);
 }
+
+// Text first: on a wide screen "About this record" is the side panel, open
+// (CSS shows it open where ::details-content is supported; this opens it in
+// the others). On a narrow screen it stays a closed block above the text.
+const record = document.getElementById("record");
+if (record && window.matchMedia("(min-width: 78rem)").matches) record.open = true;

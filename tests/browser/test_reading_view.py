@@ -181,21 +181,6 @@ def test_rendered_text_keeps_every_character_of_every_passage(page, cable_url):
             assert passage.text[p["start"] : p["start"] + len(p["text"])] == p["text"]
 
 
-def test_reading_view_screenshots(calm, cable_url, screenshot_dir):
-    page = calm
-    page.goto(cable_url)
-    expect(page.get_by_role("button", name="Copy citation")).to_be_visible()
-    # The README picture. The title and the record's metadata fill the first
-    # screen, so start at Mao's cover note: the first telegram's header and the
-    # start of its text then show, with the editors' notes in the margin.
-    page.locator("#p3").evaluate(
-        "el => window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 24)"
-    )
-    expect(page.locator("#p4 .telegram__meta")).to_be_in_viewport(ratio=1)
-    page.screenshot(path=str(screenshot_dir / "reading-view.png"))
-    page.locator("#p6").screenshot(path=str(screenshot_dir / "telegram-header.png"))
-
-
 def test_print_hides_navigation_and_keeps_the_text(calm, cable_url, screenshot_dir):
     page = calm
     page.goto(cable_url)
