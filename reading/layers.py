@@ -88,7 +88,8 @@ def build(request, cable: Cable) -> CableLayers:
         if telegram is not None:
             telegram_count += 1
             header = render_to_string(
-                "annotations/_telegram_header.html", {"passage": passage, "telegram": telegram}
+                "annotations/_telegram_header.html",
+                {"passage": passage, "telegram": telegram, "cable_slug": cable.slug},
             )
         if passage.kind == passage.Kind.HANDLING:
             handling_after = passage.pk
