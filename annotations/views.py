@@ -67,7 +67,6 @@ def _row(request, passage: Passage, *, status: int = 200, saved: Annotation | No
     cable = cables_for_reading().get(pk=passage.cable_id)
     context = margin.build(cable, request.user, margin.Filters.from_request(request))
     context["row"] = next(r for r in context["rows"] if r.passage.pk == passage.pk)
-    context["cable_slug"] = cable.slug  # a telegram's header links to the split view
     response = render(request, "annotations/_passage_row.html", context, status=status)
     if saved is not None:
         trigger_client_event(response, "annotation-saved", {"id": saved.pk})

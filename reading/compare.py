@@ -4,7 +4,9 @@ A text is named by a stable, citable key:
 
 - ``cable:<slug>`` — a whole cable;
 - ``telegram:<cable slug>:<number>`` — one forwarded telegram of a cable;
-- ``agenda:<slug>`` — a side's agenda, item by item.
+- ``agenda:<slug>`` — a side's agenda, item by item;
+- ``passage:<cable slug>:<anchor>`` — one passage of a cable (a link's end that
+  is no telegram, beside another part of the same cable).
 
 Each pane of a cable or telegram is a full reading pane (highlights, margin
 notes, annotating and linking); links between the two panes are drawn as
@@ -54,7 +56,7 @@ def resolve(key: str, side: str, request) -> Pane:
     """The pane for ``key`` (a few queries; the same number whatever the text's size)."""
     pane = Pane(key=key, side=side)
     kind, _, rest = key.partition(":")
-    if kind in ("cable", "telegram"):
+    if kind in ("cable", "telegram", "passage"):
         slug, _, number = rest.partition(":")
         kept = layers.find(request, slug)
         if kept is None:
@@ -76,6 +78,16 @@ def resolve(key: str, side: str, request) -> Pane:
             context["rows"] = rows
             pane.title = f"Telegram {number} — {cable.title}"
             pane.url = f"{cable.get_absolute_url()}#{rows[0].passage.anchor}"
+        if kind == "passage":
+            rows = [r for r in context["rows"] if r.passage.anchor == number]
+            if not rows:
+                pane.error = f"{cable.title} has no passage “{number}”."
+                pane.context = {}
+                return pane
+            context["rows"] = rows
+            passage = rows[0].passage
+            pane.title = f"{passage.label or passage.get_kind_display()} — {cable.title}"
+            pane.url = f"{cable.get_absolute_url()}#{passage.anchor}"
         return pane
     if kind == "agenda":
         agenda = (
@@ -190,7 +202,7 @@ def choices(query: str = "", limit: int = 12) -> list[tuple[str, str]]:
     return sorted(result, key=rank)
 
 
-KINDS = ("cable:", "telegram:", "agenda:")
+KINDS = ("cable:", "telegram:", "agenda:", "passage:")
 
 
 def _key(value: str) -> str:

@@ -170,14 +170,14 @@ def cable_scope(slug: str) -> str:
 
 def text_scopes(*keys: str) -> list[str]:
     """The scopes of texts named by the split view's keys (``cable:<slug>``,
-    ``telegram:<slug>:<n>``, ``agenda:<slug>``): a cable's own scope; an agenda
+    ``telegram:<slug>:<n>``, ``passage:<slug>:<anchor>``, ``agenda:<slug>``): a cable's own scope; an agenda
     needs none beyond the archive and the records; words to look a text up by
     could find any cable, so they need every aggregate."""
     scopes = [RECORDS]
     for key in keys:
         key = key.strip()
         kind, _, rest = key.partition(":")
-        if kind in ("cable", "telegram"):
+        if kind in ("cable", "telegram", "passage"):
             scopes.append(cable_scope(rest.partition(":")[0]))
         elif key and kind != "agenda":
             scopes += EVERYTHING

@@ -504,14 +504,15 @@ def test_reading_view_query_count_is_constant(
 ):
     _bulk(users, telegram1, n)
     client = signed_in(users.researcher, users.password)
-    with django_assert_num_queries(16 + session_row()):
+    with django_assert_num_queries(18 + session_row()):
         # the session row (none where sessions come from the shared cache), then:
         # 1. the signed-in user
         # 2. the data version (readingroom.caching)
-        # 3-14. the cable's fixed layers (see reading/tests/test_cable.py; the
-        #       ids of links arriving: none, so no query for the visible ones)
-        # 15. the annotations the reader may see, with author and group
-        # 16. the tags of the cable's annotations
+        # 3-16. the cable's fixed layers (see reading/tests/test_cable.py; the
+        #       ids of links arriving: none, so no query for the visible ones;
+        #       the cables before and after it in its collection, issue 14)
+        # 17. the annotations the reader may see, with author and group
+        # 18. the tags of the cable's annotations
         response = client.get(cable.get_absolute_url())
     assert response.content.decode().count('class="note note--') == n + 11
     with django_assert_num_queries(4 + session_row()):  # the layers and cards are kept

@@ -171,3 +171,53 @@ def test_query_count_is_constant(client, users, seed, links, django_assert_num_q
         # then pane a's annotations and their tags, and with links the links'
         # other ends and the links arriving; then pane b's, its layers now kept
         get(client, a=T1, b=T3)
+
+
+# Open side by side (issue 14): any link whose ends are in two different passages.
+
+
+def _link(users, source, target, s_words, t_words):
+    return create_link(
+        user=users.researcher, passage=source, start=source.text.index(s_words),
+        end=source.text.index(s_words) + len(s_words), exact=s_words, relation="related",
+        visibility="public", target_passage=target, target_start=target.text.index(t_words),
+        target_end=target.text.index(t_words) + len(t_words), target_exact=t_words,
+    )  # fmt: skip
+
+
+def test_a_link_between_two_telegrams_of_one_cable_opens_side_by_side(client, users, seed):
+    cable = Cable.objects.get(slug=SLUG)
+    t2, t3 = cable.passages.get(label="Telegram 2"), cable.passages.get(label="Telegram 3")
+    link = _link(users, t2, t3, "Adoption of the agenda", "Adoption of an agenda")
+    html = client.get(cable.get_absolute_url()).content.decode()
+    out = f'href="/compare/?a=telegram:{SLUG}:2&amp;b=telegram:{SLUG}:3#l{link.pk}"'
+    back = f'href="/compare/?a=telegram:{SLUG}:3&amp;b=telegram:{SLUG}:2#a{link.pk}"'
+    assert f"{out}>Open side by side</a>" in html  # on the link's card, beside telegram 2
+    assert f"{back}>Open side by side</a>" in html  # on the card arriving at telegram 3
+    response = get(client, a=f"telegram:{SLUG}:2", b=f"telegram:{SLUG}:3")
+    assert response.status_code == 200 and f'id="l{link.pk}"' in response.content.decode()
+
+
+def test_a_link_between_two_plain_passages_of_one_cable_opens_each_passage(client, users, seed):
+    cable = Cable.objects.get(slug=SLUG)
+    plain = [p for p in cable.passages.order_by("position") if not hasattr(p, "telegram")]
+    first, last = plain[0], plain[-1]
+    link = _link(users, first, last, first.text[:6], last.text[:6])
+    html = client.get(cable.get_absolute_url()).content.decode()
+    url = f"/compare/?a=passage:{SLUG}:{first.anchor}&amp;b=passage:{SLUG}:{last.anchor}#l{link.pk}"
+    assert f'href="{url}"' in html
+    page = get(client, a=f"passage:{SLUG}:{first.anchor}", b=f"passage:{SLUG}:{last.anchor}")
+    text = page.content.decode()
+    assert page.status_code == 200
+    pane_a, pane_b = text.split('id="pane-a"')[1].split('id="pane-b"')
+    assert f'id="row-{first.pk}"' in pane_a and f'id="row-{last.pk}"' in pane_b
+    assert f'id="row-{last.pk}"' not in pane_a
+    assert "has no passage “p99”" in get(client, a=f"passage:{SLUG}:p99").content.decode()
+
+
+def test_a_link_inside_one_passage_offers_no_split_view(client, users, seed):
+    cable = Cable.objects.get(slug=SLUG)
+    t1 = cable.passages.get(label="Telegram 1")
+    _link(users, t1, t1, "Kaesong", "conference")
+    html = client.get(cable.get_absolute_url()).content.decode()
+    assert "Open side by side" not in html

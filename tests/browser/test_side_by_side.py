@@ -77,3 +77,29 @@ def test_read_side_by_side_from_the_cable_on_a_phone(
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.screenshot(path=str(screenshot_dir / "compare-phone.png"))
     context.close()
+
+
+def test_a_link_between_two_telegrams_opens_side_by_side_with_its_connector(
+    page, cable_url, live_server, users, screenshot_dir
+):
+    from annotations.services import create_link
+    from cables.models import Cable
+
+    cable = Cable.objects.get(slug=SLUG)
+    t2, t3 = cable.passages.get(label="Telegram 2"), cable.passages.get(label="Telegram 3")
+    source, target = "Adoption of the agenda", "Adoption of an agenda"
+    link = create_link(
+        user=users.researcher, passage=t2, start=t2.text.index(source),
+        end=t2.text.index(source) + len(source), exact=source, relation="same_event",
+        visibility="public", target_passage=t3, target_start=t3.text.index(target),
+        target_end=t3.text.index(target) + len(target), target_exact=target,
+    )  # fmt: skip
+    page.goto(cable_url)
+    card = page.locator(f"#card-{link.pk}")
+    card.get_by_role("link", name="Open side by side").click()
+    expect(page).to_have_url(
+        f"{live_server.url}/compare/?a=telegram:{SLUG}:2&b=telegram:{SLUG}:3#l{link.pk}"
+    )
+    expect(page.locator("#pane-a .pane__title")).to_have_text(re.compile(r"^Telegram 2 — "))
+    expect(page.locator("#pane-b .pane__title")).to_have_text(re.compile(r"^Telegram 3 — "))
+    expect(page.locator("path.connector")).to_have_count(1)
