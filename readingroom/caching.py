@@ -170,9 +170,9 @@ def cable_scope(slug: str) -> str:
 
 def text_scopes(*keys: str) -> list[str]:
     """The scopes of texts named by the split view's keys (``cable:<slug>``,
-    ``telegram:<slug>:<n>``, ``passage:<slug>:<anchor>``, ``agenda:<slug>``): a cable's own scope; an agenda
-    needs none beyond the archive and the records; words to look a text up by
-    could find any cable, so they need every aggregate."""
+    ``telegram:<slug>:<n>``, ``passage:<slug>:<anchor>``, ``agenda:<slug>``): a
+    cable's own scope; an agenda needs none beyond the archive and the records;
+    words to look a text up by could find any cable, so they need every aggregate."""
     scopes = [RECORDS]
     for key in keys:
         key = key.strip()
