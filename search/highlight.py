@@ -111,9 +111,10 @@ def snippet(cable: Cable, candidate: Candidate, row, hl: str) -> Snippet:
     :func:`fetch_snippets` (text, position, labels): HTML, label, link."""
     kind, annotation_id = candidate.kind, candidate.annotation_id
     (text, position, label, passage_kind, annotation_kind, username, first, last) = row
-    html = render_snippet(text)
     if kind == SearchEntry.Kind.CABLE:
+        html = record_snippet(cable, term_pattern(hl))
         return Snippet(kind, "Catalogue record", html, cable_url(cable, hl))
+    html = render_snippet(text)
     passage_label = label or dict(Passage.Kind.choices).get(passage_kind, "Passage")
     if kind == SearchEntry.Kind.ANNOTATION:
         who = " ".join(x for x in (first, last) if x) or username or "a reader"
@@ -125,6 +126,61 @@ def snippet(cable: Cable, candidate: Candidate, row, hl: str) -> Snippet:
             cable_url(cable, hl, f"p{position}", annotation=annotation_id),
         )
     return Snippet(kind, passage_label, html, cable_url(cable, hl, f"p{position}"))
+
+
+RECORD_SNIPPET_PARTS = 2  # readable fields a catalogue-record snippet shows at most
+
+
+def record_fields(cable: Cable) -> list[str]:
+    """The readable fields of a catalogue record, as a reader would say them (no
+    query: sender and recipient are joined). The index's own text joins every
+    name and alias and the record id, which reads as noise in a snippet."""
+    people = []
+    if cable.sender_id:
+        people.append(f"From {cable.sender.name}")
+    if cable.recipient_id:
+        people.append(f"to {cable.recipient.name}")
+    where = ", ".join(x for x in (cable.archive_name or cable.archive, cable.signature) if x)
+    numbers = []
+    if cable.cable_number:
+        numbers.append(f"No. {cable.cable_number}")
+    if cable.record_id:
+        numbers.append(f"record {cable.record_id}")
+    kind = " ".join(x for x in (cable.document_type, ", ".join(numbers)) if x)
+    fields = [
+        cable.summary,
+        " ".join(people),
+        where,
+        kind,
+        ", ".join(x for x in (cable.origin, cable.series) if x),
+        cable.original_language,
+    ]
+    return [f for f in fields if f]
+
+
+def _around(text: str, pattern: re.Pattern | None, width: int = 200) -> str:
+    """``text``, or about ``width`` characters of it around its first match, cut at
+    word edges with an ellipsis."""
+    if len(text) <= width:
+        return text
+    m = pattern.search(text) if pattern is not None else None
+    start = max(0, (m.start() if m else 0) - width // 3)
+    if start:
+        start = text.find(" ", start) + 1 or start
+    end = text.rfind(" ", start, start + width)
+    end = end if end > start else start + width
+    return ("…" if start else "") + text[start:end].strip() + ("…" if end < len(text) else "")
+
+
+def record_snippet(cable: Cable, pattern: re.Pattern | None) -> SafeString:
+    """A catalogue record's snippet: the readable fields that hold the terms (at most
+    ``RECORD_SNIPPET_PARTS``), marked; the summary when none does (no query)."""
+    fields = record_fields(cable)
+    found = [f for f in fields if pattern is not None and pattern.search(f)]
+    shown = [_around(f, pattern) for f in found[:RECORD_SNIPPET_PARTS]] or [
+        _around(f, None) for f in fields[:1]
+    ]
+    return mark_safe(" · ".join(str(mark_terms(f, pattern)) for f in shown))
 
 
 # --- marking terms in a text (the reading view's ?hl= and "Find in this cable") ----

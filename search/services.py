@@ -524,6 +524,14 @@ def search(
             hit.score = max(hit.score, q.backend.score(row.score))
             hit.matches = row.matches
             hit.snippets.append(snippet(hit.cable, row, snip, results.hl))
+        for hit in hits.values():
+            # The title opens the cable at its best match in the text (the rows
+            # are best first), with the terms marked; at the top when only the
+            # catalogue record matched.
+            best = next((s for s in hit.snippets if s.kind == SearchEntry.Kind.PASSAGE), None)
+            best = best or next((s for s in hit.snippets if s.kind != SearchEntry.Kind.CABLE), None)
+            if best is not None:
+                hit.url = best.url
         results.hits = list(hits.values())
     results.messages = messages
     return results

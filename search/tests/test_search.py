@@ -355,6 +355,25 @@ class TestSearchBehaviour:
             and 'hx-push-url="true"' in html
         )
 
+    def test_a_result_title_opens_the_cable_at_its_best_match(self, client, seed):
+        """Issue 14: the title led to the top of the cable, not to the match."""
+        html = client.get("/search/", {"q": '"buffer zone"'}).content.decode()
+        title = re.search(r'<h3 class="search-hit__title"><a href="([^"]+)"', html).group(1)
+        assert title == f"/cables/{SEED_SLUG}/?hl=%22buffer+zone%22#p5"
+
+    def test_a_catalogue_record_snippet_reads_as_the_record_not_the_index(self, client, seed):
+        """Issue 14: "Filippov" showed the index's raw text ("…/document/117409 117409
+        Mao Zedong Mao Dong Mao Mao Tse-tung Joseph Stalin Filippov…")."""
+        html = client.get("/search/", {"q": "Filippov"}).content.decode()
+        record = re.search(
+            r'Catalogue record</a> <span class="search-snippet__text">(.*?)</span></li>', html, re.S
+        )
+        assert record, "the catalogue record matched"
+        text = record.group(1)
+        assert 'From Mao Zedong to <mark class="hit">Joseph Stalin</mark>' in text
+        for noise in ("/document/117409", "117409 Mao", "Mao Dong Mao", "Tse-tung"):
+            assert noise not in text
+
     def test_htmx_request_gets_only_the_results_fragment(self, client, seed):
         response = client.get(
             "/search/", {"q": "Kaesong"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="search-results"

@@ -370,3 +370,15 @@ if (document.querySelector(".reading")) {
 // the others). On a narrow screen it stays a closed block above the text.
 const record = document.getElementById("record");
 if (record && window.matchMedia("(min-width: 78rem)").matches) record.open = true;
+
+// A search result opens at its best match: the address names the passage
+// (#p4) and the terms (?hl=); bring the first marked term in it into view
+// rather than the passage's top, which may be a long way above it.
+if (new URLSearchParams(location.search).has("hl") && location.hash) {
+  const target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+  const first = target && target.querySelector("mark.hit");
+  if (first) {
+    first.classList.add("is-current");
+    requestAnimationFrame(() => first.scrollIntoView({ block: "center" }));
+  }
+}
