@@ -28,7 +28,7 @@ key, and a note written on another cable leaves it as it is.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.core.cache import caches
 from django.db.models import Model, Prefetch
@@ -41,8 +41,33 @@ from annotations.models import Link
 from annotations.templatetags.passages import element_for, passage_spans, row_text
 from cables.models import Cable
 from readingroom.caching import PAGE_CACHE, Versions, cable_scope, read_versions, release
-from readingroom.spans import render_blocks
+from readingroom.spans import excerpt_runs, render_blocks, runs_html
 from telegrams.models import cables_for_reading
+
+
+@dataclass(frozen=True)
+class HandlingAgent:
+    name: str
+    url: str
+
+    def get_absolute_url(self) -> str:
+        return self.url
+
+
+@dataclass(frozen=True)
+class HandlingEvent:
+    """A handling event as ``reading/_handling.html`` shows it (nothing to load)."""
+
+    action: str
+    action_label: str
+    agent: HandlingAgent | None
+    on: object
+    at: object
+    as_written: str
+    as_written_html: str = ""
+
+    def get_action_display(self) -> str:
+        return self.action_label
 
 
 @dataclass(frozen=True)
@@ -60,6 +85,7 @@ class CableLayers:
     head_html: SafeString
     record_html: SafeString  # "About this record": the side panel, or a block above the text
     handling_html: SafeString
+    handling: tuple[HandlingEvent, ...]  # to render the corrected reading's handling block
     handling_after: int | None
     telegram_count: int
     incoming: tuple[int, ...]  # every link arriving at the cable's passages, seen or not
@@ -125,6 +151,17 @@ def build(request, cable: Cable) -> CableLayers:
         handling_html=mark_safe(
             render_to_string("reading/_handling.html", context) if handling else ""
         ),
+        handling=tuple(
+            HandlingEvent(
+                e.action,
+                e.get_action_display(),
+                HandlingAgent(e.agent.name, e.agent.get_absolute_url()) if e.agent else None,
+                e.on,
+                e.at,
+                e.as_written,
+            )
+            for e in handling
+        ),
         handling_after=handling_after,
         telegram_count=telegram_count,
         incoming=tuple(
@@ -174,6 +211,23 @@ def people_of(cable: Cable, handling) -> list[Person]:
     return sorted(
         found.values(), key=lambda p: (p.participant.sort_name.casefold(), p.participant.pk)
     )
+
+
+def corrected_handling(kept: CableLayers, rows) -> SafeString:
+    """The handling block with the accepted corrections applied, for the corrected
+    reading: a note as written is copied from the handling passage, so the
+    corrections there apply to it, each marked with its published form (no query)."""
+    texts = [(r.passage.text, r.replacements) for r in rows if r.passage.kind == "handling"]
+    events = []
+    for event in kept.handling:
+        where = next(
+            ((t, fixes) for t, fixes in texts if event.as_written and event.as_written in t), None
+        )
+        runs = excerpt_runs(where[0], event.as_written, where[1]) if where else []
+        if any(published is not None for _, published in runs):
+            event = replace(event, as_written_html=runs_html(runs))
+        events.append(event)
+    return mark_safe(render_to_string("reading/_handling.html", {"handling": events}))
 
 
 def version_token(request, slug: str) -> str | None:

@@ -93,9 +93,13 @@ def element_for(span: Span, first: bool):
         }
     if span.kind == "correction":
         fix = span.data
+        # Marked, and focusable: hover or focus shows the published form, in a
+        # face where "Il" and "II" differ (the serif's do not).
         return "ins", {
             "class": "correction",
             "title": f"As published: {fix.exact}",
+            "data-published": fix.exact,
+            "tabindex": "0",
             "data-annotation": fix.pk,
         }
     if span.kind == "hit":

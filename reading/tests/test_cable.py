@@ -297,3 +297,30 @@ def test_a_telegram_header_is_one_line_with_the_details_on_demand(client):
     assert "→" in text and "\n" not in text
     assert re.search(r'<details class="telegram__details">\s*<summary', header)
     assert '<dl class="telegram__meta">' in header.split("</summary>", 1)[1]
+
+
+# Corrections everywhere (issue 14) ---------------------------------------------------
+
+
+def test_the_corrected_reading_applies_corrections_to_the_handling_block(client, seed):
+    """The handling notes are copied from the handling passage: with "Corrected"
+    chosen, its accepted correction ("N^{o}" → "Nº") applies there too, marked."""
+    from cables.models import Cable
+
+    url = Cable.objects.get(record_id__endswith="117409").get_absolute_url()
+    published = client.get(url).content.decode()
+    handling = re.search(r'<aside class="handling".*?</aside>', published, re.S).group(0)
+    assert "Four copies printed. N^{o} 3 and 4 filed" in handling
+    corrected = client.get(url + "?reading=corrected").content.decode()
+    handling = re.search(r'<aside class="handling".*?</aside>', corrected, re.S).group(0)
+    assert "N^{o} 3" not in re.sub(r'"[^"]*"', "", handling)  # only in the attributes
+    assert (
+        'Four copies printed. <ins class="correction" tabindex="0" data-published="N^{o}" '
+        'title="As published: N^{o}">Nº</ins> 3 and 4 filed'
+    ) in handling
+    # In the text, each corrected span gives its published form on hover and focus.
+    assert re.search(
+        r'<ins class="correction" title="As published: Nam II" data-published="Nam II" '
+        r'tabindex="0" data-annotation="\d+">Nam Il</ins>',
+        corrected,
+    )
