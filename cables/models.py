@@ -334,6 +334,17 @@ class Cable(models.Model):
         return reverse("reading:cable", args=[self.slug])
 
     @property
+    def cited_citation(self) -> str:
+        """The archive's citation, naming the record's canonical address where it
+        names the address the text was copied from (a mirror or a staging host, as
+        the seed's was): readers cite the archive, and the source stays beside it
+        in the record (``source_url``)."""
+        if self.citation and self.canonical_url and self.source_url:
+            if self.source_url != self.canonical_url:
+                return self.citation.replace(self.source_url, self.canonical_url)
+        return self.citation
+
+    @property
     def date_label(self) -> str:
         """The date as readers are shown it: a day, an approximate date, or undated."""
         if self.date is None:

@@ -310,8 +310,11 @@ def _source_desc(source: ET.Element, cable: Cable) -> None:
         _sub(bibl, "idno", cable.record_id, {"type": "record"})
     if cable.cable_number:
         _sub(bibl, "idno", cable.cable_number, {"type": "cable"})
-    if cable.source_url:
-        _sub(bibl, "ref", cable.source_url, {"target": cable.source_url})
+    # The archive's own address first (what citations give), then where the text came from.
+    if cable.canonical_url:
+        _sub(bibl, "ref", cable.canonical_url, {"target": cable.canonical_url, "type": "canonical"})
+    if cable.source_url and cable.source_url != cable.canonical_url:
+        _sub(bibl, "ref", cable.source_url, {"target": cable.source_url, "type": "source"})
     if cable.original_language:
         _sub(
             bibl,
@@ -320,7 +323,7 @@ def _source_desc(source: ET.Element, cable: Cable) -> None:
             {"mainLang": language_code(cable.original_language)},
         )
     if cable.citation:
-        _sub(source, "bibl", cable.citation, {"type": "citation"})
+        _sub(source, "bibl", cable.cited_citation, {"type": "citation"})
 
 
 def _profile_desc(profile: ET.Element, cable: Cable, extras: exchange.Extras, lang: str) -> None:
