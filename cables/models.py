@@ -339,9 +339,9 @@ class Cable(models.Model):
         names the address the text was copied from (a mirror or a staging host, as
         the seed's was): readers cite the archive, and the source stays beside it
         in the record (``source_url``)."""
-        if self.citation and self.canonical_url and self.source_url:
-            if self.source_url != self.canonical_url:
-                return self.citation.replace(self.source_url, self.canonical_url)
+        moved = self.canonical_url and self.source_url and self.source_url != self.canonical_url
+        if self.citation and moved:
+            return self.citation.replace(self.source_url, self.canonical_url)
         return self.citation
 
     @property
