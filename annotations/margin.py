@@ -336,6 +336,12 @@ def build(
             )
         )
 
+    # Print: each note shown is an endnote, numbered in the order of the text, and
+    # its highlight prints the number (``data-n``) as the marker keyed to it.
+    endnotes = [note for row in rows for note in row.notes]
+    for n, note in enumerate(endnotes, 1):
+        note.endnote = n
+
     root_list = [a for a in annotations if not a.parent_id]
     tags = sorted({(t.slug, t.name) for a in root_list for t in a.tag_list}, key=lambda t: t[1])
     authors = sorted(
@@ -344,6 +350,7 @@ def build(
     )
     return {
         "rows": rows,
+        "endnotes": endnotes,
         "cable_slug": cable.slug,  # a telegram's header links to the split view
         "filters": filters,
         "filter_query": filters.query(),

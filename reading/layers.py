@@ -287,7 +287,12 @@ def _identity(span) -> tuple:
     """What of a laid-over span its rendering depends on (``passages.element_for``)."""
     data = span.data
     if span.kind == "annotation":
-        return (data.pk, data.kind, bool(getattr(data, "is_focus", False)))
+        return (
+            data.pk,
+            data.kind,
+            bool(getattr(data, "is_focus", False)),
+            getattr(data, "endnote", None),
+        )
     if span.kind == "link_end":
         return (data.annotation_id,)
     if span.kind == "fix":

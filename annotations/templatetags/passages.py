@@ -83,6 +83,8 @@ def element_for(span: Span, first: bool):
             "data-annotation": note.pk,
             "id": f"a{note.pk}" if first else None,
             "aria-describedby": f"card-{note.pk}" if first else None,
+            # Its number among the page's notes: printed as a marker keyed to the endnotes.
+            "data-n": getattr(note, "endnote", None) if first else None,
         }
     if span.kind == "link_end":
         link = span.data

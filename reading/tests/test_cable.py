@@ -324,3 +324,19 @@ def test_the_corrected_reading_applies_corrections_to_the_handling_block(client,
         r'tabindex="0" data-annotation="\d+">Nam Il</ins>',
         corrected,
     )
+
+
+def test_notes_are_numbered_endnotes_keyed_to_markers_in_the_text(client, seed):
+    """Print drops the margin: each note the reader sees is an endnote, numbered in
+    the order of the text, and its first highlight carries the number."""
+    from cables.models import Cable
+
+    html = client.get(Cable.objects.get(record_id__endswith="117409").get_absolute_url())
+    html = html.content.decode()
+    section = re.search(r'<section class="endnotes".*?</section>', html, re.S).group(0)
+    numbers = [int(n) for n in re.findall(r'<li value="(\d+)" id="endnote-\d+">', section)]
+    assert numbers == list(range(1, 12))  # the seed's eleven public corrections
+    markers = [int(n) for n in re.findall(r'<mark [^>]*data-n="(\d+)"', html)]
+    assert markers == numbers  # one marker each, in the same order
+    first = re.search(r'<li value="1" id="endnote-1">(.*?)</li>', section, re.S).group(1)
+    assert "Correction" in first and "CABLI" in first and "Reading: CABLE" in first
