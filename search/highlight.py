@@ -85,6 +85,12 @@ def render_snippet(text: str | None) -> SafeString:
     html = html.replace(HIT_OPEN, '<mark class="hit">').replace(HIT_CLOSE, "</mark>")
     if html.count('<mark class="hit">') != html.count("</mark>"):  # never unbalanced markup
         html = str(escape(text.replace(HIT_OPEN, "").replace(HIT_CLOSE, "")))
+    html = re.sub(
+        f"{FIX_OPEN}([^{FIX_MID}]*){FIX_MID}([^{FIX_CLOSE}]*){FIX_CLOSE}",
+        r'<ins class="correction" tabindex="0" data-published="\2" '
+        r'title="As published: \2">\1</ins>',
+        html,
+    )
     return mark_safe(html)
 
 
@@ -106,14 +112,60 @@ def cable_url(cable: Cable, hl: str, fragment: str = "", **extra) -> str:
     return cable.get_absolute_url() + "?" + urlencode(params) + (f"#{fragment}" if fragment else "")
 
 
-def snippet(cable: Cable, candidate: Candidate, row, hl: str) -> Snippet:
+# Private-use marks for a corrected stretch inside a snippet's text, until it is
+# rendered: FIX_OPEN replacement FIX_MID published FIX_CLOSE.
+FIX_OPEN, FIX_MID, FIX_CLOSE = "\ue000", "\ue001", "\ue002"
+
+
+def corrections_in(user, cable_ids) -> dict[tuple[int, int], list[tuple[str, str]]]:
+    """(exact, replacement) of the accepted corrections ``user`` may see in the
+    passages of these cables, by (cable id, passage position) (one query)."""
+    found: dict[tuple[int, int], list[tuple[str, str]]] = {}
+    rows = (
+        Annotation.objects.visible_to(user)
+        .filter(
+            passage__cable__in=list(cable_ids),
+            kind=Annotation.Kind.CORRECTION,
+            correction_status=Annotation.Correction.ACCEPTED,
+            parent__isnull=True,
+        )
+        .exclude(anchor_status=Annotation.Anchor.ORPHANED)
+        .exclude(exact="")
+        .values_list("passage__cable_id", "passage__position", "exact", "replacement")
+    )
+    for cable_id, position, exact, replacement in rows:
+        found.setdefault((cable_id, position), []).append((exact, replacement))
+    return found
+
+
+def correct_snippet(text: str, fixes: list[tuple[str, str]]) -> str:
+    """A passage snippet's text (with its hit marks) with accepted corrections applied
+    where their published words stand whole in it: each becomes a corrected stretch
+    (its hit marks go: the corrected words are not what the index matched)."""
+    for exact, replacement in fixes:
+        marks = f"[{HIT_OPEN}{HIT_CLOSE}]*"
+        pattern = marks.join(re.escape(ch) for ch in exact)
+        text = re.sub(
+            pattern,
+            lambda m, r=replacement, e=exact: f"{FIX_OPEN}{r}{FIX_MID}{e}{FIX_CLOSE}",
+            text,
+        )
+    return text
+
+
+def snippet(cable: Cable, candidate: Candidate, row, hl: str, fixes=None, extra=None) -> Snippet:
     """One of a hit's snippets from its row and the snippet's columns of
-    :func:`fetch_snippets` (text, position, labels): HTML, label, link."""
+    :func:`fetch_snippets` (text, position, labels): HTML, label, link. With
+    ``fixes`` (the corrected reading, :func:`corrections_in`) a passage's snippet
+    shows its accepted corrections; ``extra`` goes into the links."""
     kind, annotation_id = candidate.kind, candidate.annotation_id
     (text, position, label, passage_kind, annotation_kind, username, first, last) = row
+    extra = extra or {}
     if kind == SearchEntry.Kind.CABLE:
         html = record_snippet(cable, term_pattern(hl))
-        return Snippet(kind, "Catalogue record", html, cable_url(cable, hl))
+        return Snippet(kind, "Catalogue record", html, cable_url(cable, hl, **extra))
+    if fixes and kind == SearchEntry.Kind.PASSAGE:
+        text = correct_snippet(text or "", fixes.get((cable.pk, position), []))
     html = render_snippet(text)
     passage_label = label or dict(Passage.Kind.choices).get(passage_kind, "Passage")
     if kind == SearchEntry.Kind.ANNOTATION:
@@ -123,9 +175,9 @@ def snippet(cable: Cable, candidate: Candidate, row, hl: str) -> Snippet:
             kind,
             f"{what} by {who} · {passage_label}",
             html,
-            cable_url(cable, hl, f"p{position}", annotation=annotation_id),
+            cable_url(cable, hl, f"p{position}", annotation=annotation_id, **extra),
         )
-    return Snippet(kind, passage_label, html, cable_url(cable, hl, f"p{position}"))
+    return Snippet(kind, passage_label, html, cable_url(cable, hl, f"p{position}", **extra))
 
 
 RECORD_SNIPPET_PARTS = 2  # readable fields a catalogue-record snippet shows at most

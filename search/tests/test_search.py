@@ -374,6 +374,24 @@ class TestSearchBehaviour:
         for noise in ("/document/117409", "117409 Mao", "Mao Dong Mao", "Tse-tung"):
             assert noise not in text
 
+    def test_the_corrected_reading_applies_corrections_in_snippets(self, client, seed):
+        """Issue 14: snippets kept "principLi" whatever the reading chosen."""
+        published = client.get("/search/", {"q": "military observer groups"}).content.decode()
+        assert "principLi" in published and "principle" not in published
+        corrected = client.get(
+            "/search/", {"q": "military observer groups", "reading": "corrected"}
+        ).content.decode()
+        assert (
+            '<ins class="correction" tabindex="0" data-published="principLi" '
+            'title="As published: principLi">principle</ins>'
+        ) in corrected
+        # The links open the cable in the same reading, and the choice is kept.
+        assert f"/cables/{SEED_SLUG}/?hl=" in corrected and "reading=corrected#p6" in corrected
+        assert '<option value="corrected" selected>Corrected</option>' in corrected
+        bad = client.get("/search/", {"q": "Kaesong", "reading": "sideways"})
+        assert bad.status_code == 400
+        assert "A reading is “published” or “corrected”" in bad.content.decode()
+
     def test_htmx_request_gets_only_the_results_fragment(self, client, seed):
         response = client.get(
             "/search/", {"q": "Kaesong"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="search-results"
