@@ -8,11 +8,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# Dependencies first, so that a code change does not reinstall them.
-# (The project itself is not a Python package: pyproject.toml lists no packages,
-# the code runs from /app.)
-COPY pyproject.toml README.md ./
-RUN pip install .
+# Dependencies first, so that a code change does not reinstall them: exactly the
+# locked versions (requirements/run.txt, `make lock`), each file checked against
+# its hash. (The project itself is not a Python package: the code runs from /app.)
+COPY requirements/run.txt requirements/run.txt
+RUN pip install --require-hashes --no-deps -r requirements/run.txt
 
 COPY . .
 RUN useradd --system --create-home --uid 10001 readingroom \

@@ -1,28 +1,37 @@
 # Reading Room — everyday commands.
 #
 #   make run          set up .venv, migrate, load the seed collection, serve on 127.0.0.1:$(PORT)
-#   make test         lint (ruff, import contracts), then the whole pytest suite (SQLite; PostgreSQL when DATABASE_URL is set)
+#   make test         lint (ruff, import contracts), then the whole pytest suite, one worker per core (SQLite; PostgreSQL when DATABASE_URL is set)
 #   make screenshots  only the browser tests (they write docs/screenshots/)
 #   make lint         ruff check + ruff format --check + lint-imports (the apps' dependency contracts)
 #   make format       ruff format + ruff check --fix
 #   make bench        benchmark on PostgreSQL: wrk → nginx → gunicorn at 1,000 and 100,000 cables (BENCH_SIZES=1000 for a quick run)
+#   make lock         re-resolve requirements/*.txt (the locked, hashed dependencies) from pyproject.toml
 #   make clean        remove .venv, caches and generated files (keeps var/readingroom.sqlite3)
 #
 # Nothing but Python 3.11+ is needed to start: the virtualenv is created here and
-# re-installed only when pyproject.toml changes (stamp files inside .venv).
+# installs exactly the locked versions (requirements/run.txt, requirements/dev.txt,
+# every file checked against its hash), again only when a lock file changes
+# (stamp files inside .venv).
 
 PYTHON ?= python3
 PORT ?= 8000
 
 VENV := .venv
 BIN := $(VENV)/bin
-# One stamp per install flavour; each is older than pyproject.toml when it needs redoing.
+# The lock files: every package pinned, with the hashes of its files. dev.txt is
+# resolved first; run.txt is the run-time part of it (the same versions).
+LOCK_RUN := requirements/run.txt
+LOCK_DEV := requirements/dev.txt
+# Universal (every platform), for the oldest Python the project supports.
+UV_COMPILE = $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes --quiet
+# One stamp per install flavour; each is older than its lock file when it needs redoing.
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 CHROMIUM := /usr/bin/chromium
 
 .DEFAULT_GOAL := help
-.PHONY: help run test screenshots lint format clean chromium rum bench
+.PHONY: help run test screenshots lint format clean chromium rum bench lock
 
 help:
 	@sed -n 's/^#   //p' $(MAKEFILE_LIST)
@@ -36,13 +45,24 @@ $(BIN)/python:
 	  rm -rf $(VENV); exit 1; }
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP_RUN): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+# --no-deps: the lock names every package; --require-hashes: each file must match it.
+# (The project itself is not installed: it runs from this folder.)
+$(STAMP_RUN): $(LOCK_RUN) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r $(LOCK_RUN)
 	@touch $@
 
-$(STAMP_DEV): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+$(STAMP_DEV): $(LOCK_DEV) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r $(LOCK_DEV)
 	@touch $@ $(STAMP_RUN)
+
+# After a change to the dependencies in pyproject.toml (or to take newer releases
+# within its ranges): resolve again, then commit requirements/*.txt. The tests
+# check that the lock still satisfies pyproject.toml (readingroom/tests/test_lock.py).
+lock: $(STAMP_DEV)
+	$(UV_COMPILE) --extra dev -o $(LOCK_DEV)
+	$(UV_COMPILE) -c $(LOCK_DEV) -o $(LOCK_RUN)
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r $(LOCK_DEV)
+	@touch $(STAMP_DEV) $(STAMP_RUN)
 
 run: $(STAMP_RUN)
 	$(BIN)/python manage.py migrate --noinput
@@ -80,10 +100,15 @@ rum:
 	  exit 1; \
 	fi
 
+# The suite runs in one worker per core (pytest-xdist), each with its own test
+# database; a test file stays in one worker (--dist loadfile), so a file's
+# fixtures and its fixed Redis database are never shared. TEST_WORKERS=0 runs
+# everything in this process (for pdb).
+TEST_WORKERS ?= auto
 test: $(STAMP_DEV) chromium rum
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 screenshots: $(STAMP_DEV) chromium
 	$(BIN)/pytest -m browser

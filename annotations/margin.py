@@ -203,7 +203,7 @@ def incoming_links(user, cable: Cable, among: tuple[int, ...] | None = None) -> 
 MARGIN_FIELDS = (
     "passage_id", "author_id", "parent_id", "exact", "start", "end", "anchor_status",
     "body_html", "kind", "visibility", "group_id", "replacement", "correction_status",
-    "hidden", "deleted_at", "created",
+    "hidden", "awaiting_review", "deleted_at", "created",
     "author__username", "author__first_name", "author__last_name", "author__is_active",
     "group__name", "group__slug",
 )  # fmt: skip

@@ -9,7 +9,11 @@ selectors of their own.
 
 Visibility: a private annotation is seen by its author alone; a group one by
 the members of its group; a public one by everyone. Editors hide public
-annotations instead of deleting them; authors delete softly.
+annotations instead of deleting them; authors delete softly. A note hidden by
+an editor, or awaiting review (a new account's public note, issue 15), is
+withheld from everyone but its author and the editors, whatever its
+visibility. Every review decision is kept as a ``ReviewEvent``; readers'
+``Flag``s wait for an editor in the moderation queue (the admin).
 """
 
 from __future__ import annotations
@@ -82,7 +86,10 @@ def _visible(user, prefix: str = "") -> Q:
     rule = q(deleted_at__isnull=True)
     public = q(visibility=Annotation.Visibility.PUBLIC)
     if not (user.is_authenticated and user.is_staff):
-        public &= q(hidden=False)
+        # Withheld (hidden by an editor, or awaiting review) in every branch but
+        # the author's own (issue 15: the group branch used to ignore it).
+        shown = q(hidden=False, awaiting_review=False)
+        rule &= (shown | q(author_id=user.pk)) if user.is_authenticated else shown
     if not user.is_authenticated:
         return rule & public
     in_group = Exists(
@@ -97,10 +104,11 @@ def _visible(user, prefix: str = "") -> Q:
 
 class AnnotationQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Annotations ``user`` may see: public (not hidden), their own, and their groups'.
+        """Annotations ``user`` may see: public ones, their own, and their groups'.
 
         Only on published records (a draft is the editors' alone, in the admin).
-        Deleted annotations are left out; editors also see hidden ones. A reply
+        Deleted annotations are left out. Hidden ones and those awaiting review
+        are seen by their author and the editors alone, in every branch. A reply
         is seen only by those who may see the annotation it answers. No query
         runs until the queryset is evaluated.
         """
@@ -188,6 +196,11 @@ class Annotation(models.Model):
     )
 
     hidden = models.BooleanField(default=False, help_text="Hidden by an editor.")
+    awaiting_review = models.BooleanField(
+        default=False,
+        help_text="A new account's public note, shown to its author and the editors "
+        "until an editor approves it.",
+    )
     deleted_at = models.DateTimeField(null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
@@ -373,3 +386,87 @@ class PassageRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.passage} changed {self.created:%Y-%m-%d %H:%M}"
+
+
+class ReviewEvent(models.Model):
+    """One change of a note's review state: who, when, what, before and after.
+
+    Written by ``annotations.services`` for every decision (a correction
+    accepted, rejected or returned to proposed by its author's edit; a note
+    hidden or shown again; a new account's note approved) and by the admin.
+    """
+
+    class Field(models.TextChoices):
+        CORRECTION = "correction_status", "Correction status"
+        HIDDEN = "hidden", "Hidden"
+        AWAITING_REVIEW = "awaiting_review", "Awaiting review"
+
+    annotation = models.ForeignKey(
+        Annotation, on_delete=models.CASCADE, related_name="review_events"
+    )
+    editor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who made the change (the author, when their edit reopened a correction).",
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    field = models.CharField(max_length=20, choices=Field)
+    before = models.CharField(max_length=20, blank=True)
+    after = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+        indexes = [
+            # The admin's note page: the note's events, newest first.
+            models.Index(fields=["annotation", "-created"], name="reviewevent_annotation"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_field_display()}: {self.before or '—'} → {self.after or '—'}"
+
+
+class Flag(models.Model):
+    """A reader's report that a note needs an editor's eye; one per reader and note."""
+
+    annotation = models.ForeignKey(Annotation, on_delete=models.CASCADE, related_name="flags")
+    reader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="flags"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created"]
+        constraints = [
+            models.UniqueConstraint(fields=["annotation", "reader"], name="flag_once_per_reader"),
+        ]
+        indexes = [
+            # The moderation queue: flags no editor has reviewed yet.
+            models.Index(
+                fields=["annotation"],
+                condition=Q(reviewed_at__isnull=True),
+                name="flag_open",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Flag by {self.reader} on note {self.annotation_id}"
+
+
+class ModerationItem(Annotation):
+    """The editors' moderation queue in the admin: notes awaiting review or flagged."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "note to moderate"
+        verbose_name_plural = "moderation queue"

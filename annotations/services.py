@@ -9,14 +9,23 @@ passage's text re-anchors every annotation on it without losing any.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, models, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
 from annotations.markdown import render_markdown
-from annotations.models import Annotation, Link, PassageRevision, ResearchGroup, Tag
+from annotations.models import (
+    Annotation,
+    Flag,
+    Link,
+    PassageRevision,
+    ResearchGroup,
+    ReviewEvent,
+    Tag,
+)
 from cables.models import Passage
 from readingroom.anchoring import Selector, anchor
+from readingroom.models import Registration
 
 STALE_SELECTION = (
     "The selected words no longer match the text of this passage "
@@ -63,6 +72,69 @@ def _words(text: str) -> str:
     return " ".join(text.split())
 
 
+CONFIRM_FIRST = (
+    "Confirm your e-mail address before you publish to everyone: follow the link we sent "
+    "when you signed up (a new one: Your address, /accounts/confirm/). Notes for yourself "
+    "or your group need no confirmation."
+)
+KEEP_CORRECTION = (
+    "An accepted correction stays a correction. To withdraw it, ask an editor to reject it."
+)
+ALREADY_FLAGGED = "You have already flagged this note; an editor will look at it."
+OWN_FLAG = "This is your own note: edit or delete it instead of flagging it."
+
+
+def publishing(user) -> tuple[bool, bool]:
+    """Whether ``user`` may publish to everyone, and whether their public notes must
+    wait for an editor (issue 15).
+
+    Only a self-registered account (``readingroom.Registration``) is held back:
+    until it confirms its address it may not publish, and until an editor
+    approves one of its public notes each waits in the moderation queue.
+    Editors and accounts an editor made publish at once. One query (none for
+    an editor).
+    """
+    if user.is_staff:
+        return True, False
+    registration = (
+        Registration.objects.filter(user_id=user.pk)
+        .values_list("email_confirmed", "approved")
+        .first()
+    )
+    if registration is None:
+        return True, False
+    confirmed, approved = registration
+    return confirmed is not None, approved is None
+
+
+def _held_for_review(user, visibility: str) -> bool:
+    """For a note about to be public: whether it waits for review (refused, with a
+    clear message, from an account that has not confirmed its address)."""
+    if visibility != Annotation.Visibility.PUBLIC:
+        return False
+    may_publish, held = publishing(user)
+    if not may_publish:
+        raise ValidationError(CONFIRM_FIRST)
+    return held
+
+
+def log_review(annotation: Annotation, editor, field: str, before, after) -> ReviewEvent:
+    """Record one change of a note's review state (who, when, before, after)."""
+    return ReviewEvent.objects.create(
+        annotation_id=annotation.pk,
+        editor=editor if editor is not None and editor.is_authenticated else None,
+        field=field,
+        before=_state(before),
+        after=_state(after),
+    )
+
+
+def _state(value) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value or "")
+
+
 def check_group(user, visibility: str, group: ResearchGroup | None) -> ResearchGroup | None:
     if visibility != Annotation.Visibility.GROUP:
         return None
@@ -105,6 +177,7 @@ def create_annotation(
         correction_status=(
             Annotation.Correction.PROPOSED if kind == Annotation.Kind.CORRECTION else ""
         ),
+        awaiting_review=_held_for_review(user, visibility),
     )
     annotation.clean_fields(exclude=RELATIONS)
     annotation.save()
@@ -123,6 +196,7 @@ def reply(*, user, parent: Annotation, body: str) -> Annotation:
         body=body,
         visibility=root.visibility,
         group_id=root.group_id,
+        awaiting_review=_held_for_review(user, root.visibility),
     )
     annotation.clean_fields(exclude=RELATIONS)
     annotation.save()
@@ -138,13 +212,43 @@ class EditConflict(Exception):
 
 
 @transaction.atomic
-def update_annotation(annotation: Annotation, *, version: int, **fields) -> Annotation:
+def update_annotation(annotation: Annotation, *, version: int, editor=None, **fields) -> Annotation:
     """Save ``fields`` if nobody saved since ``version`` was read (optimistic locking).
 
     The version check and the write are one UPDATE, so two concurrent saves
-    cannot both succeed.
+    cannot both succeed. The published reading never changes without an
+    editor (issue 15): a new replacement for a reviewed correction returns it
+    to "proposed" (recorded as a review event by ``editor``, the author by
+    default), and an accepted correction cannot become another kind. A note
+    made public by a new account waits for review like a new one.
     """
+    editor = editor if editor is not None else annotation.author
     tags = fields.pop("tags", None)
+    events = []
+    kind = fields.get("kind", annotation.kind)
+    reviewed = annotation.correction_status in (
+        Annotation.Correction.ACCEPTED,
+        Annotation.Correction.REJECTED,
+    )
+    if annotation.kind == Annotation.Kind.CORRECTION and reviewed:
+        if kind != Annotation.Kind.CORRECTION:
+            if annotation.correction_status == Annotation.Correction.ACCEPTED:
+                raise ValidationError(KEEP_CORRECTION)
+        elif fields.get("replacement", annotation.replacement) != annotation.replacement:
+            fields.update(correction_status=Annotation.Correction.PROPOSED, reviewed_by=None)
+    elif kind == Annotation.Kind.CORRECTION and not annotation.correction_status:
+        fields["correction_status"] = Annotation.Correction.PROPOSED
+    if kind != Annotation.Kind.CORRECTION and annotation.kind == Annotation.Kind.CORRECTION:
+        fields["correction_status"] = ""
+    status = fields.get("correction_status", annotation.correction_status)
+    if status != annotation.correction_status:
+        events.append((ReviewEvent.Field.CORRECTION, annotation.correction_status, status))
+    visibility = fields.get("visibility", annotation.visibility)
+    if visibility == Annotation.Visibility.PUBLIC and annotation.visibility != visibility:
+        held = _held_for_review(annotation.author, visibility)
+        if held and not annotation.awaiting_review:
+            fields["awaiting_review"] = True
+            events.append((ReviewEvent.Field.AWAITING_REVIEW, False, True))
     for name, value in fields.items():
         setattr(annotation, name, value)
     annotation.clean_fields(exclude=RELATIONS)
@@ -157,6 +261,8 @@ def update_annotation(annotation: Annotation, *, version: int, **fields) -> Anno
     )
     if not changed:
         raise EditConflict(Annotation.objects.get(pk=annotation.pk))
+    for field, before, after in events:
+        log_review(annotation, editor, field, before, after)
     annotations_changed.send(sender=Annotation, ids=[annotation.pk])
     if tags is not None:
         annotation.tags.set(Tag.for_names(list(tags)))
@@ -173,10 +279,84 @@ def delete_annotation(annotation: Annotation) -> None:
     annotations_changed.send(sender=Annotation, ids=[annotation.pk])
 
 
-def set_hidden(annotation: Annotation, hidden: bool) -> None:
-    """An editor hides a public annotation from readers (or shows it again)."""
-    Annotation.objects.filter(pk=annotation.pk).update(hidden=hidden)
+@transaction.atomic
+def set_hidden(annotation: Annotation, hidden: bool, *, editor=None) -> None:
+    """An editor hides a public annotation from readers (or shows it again), recorded."""
+    before = Annotation.objects.filter(pk=annotation.pk).values_list("hidden", flat=True).get()
+    if before == hidden:
+        return
+    Annotation.objects.filter(pk=annotation.pk).update(
+        hidden=hidden, version=models.F("version") + 1
+    )
+    log_review(annotation, editor, ReviewEvent.Field.HIDDEN, before, hidden)
     annotations_changed.send(sender=Annotation, ids=[annotation.pk])
+
+
+@transaction.atomic
+def review_correction(annotation: Annotation, decision: str, *, editor) -> bool:
+    """An editor accepts or rejects a proposed correction, recorded; ``False`` (nothing
+    changed) when it is no longer proposed (another editor was first)."""
+    changed = Annotation.objects.filter(
+        pk=annotation.pk,
+        kind=Annotation.Kind.CORRECTION,
+        correction_status=Annotation.Correction.PROPOSED,
+    ).update(correction_status=decision, reviewed_by=editor, version=models.F("version") + 1)
+    if changed:
+        proposed = Annotation.Correction.PROPOSED
+        log_review(annotation, editor, ReviewEvent.Field.CORRECTION, proposed, decision)
+        annotations_changed.send(sender=Annotation, ids=[annotation.pk])
+    return bool(changed)
+
+
+@transaction.atomic
+def approve(annotations, *, editor) -> int:
+    """An editor approves notes awaiting review: they are published, and their
+    authors' accounts publish without waiting from now on. Returns how many."""
+    pending = list(
+        Annotation.objects.filter(pk__in=[a.pk for a in annotations], awaiting_review=True)
+        .select_for_update()
+        .values_list("pk", "author_id")
+    )
+    if not pending:
+        return 0
+    ids = [pk for pk, _ in pending]
+    Annotation.objects.filter(pk__in=ids).update(
+        awaiting_review=False, version=models.F("version") + 1
+    )
+    ReviewEvent.objects.bulk_create(
+        ReviewEvent(
+            annotation_id=pk,
+            editor=editor,
+            field=ReviewEvent.Field.AWAITING_REVIEW,
+            before="yes",
+            after="no",
+        )
+        for pk in ids
+    )
+    Registration.objects.filter(
+        user_id__in={author for _, author in pending}, approved__isnull=True
+    ).update(approved=timezone.now())
+    annotations_changed.send(sender=Annotation, ids=ids)
+    return len(ids)
+
+
+def flag(annotation: Annotation, reader) -> Flag:
+    """A reader flags a note for an editor, once per note (``ValidationError`` again)."""
+    if annotation.author_id == reader.pk:
+        raise ValidationError(OWN_FLAG)
+    try:
+        with transaction.atomic():
+            return Flag.objects.create(annotation=annotation, reader=reader)
+    except IntegrityError:
+        raise ValidationError(ALREADY_FLAGGED) from None
+
+
+@transaction.atomic
+def mark_flags_reviewed(flags, *, editor) -> int:
+    """An editor has looked at these flags (the note stays as it is unless they act)."""
+    return Flag.objects.filter(pk__in=[f.pk for f in flags], reviewed_at__isnull=True).update(
+        reviewed_at=timezone.now(), reviewed_by=editor
+    )
 
 
 def reanchor(passage: Passage) -> tuple[int, int]:

@@ -13,4 +13,6 @@ urlpatterns = [
     path("annotations/<int:pk>/reply/", views.reply, name="reply"),
     path("annotations/<int:pk>/hide/", views.hide, name="hide"),
     path("annotations/<int:pk>/review/", views.review, name="review"),
+    path("annotations/<int:pk>/approve/", views.approve, name="approve"),
+    path("annotations/<int:pk>/flag/", views.flag, name="flag"),
 ]

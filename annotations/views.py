@@ -8,8 +8,8 @@ that lost a race answers 409 with the other person's text.
 
 Who may do what: anyone sees what ``Annotation.objects.visible_to`` allows,
 and gets 404 for anything else; signed-in readers write, reply, and edit or
-delete their own; editors (staff) hide public annotations and review proposed
-corrections.
+delete their own, and flag others' (once each); editors (staff) hide public
+annotations, review proposed corrections and approve new accounts' notes.
 """
 
 from __future__ import annotations
@@ -185,7 +185,9 @@ def edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         if annotation.is_root:
             data["group"] = services.check_group(request.user, data["visibility"], data["group"])
         try:
-            annotation = services.update_annotation(annotation, version=version, **data)
+            annotation = services.update_annotation(
+                annotation, version=version, editor=request.user, **data
+            )
         except services.EditConflict as conflict:
             context.update(conflict=conflict.current)
             # Let the next save overwrite knowingly: it now carries the current version.
@@ -258,7 +260,7 @@ def hide(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     annotation = _editor(request, pk)
     if annotation.visibility != Annotation.Visibility.PUBLIC:
         return _refused(request, annotation, "Only public annotations can be hidden.")
-    services.set_hidden(annotation, not annotation.hidden)
+    services.set_hidden(annotation, not annotation.hidden, editor=request.user)
     if request.htmx:
         return _row(request, annotation.passage)
     return redirect(annotation)
@@ -278,10 +280,40 @@ def review(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         return _refused(
             request, annotation, "Only a proposed correction can be accepted or rejected."
         )
-    Annotation.objects.filter(pk=pk).update(correction_status=decision, reviewed_by=request.user)
+    if not services.review_correction(annotation, decision, editor=request.user):
+        return _refused(request, annotation, "Another editor has reviewed this correction.")
     if request.htmx:
         return _row(request, annotation.passage)
     return redirect(annotation)
+
+
+@login_required
+@require_POST
+def approve(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """An editor approves a new account's note awaiting review (and so the account)."""
+    annotation = _editor(request, pk)
+    if not services.approve([annotation], editor=request.user):
+        return _refused(request, annotation, "This note is not awaiting review.")
+    if request.htmx:
+        return _row(request, annotation.passage)
+    return redirect(annotation)
+
+
+@login_required
+@require_POST
+def flag(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """A reader flags a note for the editors' moderation queue, once per note."""
+    annotation = _annotation_for(request, pk)
+    try:
+        services.flag(annotation, request.user)
+    except ValidationError as error:
+        return _refused(request, annotation, error.messages[0])
+    message = "Thank you: the editors will look at this note."
+    if request.htmx:
+        context = {"message": message, "done": True}
+        response = render(request, "annotations/_message.html", context)
+        return reswap(retarget(response, f"#card-{annotation.pk}"), "afterbegin")
+    return render(request, "annotations/message_page.html", {"message": message, "done": True})
 
 
 @login_required

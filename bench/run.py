@@ -19,7 +19,9 @@ What it does, on this machine, loopback only:
    includes it: compression is nginx's).
 4. For each size: generates the synthetic corpus up to that many cables
    (``generate_corpus``; the 100,000 run adds 99,000 to the 1,000), runs
-   ``VACUUM ANALYZE``, lists every published cable's reading-view address
+   ``VACUUM ANALYZE``, keeps every cable's fixed layers in the database for
+   the address the rows ask (``keep_layers``, as an archive does after an
+   import), lists every published cable's reading-view address
    from the database (``LISTING``, through the ORM), starts gunicorn (2
    workers, DEBUG off, a throw-away SECRET_KEY, ALLOWED_HOSTS=127.0.0.1), warms
    every page up (except for the rows across the archive), then runs ``wrk``
@@ -28,8 +30,10 @@ What it does, on this machine, loopback only:
    browsers do (one row repeats the signed-in reading view for a client that
    does not, which nginx sends uncompressed: the difference is what compressing
    costs), and reads each worker's peak memory (VmHWM) before stopping it. The
-   baseline (``/healthz``) goes through nginx too, so every ratio compares like
-   with like. Rows (a)–(e) ask one page (or the 20 searches) again and again;
+   baseline (``/bench/baseline``, ``bench.views.baseline``: a fixed body through
+   the whole middleware stack, no query; not the health check, which asks the
+   database and the cache since issue 15) goes through nginx too, so every ratio
+   compares like with like. Rows (a)–(e) ask one page (or the 20 searches) again and again;
    the rows of issue 13 ask as readers do:
 
    - (f) *across the archive*: a random cable per request (``LUA_RANDOM``: a
@@ -170,7 +174,7 @@ Annotation.objects.bulk_create(rows)
 def signed_in(user):
     s = SessionStore()
     s[SESSION_KEY] = str(user.pk)
-    s[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    s[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]  # Django's, not axes'
     s[HASH_SESSION_KEY] = user.get_session_auth_hash()
     s.create()
     return s.session_key
@@ -310,6 +314,10 @@ http {{
     fastcgi_temp_path {folder}/fastcgi;
     uwsgi_temp_path {folder}/uwsgi;
     scgi_temp_path {folder}/scgi;
+    map $http_x_forwarded_proto $readingroom_scheme {{
+        default $http_x_forwarded_proto;
+        "" $scheme;
+    }}
     upstream readingroom {{ server 127.0.0.1:{app_port}; }}
     server {{
         listen 127.0.0.1:{port};
@@ -569,7 +577,7 @@ def measure_size(size: int, ctx: dict, folder: Path) -> dict:
         server.stop()
     writing = f"while a writer adds {WRITE_RATE} notes/s on {WRITER_CABLES} other cables"
     pages = [
-        Row("baseline", "(a) baseline: /healthz", "/healthz"),
+        Row("baseline", "(a) baseline: /bench/baseline", "/bench/baseline"),
         Row("reading", "(b) reading view, anonymous", reading),
         Row("reading_render", "(b) reading view, anonymous, rendered afresh (no page cache)",
             reading, unique=True),
@@ -798,6 +806,36 @@ def issue_13(results: dict, sizes: list[int]) -> list[str]:
     ]
 
 
+def keep_layers(parts: int = 2) -> str:
+    """Render and keep every cable's fixed layers for the address the rows ask
+    (``manage.py keep_layers``, as after an import), one process per core."""
+    t0 = time.perf_counter()
+    # The origin the app sees: nginx passes the request's host ($host), which
+    # names no port, and the scheme it was asked in.
+    command = [PY, "manage.py", "keep_layers", "--origin", "http://127.0.0.1"]
+    procs = [
+        subprocess.Popen(
+            [*command, "--part", f"{k}/{parts}"],
+            env=ENV,
+            cwd=BASE,
+            text=True,
+            stdout=subprocess.PIPE,
+        )  # fmt: skip
+        for k in range(1, parts + 1)
+    ]
+    outs = [p.communicate()[0].strip() for p in procs]
+    if any(p.returncode for p in procs):
+        raise SystemExit(f"keep_layers failed: {outs}")
+    seconds = time.perf_counter() - t0
+    kept = sum(
+        int(re.search(r"Kept the layers of ([\d,]+)", o).group(1).replace(",", "")) for o in outs
+    )
+    return (
+        f"Layers kept (keep_layers, {parts} processes): {kept:,} cables in {seconds:.0f} s "
+        f"({kept / seconds:,.0f} cables/s)"
+    )
+
+
 def measure_sizes(ctx: dict, folder: Path) -> tuple[dict, list[str]]:
     """Every size in turn, the corpus grown to it first: the rows, and how the
     corpus was generated."""
@@ -817,8 +855,22 @@ def measure_sizes(ctx: dict, folder: Path) -> tuple[dict, list[str]]:
         )
         print(generation[-1], flush=True)
         psql("VACUUM ANALYZE", DB)
+        generation.append(keep_layers())
+        print(generation[-1], flush=True)
+        (kept_at,) = psql("SELECT now()", DB)
         have = size
         results[size] = measure_size(size, ctx, folder)
+        # Layers the pages rendered themselves (a cable the writer changed, or an
+        # origin keep_layers was not given: then the rows (f) measure rendering).
+        (rendered, other) = psql(
+            "SELECT count(*) FILTER (WHERE rendered_at > %s),"
+            " count(*) FILTER (WHERE origin <> 'http://127.0.0.1') FROM reading_keptlayers",
+            DB, (kept_at,),
+        )  # fmt: skip
+        generation.append(
+            f"Layers rendered by the pages during the rows at {size:,} cables: {rendered:,} "
+            f"({other:,} for another origin)"
+        )
     return results, generation
 
 

@@ -143,7 +143,11 @@ CATALOGUE_COLUMNS = [
 
 
 def safe_cell(value) -> str:
-    """A cell a spreadsheet will not run as a formula: ``= + - @`` (tab, CR) get a ``'``."""
+    """A cell a spreadsheet will not run as a formula: text starting with ``=``, ``+``,
+    ``-``, ``@``, a tab or a carriage return gets a leading ``'`` (OWASP's CSV
+    injection rule). A leading ``-`` counts whatever follows it (a spreadsheet reads
+    ``- 2+3`` as a sum too), so a Markdown list item is quoted like the rest. The
+    catalogue's and the annotations' CSV both write every text cell through it."""
     text = "" if value is None else str(value)
     if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + text
@@ -230,19 +234,6 @@ CSV_COLUMNS = [
 ]
 
 
-def _cell(value) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula.
-
-    Text starting with ``=``, ``+``, ``@``, a tab or a carriage return, or
-    ``-`` not followed by a space (a Markdown list item is left alone), gets a
-    leading apostrophe.
-    """
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "@", "\t", "\r") or (text[:1] == "-" and text[1:2] != " "):
-        return "'" + text
-    return text
-
-
 @require_GET
 def annotations_csv(request: HttpRequest, slug: str) -> HttpResponse:
     """One row per visible annotation, replies after their root (3 queries; +2 signed in)."""
@@ -255,17 +246,17 @@ def annotations_csv(request: HttpRequest, slug: str) -> HttpResponse:
             [
                 a.pk,
                 a.parent_id or "",
-                _cell(a.passage.label or a.passage.get_kind_display()),
+                safe_cell(a.passage.label or a.passage.get_kind_display()),
                 "" if a.start is None else a.start,
                 "" if a.end is None else a.end,
-                _cell(a.exact),
+                safe_cell(a.exact),
                 "reply" if a.parent_id else a.kind,
-                _cell("; ".join(t.name for t in a.tags.all())),
+                safe_cell("; ".join(t.name for t in a.tags.all())),
                 a.visibility,
-                _cell(a.author.get_username()),
+                safe_cell(a.author.get_username()),
                 a.created.isoformat(),
-                _cell(a.body),
-                _cell(a.replacement),
+                safe_cell(a.body),
+                safe_cell(a.replacement),
                 request.build_absolute_uri(a.get_absolute_url()),
             ]
         )

@@ -69,7 +69,10 @@ The one per-request value inside a body is the CSRF token: a body meant for the
 cache is rendered with a placeholder in its place (``csrf_placeholder``, a
 context processor that overrides Django's), and is kept in parts between the
 placeholders (``KeptBody``); every response — fresh or from the cache — gets the
-requester's own token put in.
+requester's own token put in. The placeholder is text that escaping never
+writes (``&rr-csrf-…;``, left as it is only because the template's token is a
+SafeString), so it is found only where the template put the token: a note or a
+query that contains its text shows it as typed (``CSRF_PLACEHOLDER``).
 
 Nothing here compresses: the proxy in front (``deploy/nginx/readingroom.conf``)
 compresses responses on their way out, and WhiteNoise serves static files
@@ -103,6 +106,7 @@ from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.crypto import salted_hmac
+from django.utils.safestring import SafeString
 
 WATCHED_APPS = ("cables", "telegrams", "annotations", "search")
 # auth_user: only the columns pages show or decide by (not last_login, set at every sign-in).
@@ -310,11 +314,18 @@ def _headers(request, response) -> None:
         patch_cache_control(response, no_cache=True)
 
 
-# A word that cannot occur in a page by accident (tokens are 64 letters and digits)
-# nor on purpose: it is derived from SECRET_KEY (the same in every worker and
-# replica of one deployment), so nobody can put it in a page through a query
-# (?q=, ?hl=) and have their own CSRF token written into the address they share.
-CSRF_PLACEHOLDER = "csrf-" + salted_hmac("readingroom.caching.placeholder", "csrf").hexdigest()
+# Where the template put the CSRF token, by construction: the placeholder starts
+# with "&" and ends with ";" but names no character HTML knows, and it is a
+# SafeString, so the template writes it as it is. Everything else a page shows
+# (notes, names, a query typed into ?q= or ?hl=) is escaped on its way in
+# (autoescape, format_html, ``escape`` in spans and snippets, nh3's serializer
+# for a note's Markdown), and escaping writes every "&" as "&amp;": user content
+# that contains the placeholder's text comes out as "&amp;rr-csrf-…;", which is
+# not the placeholder, and renders as typed. (It is also derived from SECRET_KEY,
+# so it is not known outside the deployment, for what that adds.)
+CSRF_PLACEHOLDER = SafeString(
+    "&rr-csrf-" + salted_hmac("readingroom.caching.placeholder", "csrf").hexdigest() + ";"
+)
 _PLACEHOLDER = CSRF_PLACEHOLDER.encode()
 PAGE_CACHE = "pages"
 # Bodies above this size are not kept (a page that large is rare and cheap to skip).
@@ -437,6 +448,7 @@ def conditional_page(view=None, *, store: bool = False, scopes=EVERYTHING):
         _headers(request, response)
         return response
 
+    wrapped.kept_in_page_cache = store  # for the tests that go over every kept page
     return wrapped
 
 
@@ -529,6 +541,10 @@ RULES: dict[str, Rule] = {
         ),
     ),
     "annotations_passagerevision": Rule(RECORDS, cables=_OF_PASSAGE),
+    # Review history and readers' flags show on no reader's page (the admin alone);
+    # the decisions themselves are columns of the note, which move its cable.
+    "annotations_reviewevent": Rule(NOTES),
+    "annotations_flag": Rule(NOTES),
     # The search index: read by the search page alone (which reads both aggregates).
     "cables_searchentry": Rule(NOTES),
     "auth_user": Rule(ARCHIVE, columns=USER_COLUMNS),

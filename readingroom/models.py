@@ -13,6 +13,7 @@ they move atomically with the data. Pages use them as cheap validators for
 conditional requests and as the keys of the page cache (``readingroom.caching``).
 """
 
+from django.conf import settings
 from django.db import models
 
 
@@ -22,3 +23,30 @@ class Version(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} at version {self.counter}"
+
+
+class Registration(models.Model):
+    """An account made on the sign-up page: its e-mail confirmation and its pre-moderation.
+
+    Accounts without one (made by an editor in the admin, or before sign-up
+    was moderated) are established: they publish at once. A self-registered
+    account must confirm its address before it publishes to everyone, and its
+    public notes wait for an editor until one of them is approved (issue 15).
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="registration"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    email_confirmed = models.DateTimeField(
+        null=True, blank=True, help_text="When the account followed the link sent to its address."
+    )
+    approved = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When an editor approved its first public note; from then on its notes "
+        "are published without waiting.",
+    )
+
+    def __str__(self) -> str:
+        return f"Registration of {self.user}"

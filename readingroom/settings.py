@@ -5,12 +5,14 @@ production (``DEBUG`` false) the server refuses to start with the development
 secret key.
 """
 
+import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from readingroom.env import env_bool, env_list, env_str
+from readingroom.env import email_settings, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -33,8 +35,10 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.forms",
+    "csp",
     "django_htmx",
     "template_partials",
+    "axes",
     "readingroom",
     # The apps, lowest layer first (pyproject.toml's import-linter contracts
     # check that each imports only those above it in this list).
@@ -50,6 +54,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The Content-Security-Policy header on every response (django-csp; CONTENT_SECURITY_POLICY).
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -57,6 +63,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: answers a locked-out sign-in with its lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 # Widgets render through the project's template engine (so templates/ can hold widget templates).
@@ -139,9 +147,45 @@ STORAGES = {
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# django-axes first: it refuses a locked-out account or address before the password
+# is checked; Django's backend last (the one sessions name).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+
+# HTTPS ------------------------------------------------------------------------
+# Off by default (a local reading room is plain HTTP); docker-compose.yml turns them
+# on. Behind a proxy that ends TLS (the compose nginx, or a load balancer before
+# it), SECURE_PROXY_SSL_HEADER=true trusts its X-Forwarded-Proto, so requests it
+# received over HTTPS are secure to Django (absolute links and exports' permanent
+# ids read https://, and SSL redirect does not loop). Only set it behind a proxy
+# that sets that header itself.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# The health check answers over plain HTTP inside the container network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+if env_bool("SECURE_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+
+# Content-Security-Policy (django-csp): the site's own files only, with no inline
+# script or style and no eval (every script and stylesheet is a file in static/;
+# htmx's indicator styles are off, see templates/base.html; the admin's pages
+# are Django's own, which need none either). tests/browser/test_csp.py checks
+# that no page breaks it.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 LOGGING = {
     "version": 1,
@@ -151,10 +195,39 @@ LOGGING = {
 }
 
 # Accounts: sign-in pages and password-reset mail ---------------------------
-# Mail goes to the console unless EMAIL_BACKEND names a real backend (e.g.
-# django.core.mail.backends.smtp.EmailBackend, configured by EMAIL_HOST etc.).
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Mail goes where EMAIL_URL says (readingroom.env.email_settings):
+# smtp+tls://user:password@mail.example.org:587, smtps://… or smtp://…; the
+# default, console://, prints it. (EMAIL_BACKEND alone names a backend class, as before.)
+if os.environ.get("EMAIL_URL") and os.environ.get("EMAIL_BACKEND"):
+    raise ImproperlyConfigured("Set EMAIL_URL or EMAIL_BACKEND, not both.")
+_email = email_settings(env_str("EMAIL_URL", "console://"))
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", _email.pop("EMAIL_BACKEND"))
+EMAIL_HOST = _email.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = _email.get("EMAIL_PORT", 25)
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = _email.get("EMAIL_TIMEOUT")
+if "EMAIL_FILE_PATH" in _email:
+    EMAIL_FILE_PATH = _email["EMAIL_FILE_PATH"]
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "webmaster@localhost")
+SERVER_EMAIL = env_str("SERVER_EMAIL", "root@localhost")
 LOGIN_URL = "login"
+# Sign-in throttling (django-axes, issue 15): after AXES_FAILURE_LIMIT failed
+# sign-ins for one account, or from one address, that account or address is
+# refused for an hour (the page says so); a success clears the account's count.
+# Editors unlock sooner in the admin (Axes → Access attempts: delete the rows).
+AXES_FAILURE_LIMIT = 10
+AXES_COOLOFF_TIME = timedelta(hours=1)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # failures are kept; successful sign-ins are not logged
+AXES_CLIENT_IP_CALLABLE = "readingroom.throttle.client_address"
+# Behind the site's own proxy (nginx in docker-compose), the client's address is the
+# last one of X-Forwarded-For (readingroom.throttle.client_address).
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 

@@ -14,6 +14,10 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     # Sign in, sign out, password change and reset (templates in templates/registration/).
     path("accounts/signup/", accounts.signup, name="signup"),
+    path("accounts/confirm/", accounts.confirmation, name="confirmation"),
+    path("accounts/confirm/<str:token>/", accounts.confirm_email, name="confirm_email"),
+    # Django's password reset, limited per address and per account (issue 15).
+    path("accounts/password_reset/", accounts.password_reset, name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("cables.urls")),
     path("", include("telegrams.urls")),
@@ -21,4 +25,9 @@ urlpatterns = [
     path("", include("search.urls")),
     path("", include("interchange.urls")),
     path("", include("reading.urls")),
+    # The benchmark's constant baseline (no query), beside the pages it is compared with.
+    path("", include("bench.urls")),
 ]
+
+# A database outage is a calm 503 with Retry-After, not a bare 500 (readingroom.views).
+handler500 = "readingroom.views.server_error"

@@ -3,14 +3,16 @@
 The one visibility rule is ``Annotation.objects.visible_to``: a note is seen
 when it is not deleted, on a published cable, and public (and not hidden,
 unless the reader is an editor), or the reader's own, or shared with a group
-the reader belongs to; a reply is seen only by those who may see the note it
-answers as well. The indexer copies what the rule reads onto each annotation's
-``SearchEntry`` (``visibility``, ``hidden``, ``author_id``, ``group_id`` and
-the same of the parent, ``parent_*``) and writes no entry for a deleted note,
-a reply to a deleted note or a note of an unpublished cable, so the rest of
-the rule is a condition on the row (:func:`entry_condition`), as a search
-engine filters documents on their access fields. The reader's groups live
-outside the entries: they are read once per search (:class:`Reader`).
+the reader belongs to (and not hidden either); a note awaiting review counts
+as hidden (the indexer writes ``hidden`` for both); a reply is seen only by
+those who may see the note it answers as well. The indexer copies what the
+rule reads onto each annotation's ``SearchEntry`` (``visibility``, ``hidden``,
+``author_id``, ``group_id`` and the same of the parent, ``parent_*``) and
+writes no entry for a deleted note, a reply to a deleted note or a note of an
+unpublished cable, so the rest of the rule is a condition on the row
+(:func:`entry_condition`), as a search engine filters documents on their
+access fields. The reader's groups live outside the entries: they are read
+once per search (:class:`Reader`).
 
 A test (search/tests/test_access.py) checks that the rows this condition lets
 through are those of ``visible_to`` for an anonymous reader, a researcher, a
@@ -49,15 +51,15 @@ class Reader:
 def _note(reader: Reader, prefix: str) -> tuple[str, list]:
     """The rule for one note whose columns are ``e.<prefix>visibility`` and so on."""
     column = f"e.{prefix}"
-    public = f"{column}visibility = '{PUBLIC}'"
-    if not reader.staff:
-        public = f"({public} AND NOT {column}hidden)"
+    # Withheld (hidden, or awaiting review) in every branch but the author's (issue 15).
+    shown = "" if reader.staff else f"NOT {column}hidden AND "
+    public = f"({shown}{column}visibility = '{PUBLIC}')"
     if reader.user_id is None:
         return public, []
     terms, params = [public, f"{column}author_id = %s"], [reader.user_id]
     if reader.groups:
         marks = ", ".join(["%s"] * len(reader.groups))
-        terms.append(f"({column}visibility = '{GROUP}' AND {column}group_id IN ({marks}))")
+        terms.append(f"({shown}{column}visibility = '{GROUP}' AND {column}group_id IN ({marks}))")
         params += list(reader.groups)
     return "(" + " OR ".join(terms) + ")", params
 

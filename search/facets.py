@@ -264,8 +264,14 @@ def people_labels() -> tuple[dict[str, tuple[str, str]], dict[str, tuple[str, st
     return names, sides
 
 
-def check_filters(filters: Filters, messages: list[str]):
+def check_filters(filters: Filters, messages: list[str], visible: tuple[str, list]):
     """Drop filters naming nobody and nothing (with a message); the chosen values' labels.
+
+    A tag counts as existing only when a note the reader may see carries it
+    (``visible``: the condition on the index rows ``e`` of
+    ``search.access.entry_condition``, and its parameters, as in
+    :func:`facet_rows`): a tag only on private, group or hidden notes is, to
+    anyone who may not see them, the same as a tag nobody made.
 
     One query, only when a participant, side, collection or tag is chosen.
     """
@@ -282,10 +288,19 @@ def check_filters(filters: Filters, messages: list[str]):
         "tag": (Tag, "name"),
     }
     branches, params = [], []
+    tag_link = connection.ops.quote_name(Annotation.tags.through._meta.db_table)
     for name, value in chosen:
         model, label = sources[name]
-        branches.append(f"SELECT '{name}', slug, {label} FROM {table(model)} WHERE slug = %s")
+        sql = f"SELECT '{name}', t.slug, t.{label} FROM {table(model)} t WHERE t.slug = %s"
         params.append(value)
+        if name == "tag":
+            sql += (
+                f" AND EXISTS (SELECT 1 FROM {tag_link} at JOIN {table(SearchEntry)} e "
+                "ON e.annotation_id = at.annotation_id "
+                f"WHERE at.tag_id = t.id AND e.kind = 'annotation' AND {visible[0]})"
+            )
+            params += list(visible[1])
+        branches.append(sql)
     found = {(n, s): label for n, s, label in fetch(" UNION ALL ".join(branches), params)}
     labels.update(found)
     dropped = {}

@@ -197,6 +197,7 @@ def _annotation_entries(annotations: QuerySet) -> list[SearchEntry]:
             "pk", "passage_id", "passage__cable_id", "body", "exact",
             "visibility", "hidden", "author_id", "group_id",
             "parent__visibility", "parent__hidden", "parent__author_id", "parent__group_id",
+            "awaiting_review", "parent__awaiting_review",
         )
     )  # fmt: skip
     return [
@@ -208,16 +209,18 @@ def _annotation_entries(annotations: QuerySet) -> list[SearchEntry]:
             text_c=body,
             text_d=exact,
             visibility=visibility,
-            hidden=hidden,
+            # Withheld from other readers: hidden by an editor, or awaiting review.
+            hidden=hidden or awaiting,
             author_id=author_id,
             group_id=group_id,
             parent_visibility=parent_visibility or "",
-            parent_hidden=bool(parent_hidden),
+            parent_hidden=bool(parent_hidden or parent_awaiting),
             parent_author_id=parent_author_id,
             parent_group_id=parent_group_id,
         )
         for (pk, passage_id, cable_id, body, exact, visibility, hidden, author_id, group_id,
-             parent_visibility, parent_hidden, parent_author_id, parent_group_id) in rows
+             parent_visibility, parent_hidden, parent_author_id, parent_group_id,
+             awaiting, parent_awaiting) in rows
     ]  # fmt: skip
 
 

@@ -225,13 +225,13 @@ class _Query:
     the cables read (``Results.sampled``).
     """
 
-    def __init__(self, parsed: Parsed, user, filters: Filters):
+    def __init__(self, parsed: Parsed, user, filters: Filters, visible=None):
         self.backend = backend()
         self.parsed = parsed
         self.user = user
         # Who may see an annotation's row is on the row (search.access): the reader's
-        # groups are read once here, and no query joins the annotations for it.
-        self.visible = entry_condition(Reader.of(user))
+        # groups are read once (here, unless given), and no query joins the annotations for it.
+        self.visible = visible if visible is not None else entry_condition(Reader.of(user))
         self.filtered = compile_queryset(filtered_cables(filters, user)) if filters else None
         self.compiled = self.backend.compile(parsed)
 
@@ -474,10 +474,12 @@ def search(
     results.expansions = expand_names(parsed, version=version)
     results.hl = highlight_query(parsed)
 
-    checked, labels = check_filters(filters, messages)
+    # The reader's groups (one query signed in), for the tag filter's check and the search.
+    visible = entry_condition(Reader.of(user))
+    checked, labels = check_filters(filters, messages, visible)
     results.bad_input |= checked != filters
     results.filters = filters = checked
-    q = _Query(parsed, user, filters)
+    q = _Query(parsed, user, filters, visible)
     matched, complete = q.count()
     results.total = len(matched) if complete else COUNT_CEILING
     results.capped = not complete

@@ -41,7 +41,7 @@ def end(passage, words, prefix=""):
 
 def signed_in(user, password):
     client = Client()
-    client.login(username=user.username, password=password)
+    client.force_login(user)
     return client
 
 

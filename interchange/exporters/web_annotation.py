@@ -77,6 +77,12 @@ def to_web_annotation(request: HttpRequest, a: Annotation) -> dict:
             "nickname": a.author.get_username(),
         },
     }
+    # Who may see it (a Reading Room term beside the W3C ones; other readers of the
+    # format ignore it): import_annotations keeps it, so a re-import of one's own
+    # export does not publish one's private notes.
+    item["visibility"] = a.visibility
+    if a.visibility == Annotation.Visibility.GROUP and a.group_id:
+        item["group"] = a.group.slug
     correction = a.parent_id is None and a.kind == Annotation.Kind.CORRECTION
     link = a.parent_id is None and a.kind == Annotation.Kind.LINK
     body = []
@@ -170,6 +176,10 @@ class Item:
     position: int | None = None
     selector: Selector | None = None
     reply_to: str | None = None
+    # Who may see it, as the file says ("visibility", and "group": the group's slug);
+    # None when the file does not say.
+    visibility: str | None = None
+    group: str = ""
 
 
 def _text(value, what: str) -> str:
@@ -229,6 +239,14 @@ def read_item(raw, index: int) -> Item:
     if target is None:
         raise Malformed(f"{where} has no target")
     item = Item(id=raw["id"], index=index)
+    visibility = raw.get("visibility")
+    if visibility is not None:
+        if visibility not in Annotation.Visibility.values:
+            known = ", ".join(Annotation.Visibility.values)
+            raise Malformed(f"{where}: visibility must be one of {known}, not {visibility!r}")
+        item.visibility = visibility
+        if visibility == Annotation.Visibility.GROUP:
+            item.group = _text(raw.get("group", ""), f"{where}: group")
     bodies = _bodies(raw.get("body"), where)
     item.tags = [b["value"].strip() for b in bodies if b.get("purpose") == "tagging"]
     item.tags = [t for t in item.tags if t]
@@ -261,14 +279,29 @@ def read_item(raw, index: int) -> Item:
     return item
 
 
+# A larger collection is refused before it is read (the admin's uploads stop at
+# 20 MB too); JSON nested deeper than Python's parser goes is refused as it is read.
+MAX_COLLECTION_BYTES = 20 * 1024 * 1024
+
+
 def read_collection(path: Path) -> list[Item]:
     """Every annotation of the collection in ``path``, checked. Raises :class:`Malformed`."""
+    size = path.stat().st_size
+    if size > MAX_COLLECTION_BYTES:
+        raise Malformed(
+            f"{size:,} bytes, more than the {MAX_COLLECTION_BYTES:,} a collection may have "
+            "(import it in parts)"
+        )
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
         raise Malformed("not UTF-8 text") from None
     except json.JSONDecodeError as e:
         raise Malformed(f"not JSON ({e.msg} at line {e.lineno}, column {e.colno})") from None
+    except RecursionError:
+        raise Malformed(
+            "JSON nested too deeply to read (a collection is a few levels deep)"
+        ) from None
     if not isinstance(data, dict):
         raise Malformed("not a JSON object")
     context = data.get("@context")

@@ -124,6 +124,10 @@ def _json(text: str) -> dict | None:
         if text.lstrip()[:1] == "{":
             raise ImportFailure(f"not valid JSON: {error.msg}", error.lineno) from None
         return None  # a text that happens to open with "[", such as "[Stamp: ...]"
+    except RecursionError:
+        raise ImportFailure(
+            "JSON nested too deeply to read (an export is a few levels deep)"
+        ) from None
     if not isinstance(data, dict) or data.get("format") not in JSON_FORMATS:
         raise ImportFailure(
             'JSON that is not a Reading Room export (its "format" should be '

@@ -16,8 +16,14 @@ register = template.Library()
 
 
 def _url(context, cable) -> str:
-    request = context.get("request")
+    """The cable's absolute address: at the ``site_origin`` the template was given
+    (the reading view's kept layers are rendered without a request), else at
+    the request's."""
     path = cable.get_absolute_url()
+    origin = context.get("site_origin")
+    if origin:
+        return origin + path
+    request = context.get("request")
     return request.build_absolute_uri(path) if request is not None else path
 
 

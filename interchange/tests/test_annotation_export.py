@@ -184,7 +184,7 @@ def test_csv_has_one_row_per_annotation_and_defuses_formulas(client, seed, users
         visibility=Annotation.Visibility.PUBLIC,
         tags=["b", "a"],
     )
-    services.reply(user=users.researcher, parent=note, body="- a Markdown list stays as it is")
+    services.reply(user=users.researcher, parent=note, body="- 2+3 a Markdown list, or a sum")
     rows = list(csv.DictReader(io.StringIO(client.get(export_url(SEED_SLUG, "csv")).text)))
     assert list(rows[0]) == [
         "id",
@@ -211,7 +211,8 @@ def test_csv_has_one_row_per_annotation_and_defuses_formulas(client, seed, users
     assert row["tags"] == "a; b" and row["author"] == "outsider"
     assert row["url"] == f"http://testserver/annotations/{note.pk}/"
     reply = next(r for r in rows if r["reply_to"] == str(note.pk))
-    assert reply["kind"] == "reply" and reply["body"] == "- a Markdown list stays as it is"
+    # Quoted like = + @ (issue 15): a spreadsheet reads "- 2+3" as a formula.
+    assert reply["kind"] == "reply" and reply["body"] == "'- 2+3 a Markdown list, or a sum"
     assert rows.index(reply) == rows.index(row) + 1  # replies follow their root
 
 
@@ -330,17 +331,33 @@ def test_round_trip_into_a_copy_of_the_cable(client, scene, users, tmp_path):
     call_command(
         "import_annotations", copy.slug, str(path), "--user", "editor", stdout=out, stderr=err
     )
-    assert err.getvalue() == ""
-    roots = sum(1 for i in original["first"]["items"] if i["motivation"] != "replying")
+    items = original["first"]["items"]
+    # Each note keeps its own visibility (issue 15); the editor is in none of the
+    # researcher's groups, so a group's note comes in private, and says so.
+    in_group = [i for i in items if i["visibility"] == "group" and i["motivation"] != "replying"]
+    assert in_group, "the scene has a group note"
+    assert err.getvalue().splitlines() == [
+        f"Item {items.index(i) + 1} ({i['id']}): editor is in no group “{i['group']}”; "
+        "imported as private."
+        for i in in_group
+    ]
+    roots = sum(1 for i in items if i["motivation"] != "replying")
     replies = original["total"] - roots
     assert out.getvalue().strip() == (
         f"Imported {roots} annotations and {replies} replies into {copy.slug} as editor."
     )
     imported = Annotation.objects.filter(passage__cable=copy)
     assert imported.count() == original["total"]
-    assert set(imported.values_list("visibility", flat=True)) == {"public"}
+    expected = sorted(
+        "private" if i["visibility"] == "group" else i["visibility"]
+        for i in items
+        if i["motivation"] != "replying"
+    )
+    assert sorted(imported.roots().values_list("visibility", flat=True)) == expected
+    assert "private" in expected and "public" in expected
     assert set(imported.values_list("author__username", flat=True)) == {"editor"}
 
+    client.force_login(users.editor)  # the author of the copies, the private ones too
     again = json.loads(client.get(export_url(copy.slug, "jsonld")).content)
     assert again["total"] == original["total"]
     assert normalise(again) == normalise(original)
@@ -404,6 +421,7 @@ GOOD = {
     "id": "http://elsewhere.example/annotations/1/",
     "type": "Annotation",
     "motivation": "commenting",
+    "visibility": "public",
     "body": [{"type": "TextualBody", "value": "Fine.", "purpose": "commenting"}],
     "target": {
         "source": "http://elsewhere.example/cables/x/#p3",

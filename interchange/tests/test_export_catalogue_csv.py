@@ -63,6 +63,8 @@ def test_spreadsheet_formulas_are_defused(client, seed):
     assert row["title"] == '\'=HYPERLINK("http://evil")'
     assert row["origin"] == "'+1" and row["cable_number"] == "'-2"
     assert safe_cell("@SUM(A1)") == "'@SUM(A1)" and safe_cell("Plain") == "Plain"
+    # A "-" and a space is a formula to a spreadsheet too (issue 15).
+    assert safe_cell("- 2+3") == "'- 2+3" and safe_cell("a - b") == "a - b"
 
 
 def test_query_count_is_fixed(client, django_assert_num_queries):

@@ -83,7 +83,9 @@ def test_layers_are_read_once_per_data_version(client, django_assert_num_queries
         client.get(url + "?kind=comment")
     # A change to what the fixed layers show moves the data version: read again.
     Participant.objects.filter(slug="vaganov").update(name="Vaganov, the cipher clerk")
-    with django_assert_num_queries(16):  # the layers (12, and 2 for its neighbours), ...
+    # The versions, the row kept in the database (stale now), the layers (12, and 2
+    # for its neighbours in its collection), that row replaced, the annotations.
+    with django_assert_num_queries(18):
         html = client.get(url + "?kind=question").content.decode()
     assert "Vaganov, the cipher clerk" in html
 
@@ -171,6 +173,158 @@ def test_a_note_on_another_cable_leaves_the_layers_kept(client, users, django_as
         passage=mine, author=users.researcher, body="Here.", kind="comment",
         exact=mine.text[0:8], start=0, end=8, visibility="public",
     )  # fmt: skip
-    with django_assert_num_queries(17):  # the layers (12 + 2 neighbours), versions, notes, tags
+    # The versions, the kept row (stale), the layers (12 + 2 neighbours), the row
+    # replaced, notes, tags.
+    with django_assert_num_queries(19):
         html = client.get(cable.get_absolute_url() + "?kind=comment").content.decode()
     assert "Here." in html
+
+
+# The database tier (reading.models.KeptLayers) ---------------------------------
+
+
+def _without_cache(client, url: str, **headers) -> str:
+    """The page as another process would render it: nothing in its page cache."""
+    caches[PAGE_CACHE].clear()
+    return client.get(url, **headers).content.decode()
+
+
+def _same_page(a: str, b: str) -> bool:
+    """Equal but for the CSRF tokens (masked anew for every response)."""
+    token = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"|"X-CSRFToken": "[^"]*"')
+    return token.sub("", squeeze(a)) == token.sub("", squeeze(b))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_another_process_reads_the_layers_from_the_database(client, django_assert_num_queries):
+    """A cable read once is not rendered again by a process that has never read it
+    (another worker, a restart, no shared cache): its layers are one query away."""
+    from reading.models import KeptLayers
+
+    archive = build_archive(3)
+    url = archive.cable.get_absolute_url()
+    first = client.get(url).content.decode()
+    assert KeptLayers.objects.filter(cable=archive.cable, origin="http://testserver").count() == 1
+    caches[PAGE_CACHE].clear()
+    with django_assert_num_queries(3):  # the versions, the kept row, the annotations
+        again = client.get(url).content.decode()
+    import difflib
+
+    diff = list(difflib.unified_diff(first.splitlines(), again.splitlines(), lineterm="", n=0))
+    assert _same_page(first, again), "\n".join(diff[:40])
+    assert "passage--telegram" in again
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_kept_row_is_never_served_once_the_cable_changed(client):
+    from reading.models import KeptLayers
+
+    archive = build_archive(2)
+    url = archive.cable.get_absolute_url()
+    client.get(url)
+    Participant.objects.filter(slug="vaganov").update(name="Vaganov, the cipher clerk")
+    assert "Vaganov, the cipher clerk" in _without_cache(client, url)
+    assert KeptLayers.objects.filter(cable=archive.cable).count() == 1  # replaced, not added
+
+    archive.cable.status = Cable.Status.DRAFT
+    archive.cable.save()
+    assert client.get(url).status_code == 404
+    caches[PAGE_CACHE].clear()
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_host_has_its_own_kept_row(client, settings):
+    from reading.models import KeptLayers
+
+    settings.ALLOWED_HOSTS = ["reading.example.org", "mirror.example.net"]
+    archive = build_archive(2)
+    url = archive.cable.get_absolute_url()
+    client.get(url, HTTP_HOST="reading.example.org")
+    second = _without_cache(client, url, HTTP_HOST="mirror.example.net")
+    assert 'content="http://mirror.example.net' in second
+    assert "reading.example.org" not in second
+    origins = set(KeptLayers.objects.values_list("origin", flat=True))
+    assert origins == {"http://reading.example.org", "http://mirror.example.net"}
+
+
+def test_a_failed_write_still_serves_the_page(client, caplog):
+    """A kept row that cannot be written (SQLite busy, say) costs the next reader
+    the rendering, never this reader the page, and leaves nothing half-written."""
+    from unittest import mock
+
+    from django.db import OperationalError
+
+    from reading.models import KeptLayers
+
+    archive = build_archive(2)
+    with mock.patch.object(
+        KeptLayers.objects, "create", side_effect=OperationalError("database is locked")
+    ):
+        response = client.get(archive.cable.get_absolute_url())
+    assert response.status_code == 200
+    assert "passage--telegram" in response.content.decode()
+    assert not KeptLayers.objects.exists()
+    assert "Could not keep the layers" in caplog.text
+    # The transaction the test runs in is still usable.
+    assert Cable.objects.filter(pk=archive.cable.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_keep_layers_renders_what_is_missing_or_stale(client):
+    from io import StringIO
+    from unittest import mock
+
+    from django.contrib.auth import get_user_model
+
+    from reading import layers
+
+    def build_user():
+        return get_user_model().objects.create_user("annotator", password="x")
+
+    from django.core.management import call_command
+
+    from reading.models import KeptLayers
+
+    archive = build_archive(2)
+    annotator = build_user()  # a new user moves the archive's versions: before the runs
+    published = Cable.objects.published().count()
+
+    def run(*args) -> str:
+        out = StringIO()
+        call_command("keep_layers", "--origin", "http://testserver", *args, stdout=out)
+        return out.getvalue()
+
+    assert f"Kept the layers of {published} of {published} published cables" in run()
+    assert f"Kept the layers of 0 of {published}" in run()
+    # A note moves its own cable's versions only: one cable to render again.
+    passage = archive.cable.passages.first()
+    Annotation.objects.create(
+        passage=passage, author=annotator, body="Here.", kind="comment",
+        exact=passage.text[0:8], start=0, end=8, visibility="public",
+    )  # fmt: skip
+    assert f"Kept the layers of 1 of {published}" in run()
+    # A record's change moves the archive's (the catalogue shows it): all of them.
+    archive.cable.title = "Cable No. 21680, retitled"
+    archive.cable.save()
+    assert f"Kept the layers of {published} of {published}" in run()
+    # What the command kept is what a page reads, with no rendering.
+    caches[PAGE_CACHE].clear()
+    with mock.patch.object(layers, "build", wraps=layers.build) as build:
+        page = client.get(archive.cable.get_absolute_url()).content.decode()
+    assert build.call_count == 0
+    assert "Cable No. 21680, retitled" in page
+    assert f"Kept the layers of {published} of {published}" in run("--all")
+    assert KeptLayers.objects.count() == published
+
+
+@pytest.mark.parametrize("bad", ["testserver", "ftp://testserver", "http://testserver/reading"])
+def test_keep_layers_refuses_an_origin_that_is_not_one(bad):
+    from django.core.management import CommandError, call_command
+
+    from reading.models import KeptLayers
+
+    build_archive(2)
+    with pytest.raises(CommandError, match="--origin must be a scheme and host"):
+        call_command("keep_layers", "--origin", bad)
+    assert not KeptLayers.objects.exists()

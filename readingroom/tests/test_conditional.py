@@ -299,7 +299,7 @@ def test_the_weak_etag_of_a_page_nginx_compressed_revalidates(client, cable):
 def test_the_placeholder_cannot_be_planted_through_a_query(client, cable):
     """The placeholder is secret to the deployment: typed into ?q= or ?hl= it stays
     as typed, and no CSRF token ends up in a link or a search box."""
-    assert CSRF_PLACEHOLDER.startswith("csrf-") and len(CSRF_PLACEHOLDER) > 40
+    assert CSRF_PLACEHOLDER.startswith("&rr-csrf-") and len(CSRF_PLACEHOLDER) > 40
     planted = "csrf-token-placeholder-of-the-reading-room-page-cache"
     for url in (f"/search/?q={planted}", f"{cable.get_absolute_url()}?hl={planted}"):
         for _ in range(2):  # fresh, then from the cache

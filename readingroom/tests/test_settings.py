@@ -1,6 +1,7 @@
 """Settings come from the environment, strictly: bad values stop the server."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -8,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from readingroom.env import env_bool, env_list
+from readingroom.env import email_settings, env_bool, env_list
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 SETTINGS_VARS = [
@@ -19,6 +20,13 @@ SETTINGS_VARS = [
     "SESSION_COOKIE_SECURE",
     "CSRF_COOKIE_SECURE",
     "LOG_LEVEL",
+    "SECURE_SSL_REDIRECT",
+    "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "SECURE_HSTS_PRELOAD",
+    "SECURE_PROXY_SSL_HEADER",
+    "EMAIL_URL",
+    "EMAIL_BACKEND",
 ]
 
 
@@ -116,3 +124,217 @@ def test_allowed_hosts_default_is_local_only():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "127.0.0.1|localhost|[::1]"
+
+
+# Production settings from the environment (issue 15) ---------------------------
+
+COMPOSE = BASE_DIR / "docker-compose.yml"
+DEPLOY_VARS = [
+    "DATABASE_URL",
+    "CACHE_URL",
+    "EMAIL_URL",
+    "EMAIL_BACKEND",
+    "SECURE_SSL_REDIRECT",
+    "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "SECURE_HSTS_PRELOAD",
+    "SECURE_PROXY_SSL_HEADER",
+]
+A_REAL_KEY = "k" * 20 + "-a-long-random-looking-secret-for-the-deploy-check-0123456789"
+
+
+def compose_environment() -> dict[str, str]:
+    """The app containers' environment as docker-compose.yml gives it, with every
+    ``${VAR:-default}`` at its default (and a real SECRET_KEY for ``${VAR:?...}``)."""
+    yaml = pytest.importorskip("yaml")
+    app = yaml.safe_load(COMPOSE.read_text())["x-app"]
+    environ = {}
+    for name, value in app["environment"].items():
+        value = re.sub(r"\$\{(\w+):-([^}]*)\}", lambda m: m.group(2), str(value))
+        environ[name] = re.sub(r"\$\{(\w+):\?[^}]*\}", A_REAL_KEY, value)
+    return environ
+
+
+def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    """``manage.py`` in a new process with ``env`` on top of the environment, less the
+    settings' variables and what conftest.py sets for the browser tests."""
+    dropped = {*SETTINGS_VARS, *DEPLOY_VARS, "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    environ = {k: v for k, v in os.environ.items() if k not in dropped}
+    environ |= {"DJANGO_SETTINGS_MODULE": "readingroom.settings", **env}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_compose_healthchecks_ask_healthz():
+    yaml = pytest.importorskip("yaml")
+    app = yaml.safe_load(COMPOSE.read_text())["x-app"]
+    assert app["healthcheck"]["test"] == ["CMD", "python", "bin/healthcheck.py"]
+    assert '"http://127.0.0.1:8000/healthz"' in (BASE_DIR / "bin" / "healthcheck.py").read_text()
+
+
+def test_compose_switches_on_https_hsts_and_the_proxy_header():
+    environ = compose_environment()
+    assert environ["DEBUG"] == "false"
+    assert environ["SECURE_SSL_REDIRECT"] == "true"
+    assert int(environ["SECURE_HSTS_SECONDS"]) >= 31536000
+    assert environ["SECURE_PROXY_SSL_HEADER"] == "true"
+
+
+def test_check_deploy_is_clean_in_the_compose_configuration():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **compose_environment())
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_check_deploy_without_the_https_switches_warns():
+    """The switches are what makes it clean: without them, W004 and W008 come back."""
+    environ = compose_environment()
+    for name in ("SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS"):
+        environ.pop(name)
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **environ)
+    assert result.returncode != 0
+    assert "security.W004" in result.stderr + result.stdout
+    assert "security.W008" in result.stderr + result.stdout
+
+
+def test_https_settings_from_the_environment():
+    result = start_django(
+        "from django.conf import settings as s; print(s.SECURE_SSL_REDIRECT, "
+        "s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SECURE_PROXY_SSL_HEADER)",
+        SECURE_SSL_REDIRECT="true",
+        SECURE_HSTS_SECONDS="3600",
+        SECURE_HSTS_INCLUDE_SUBDOMAINS="on",
+        SECURE_PROXY_SSL_HEADER="1",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "True",
+        "3600",
+        "True",
+        "('HTTP_X_FORWARDED_PROTO',",
+        "'https')",
+    ]
+    default = start_django(
+        "from django.conf import settings as s; print(s.SECURE_SSL_REDIRECT, "
+        "s.SECURE_HSTS_SECONDS, s.SECURE_PROXY_SSL_HEADER)"
+    )
+    assert default.stdout.split() == ["False", "0", "None"]
+
+
+@pytest.mark.parametrize("raw", ["a year", "-5", "1.5"])
+def test_hsts_seconds_must_be_a_whole_number(raw):
+    result = start_django(SECURE_HSTS_SECONDS=raw)
+    assert result.returncode != 0
+    assert "SECURE_HSTS_SECONDS must" in result.stderr
+
+
+def test_behind_the_proxy_https_requests_are_secure_and_redirects_go_to_https(tmp_path):
+    code = """
+from django.test import Client
+client = Client()
+plain = client.get("/cables/", HTTP_HOST="reading.example.org")
+print(plain.status_code, plain["Location"])
+proxied = client.get("/healthz", HTTP_HOST="reading.example.org", HTTP_X_FORWARDED_PROTO="https")
+print(proxied.status_code, proxied["Strict-Transport-Security"])
+health = client.get("/healthz", HTTP_HOST="reading.example.org")
+print(health.status_code)
+"""
+    result = start_django(
+        code,
+        ALLOWED_HOSTS="reading.example.org",
+        SECURE_SSL_REDIRECT="true",
+        SECURE_HSTS_SECONDS="31536000",
+        SECURE_PROXY_SSL_HEADER="true",
+        # /healthz asks the database: an empty one of its own will do.
+        DATABASE_URL=f"sqlite:///{tmp_path / 'health.sqlite3'}",
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "301 https://reading.example.org/cables/"
+    assert lines[1] == "200 max-age=31536000"
+    assert lines[2] == "200"  # the health check is not sent to HTTPS
+
+
+# E-mail from EMAIL_URL -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url, expected",
+    [
+        (
+            "smtp+tls://mailer:s%40cret%2Fpw@mail.example.org:2587",
+            {
+                "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                "EMAIL_HOST": "mail.example.org",
+                "EMAIL_PORT": 2587,
+                "EMAIL_HOST_USER": "mailer",
+                "EMAIL_HOST_PASSWORD": "s@cret/pw",
+                "EMAIL_USE_TLS": True,
+                "EMAIL_USE_SSL": False,
+                "EMAIL_TIMEOUT": 10,
+            },
+        ),
+        (
+            "smtps://mail.example.org?timeout=3",
+            {
+                "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                "EMAIL_HOST": "mail.example.org",
+                "EMAIL_PORT": 465,
+                "EMAIL_HOST_USER": "",
+                "EMAIL_HOST_PASSWORD": "",
+                "EMAIL_USE_TLS": False,
+                "EMAIL_USE_SSL": True,
+                "EMAIL_TIMEOUT": 3,
+            },
+        ),
+        ("console://", {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}),
+        (
+            "file:///var/mail/readingroom",
+            {
+                "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+                "EMAIL_FILE_PATH": "/var/mail/readingroom",
+            },
+        ),
+    ],
+)
+def test_email_settings_from_a_url(url, expected):
+    assert email_settings(url) == expected
+
+
+@pytest.mark.parametrize(
+    "url, message",
+    [
+        ("imap://user:hunter2@mail.example.org", "EMAIL_URL must start with one of"),
+        ("smtp://user:hunter2@mail.example.org:port", "port that is no number"),
+        ("smtp://", "names no host"),
+        ("smtp://mail.example.org?tls=1", "only ?timeout="),
+    ],
+)
+def test_a_bad_email_url_is_refused_without_showing_its_password(url, message):
+    with pytest.raises(ImproperlyConfigured, match=re.escape(message)) as raised:
+        email_settings(url)
+    assert "hunter2" not in str(raised.value)
+
+
+def test_email_url_configures_djangos_mail_at_start_up():
+    result = start_django(
+        "from django.conf import settings as s; print(s.EMAIL_BACKEND, s.EMAIL_HOST, "
+        "s.EMAIL_PORT, s.EMAIL_USE_TLS, s.EMAIL_HOST_PASSWORD)",
+        EMAIL_URL="smtp+tls://mailer:pw@mail.example.org",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.core.mail.backends.smtp.EmailBackend",
+        "mail.example.org",
+        "587",
+        "True",
+        "pw",
+    ]
+    both = start_django(EMAIL_URL="console://", EMAIL_BACKEND="x.y.Backend")
+    assert both.returncode != 0 and "EMAIL_URL or EMAIL_BACKEND" in both.stderr

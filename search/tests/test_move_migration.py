@@ -59,10 +59,13 @@ def test_rows_written_before_the_move_are_kept_and_found():
     install_migrating_triggers()  # as pre_migrate does before `migrate`
     executor = _executor()
     # Every other app as it is now, but those built on the archive after the move
-    # (search, and interchange's proxy of Cable): cables as it was, and no search yet.
-    later = ("cables", "search", "interchange")
+    # (search, interchange's proxy of Cable, the reading pages' kept layers): cables as
+    # it was, and no search yet.
+    later = ("cables", "search", "interchange", "reading")
     others = [n for n in executor.loader.graph.leaf_nodes() if n[0] not in later]
-    executor.migrate([*others, LAST_BEFORE_THE_MOVE, ("search", None), ("interchange", None)])
+    executor.migrate(
+        [*others, LAST_BEFORE_THE_MOVE, ("search", None), ("interchange", None), ("reading", None)]
+    )
     old = _executor().loader.project_state([*others, LAST_BEFORE_THE_MOVE]).apps
 
     # Data as the code before the move wrote it.

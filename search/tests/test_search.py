@@ -316,7 +316,11 @@ class TestSearchBehaviour:
             tags = [f for f in wider.facets if f.name == "tag"]
             assert all(v.value != "xylophone-plan" for f in tags for v in f.values)
             assert "xylophone" not in " ".join(s.html for h in wider.hits for s in h.snippets)
-            assert search("Kaesong", reader, filters=Filters(tag="xylophone-plan")).total == 0
+            # Nor chosen: a tag on no note they may see is left out like a tag nobody made
+            # (issue 15), so the results are those without it, not none.
+            tagged = search("Kaesong", reader, filters=Filters(tag="xylophone-plan"))
+            assert tagged.chosen == [] and tagged.total == wider.total
+            assert "No annotation tag is called “xylophone-plan”" in tagged.messages[0]
         # Once public, everyone finds it (its entry is written again once the
         # change commits: who may see it is kept on the entry).
         with django_capture_on_commit_callbacks(execute=True):

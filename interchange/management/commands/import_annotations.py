@@ -7,10 +7,19 @@ another slug or on another site. The quote decides the placement (prefix,
 suffix and position break ties between repeated words); an annotation whose
 quote is not in its passage is reported and skipped, and so are its replies.
 
+Each note keeps who may see it as the file says (the export writes
+``visibility``, and ``group`` for a group's note): re-importing one's own
+export publishes nothing that was private. ``--visibility`` gives every note
+the one visibility instead; a file with a note that does not say, imported
+without ``--visibility``, is refused (there is no silent default). A group's
+note goes to the author's group of that slug, or, when the author is in no
+such group, stays private (reported).
+
 The whole file is checked before anything is written: a file that is not
-JSON, has the wrong ``@context``, lacks a target or a quote, names an unknown
-motivation, or replies to an annotation it does not contain stops the import
-with one line on stderr and a non-zero exit status, and nothing is written.
+JSON, is nested too deeply or larger than 20 MB, has the wrong ``@context``,
+lacks a target or a quote, names an unknown motivation or visibility, or
+replies to an annotation it does not contain stops the import with one line
+on stderr and a non-zero exit status, and nothing is written.
 """
 
 from __future__ import annotations
@@ -46,8 +55,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--visibility",
             choices=[Annotation.Visibility.PUBLIC, Annotation.Visibility.PRIVATE],
-            default=Annotation.Visibility.PUBLIC,
-            help="Who may see the imported annotations (default: public).",
+            default=None,
+            help=(
+                "Who may see every imported annotation. Without it each keeps the "
+                "visibility the file gives it, and a note the file says nothing of stops "
+                "the import."
+            ),
         )
         parser.add_argument(
             "--dry-run",
@@ -55,7 +68,7 @@ class Command(BaseCommand):
             help="Check the file and report what would be imported; write nothing.",
         )
 
-    def handle(self, *args, cable: str, file: Path, user: str, visibility: str, **options):
+    def handle(self, *args, cable: str, file: Path, user: str, visibility: str | None, **options):
         dry_run = options["dry_run"]
         try:
             target_cable = Cable.objects.get(slug=cable)
@@ -72,6 +85,15 @@ class Command(BaseCommand):
         except Malformed as e:
             raise CommandError(f"{file}: {e}.") from None
 
+        if visibility is None:
+            unsaid = next((i for i in items if i.reply_to is None and i.visibility is None), None)
+            if unsaid is not None:
+                raise CommandError(
+                    f"{file}: item {unsaid.index + 1} ({unsaid.id}) does not say who may see "
+                    "it; give --visibility public or --visibility private."
+                )
+        groups = {g.slug: g for g in author.research_groups.all()}
+
         passages = {p.position: p for p in target_cable.passages.all()}
         created: dict[str, Annotation] = {}
         skipped = replies = 0
@@ -83,6 +105,15 @@ class Command(BaseCommand):
                     self.stderr.write(f"Skipped item {item.index + 1} ({item.id}): {reason}")
                     continue
                 passage, start, end = reason
+                seen_by, group = visibility or item.visibility, None
+                if seen_by == Annotation.Visibility.GROUP:
+                    group = groups.get(item.group)
+                    if group is None:
+                        seen_by = Annotation.Visibility.PRIVATE
+                        self.stderr.write(
+                            f"Item {item.index + 1} ({item.id}): {author} is in no group "
+                            f"“{item.group}”; imported as private."
+                        )
                 try:
                     created[item.id] = services.create_annotation(
                         user=author,
@@ -93,7 +124,8 @@ class Command(BaseCommand):
                         body=item.body,
                         kind=item.kind,
                         tags=item.tags,
-                        visibility=visibility,
+                        visibility=seen_by,
+                        group=group,
                         replacement=item.replacement,
                     )
                 except ValidationError as e:
