@@ -18,6 +18,7 @@ from django.db.models import Prefetch, prefetch_related_objects
 from django.http import QueryDict
 from django.template import RequestContext
 from django.template.loader import get_template
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from annotations.models import Annotation, Link
@@ -140,11 +141,35 @@ def telegram_of(passage: Passage) -> Telegram | None:
 # What a link's card shows of its other end, joined into the annotations query.
 LINK_TARGETS = [
     "link__target_passage__cable",
+    "link__target_passage__telegram",
     "link__target_participant",
     "link__target_cable",
     "link__target_item__agenda__side",
     "link__target_item__passage__cable",
 ]
+
+
+def text_key(cable_slug: str, passage: Passage, telegram: Telegram | None, whole: bool) -> str:
+    """The split view's key (``reading.compare``) for the text a passage is in: its
+    telegram, else the passage itself, or its whole cable when ``whole``."""
+    if telegram is not None:
+        return f"telegram:{cable_slug}:{telegram.number}"
+    if whole:
+        return f"cable:{cable_slug}"
+    return f"passage:{cable_slug}:{passage.anchor}"
+
+
+def side_by_side(source, source_telegram, target, target_telegram, fragment: str) -> str:
+    """The split view of a link's two ends, when they are in two different passages
+    (two cables, or two passages of one cable: two telegrams, say), else ""."""
+    if source.pk == target.pk:
+        return ""
+    whole = source.cable_id != target.cable_id
+    a = text_key(source.cable.slug, source, source_telegram, whole)
+    b = text_key(target.cable.slug, target, target_telegram, whole)
+    query = QueryDict(mutable=True)
+    query.update({"a": a, "b": b})
+    return f"{reverse('reading:compare')}?{query.urlencode(safe=':')}#{fragment}"
 
 
 def incoming_links(user, cable: Cable, among: tuple[int, ...] | None = None) -> list[Link]:
@@ -160,7 +185,12 @@ def incoming_links(user, cable: Cable, among: tuple[int, ...] | None = None) -> 
         Link.objects.filter(
             annotation__in=Annotation.objects.visible_to(user).values("pk"), **arriving
         )
-        .select_related("annotation__author", "annotation__passage__cable", "target_passage")
+        .select_related(
+            "annotation__author",
+            "annotation__passage__cable",
+            "annotation__passage__telegram",
+            "target_passage",
+        )
         .order_by("target_passage_id", "target_start", "annotation_id")
     )
 
@@ -249,9 +279,26 @@ def build(
         a.thread = sorted(replies.get(a.pk, ()), key=lambda r: (r.created, r.pk))
         a.is_focus = a.pk == filters.focus
 
+    telegrams = {layer.passage.pk: layer.telegram for layer in layers}
+    for a in annotations:
+        if a.kind == Annotation.Kind.LINK and getattr(a, "link", None) is not None:
+            target = a.link.target_passage
+            a.link.side_by_side = target and side_by_side(
+                a.passage, telegrams[a.passage_id], target, telegram_of(target), f"l{a.pk}"
+            )
+
     arriving: dict[int, list[Link]] = defaultdict(list)
     for link in incoming_links(user, cable, incoming):
         arriving[link.target_passage_id].append(link)
+        link.target_passage.cable = cable
+        source = link.annotation.passage
+        link.side_by_side = side_by_side(
+            link.target_passage,
+            telegrams[link.target_passage_id],
+            source,
+            telegram_of(source),
+            f"a{link.annotation_id}",
+        )
 
     rows = []
     shown = 0
@@ -291,6 +338,12 @@ def build(
             )
         )
 
+    # Print: each note shown is an endnote, numbered in the order of the text, and
+    # its highlight prints the number (``data-n``) as the marker keyed to it.
+    endnotes = [note for row in rows for note in row.notes]
+    for n, note in enumerate(endnotes, 1):
+        note.endnote = n
+
     root_list = [a for a in annotations if not a.parent_id]
     tags = sorted({(t.slug, t.name) for a in root_list for t in a.tag_list}, key=lambda t: t[1])
     authors = sorted(
@@ -299,6 +352,8 @@ def build(
     )
     return {
         "rows": rows,
+        "endnotes": endnotes,
+        "cable_slug": cable.slug,  # a telegram's header links to the split view
         "filters": filters,
         "filter_query": filters.query(),
         "filter_tags": tags,

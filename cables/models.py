@@ -166,6 +166,34 @@ class CableQuerySet(models.QuerySet):
             models.F("date").asc(nulls_last=True), "title"
         )
 
+    def neighbours(self, cable: Cable) -> tuple[Cable | None, Cable | None]:
+        """The cables just before and just after ``cable`` in this queryset, in the
+        catalogue's order (by date, the undated last, then title, then id): two
+        queries, each the first row of an index-ordered range, so the cost does
+        not grow with the collection."""
+        date, title, pk = cable.date, cable.title, cable.pk
+        same = Q(date=date) if date is not None else Q(date__isnull=True)
+        after_in_day = Q(title__gt=title) | Q(title=title, pk__gt=pk)
+        before_in_day = Q(title__lt=title) | Q(title=title, pk__lt=pk)
+        if date is not None:
+            earlier = Q(date__lt=date) | (same & before_in_day)
+            later = Q(date__gt=date) | Q(date__isnull=True) | (same & after_in_day)
+        else:
+            earlier = Q(date__isnull=False) | (same & before_in_day)
+            later = same & after_in_day
+        rows = self.only("slug", "title", "date", "date_to", "date_as_written")
+        previous = (
+            rows.filter(earlier)
+            .order_by(models.F("date").desc(nulls_first=True), "-title", "-pk")
+            .first()
+        )
+        following = (
+            rows.filter(later)
+            .order_by(models.F("date").asc(nulls_last=True), "title", "pk")
+            .first()
+        )
+        return previous, following
+
 
 class Cable(models.Model):
     """An archival record: one document as an archive holds and publishes it."""
@@ -304,6 +332,17 @@ class Cable(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("reading:cable", args=[self.slug])
+
+    @property
+    def cited_citation(self) -> str:
+        """The archive's citation, naming the record's canonical address where it
+        names the address the text was copied from (a mirror or a staging host, as
+        the seed's was): readers cite the archive, and the source stays beside it
+        in the record (``source_url``)."""
+        moved = self.canonical_url and self.source_url and self.source_url != self.canonical_url
+        if self.citation and moved:
+            return self.citation.replace(self.source_url, self.canonical_url)
+        return self.citation
 
     @property
     def date_label(self) -> str:

@@ -59,6 +59,7 @@ class Entry:
     url: str
     cable: Any
     as_written: str = ""
+    as_written_html: str = ""  # the corrected reading's, when a correction applies
     reference: str = ""
     subject: str = ""
     senders: list = field(default_factory=list)  # author, cable sender

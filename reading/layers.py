@@ -44,7 +44,7 @@ import logging
 import pickle
 import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.core.cache import caches
 from django.db import DatabaseError, transaction
@@ -60,10 +60,35 @@ from annotations.templatetags.passages import element_for, passage_spans, row_te
 from cables.models import Cable
 from reading.models import KeptLayers
 from readingroom.caching import PAGE_CACHE, Versions, cable_scope, read_versions, release
-from readingroom.spans import render_blocks
+from readingroom.spans import excerpt_runs, render_blocks, runs_html
 from telegrams.models import cables_for_reading
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class HandlingAgent:
+    name: str
+    url: str
+
+    def get_absolute_url(self) -> str:
+        return self.url
+
+
+@dataclass(frozen=True)
+class HandlingEvent:
+    """A handling event as ``reading/_handling.html`` shows it (nothing to load)."""
+
+    action: str
+    action_label: str
+    agent: HandlingAgent | None
+    on: object
+    at: object
+    as_written: str
+    as_written_html: str = ""
+
+    def get_action_display(self) -> str:
+        return self.action_label
 
 
 @dataclass(frozen=True)
@@ -79,7 +104,9 @@ class CableLayers:
     passages: tuple[PassageLayer, ...]
     meta_html: SafeString
     head_html: SafeString
+    record_html: SafeString  # "About this record": the side panel, or a block above the text
     handling_html: SafeString
+    handling: tuple[HandlingEvent, ...]  # to render the corrected reading's handling block
     handling_after: int | None
     telegram_count: int
     incoming: tuple[int, ...]  # every link arriving at the cable's passages, seen or not
@@ -105,10 +132,11 @@ def build(
 ) -> CableLayers:
     """Render the fixed layers of ``cable`` (loaded with ``cables_for_reading()``,
     its translations and what it is a translation of), with absolute links at
-    ``origin``; two queries: the ids of the links arriving at its passages, and
-    whether it has annotations (so that a reader's page asks which of them it
-    may see only when there are any: most cables have none), unless
-    ``incoming`` and ``annotated`` give them."""
+    ``origin``; two queries for the cables before and after it in its first
+    collection (when it is in one), one for the ids of the links arriving at its
+    passages and one for whether it has annotations (so that a reader's page
+    asks which of them it may see only when there are any: most cables have
+    none), unless ``incoming`` and ``annotated`` give them."""
     passages = []
     handling_after = None
     telegram_count = 0
@@ -119,7 +147,8 @@ def build(
         if telegram is not None:
             telegram_count += 1
             header = render_to_string(
-                "annotations/_telegram_header.html", {"passage": passage, "telegram": telegram}
+                "annotations/_telegram_header.html",
+                {"passage": passage, "telegram": telegram, "cable_slug": cable.slug},
             )
         if passage.kind == passage.Kind.HANDLING:
             handling_after = passage.pk
@@ -133,11 +162,19 @@ def build(
             )
         )
     handling = list(cable.handling.all())
+    collection = next(iter(cable.collections.all()), None)
+    previous = following = None
+    if collection is not None:
+        previous, following = collection.cables.published().neighbours(cable)
     context = {
         "cable": cable,
         "telegram_count": telegram_count,
         "handling": handling,
         "site_origin": origin,
+        "people": people_of(cable, handling),
+        "collection": collection,
+        "previous": previous,
+        "following": following,
     }
     if incoming is None:
         incoming = Link.objects.filter(target_passage__cable=cable).values_list("pk", flat=True)
@@ -148,14 +185,86 @@ def build(
         passages=tuple(passages),
         meta_html=mark_safe(render_to_string("reading/_cable_meta.html", context)),
         head_html=mark_safe(render_to_string("reading/_cable_head.html", context)),
+        record_html=mark_safe(render_to_string("reading/_cable_record.html", context)),
         handling_html=mark_safe(
             render_to_string("reading/_handling.html", context) if handling else ""
+        ),
+        handling=tuple(
+            HandlingEvent(
+                e.action,
+                e.get_action_display(),
+                HandlingAgent(e.agent.name, e.agent.get_absolute_url()) if e.agent else None,
+                e.on,
+                e.at,
+                e.as_written,
+            )
+            for e in handling
         ),
         handling_after=handling_after,
         telegram_count=telegram_count,
         incoming=tuple(incoming),
         annotated=annotated,
     )
+
+
+@dataclass
+class Person:
+    """One of the people of a document, with the forms the text writes them in."""
+
+    participant: Model
+    written: list[str]
+    roles: list[str]
+
+
+def people_of(cable: Cable, handling) -> list[Person]:
+    """The people a document uses, as FRUS lists them: its sender and recipient,
+    telegrams' authors and recipients, the people named in its text, and who
+    handled it, each once, by sort name, with the forms the text writes them in
+    when they differ from the name (``Filippov`` for Stalin). No query: reads what
+    ``cables_for_reading()`` loaded."""
+    found: dict[int, Person] = {}
+
+    def add(participant, role="", written=""):
+        if participant is None:
+            return
+        person = found.setdefault(participant.pk, Person(participant, [], []))
+        if role and role not in person.roles:
+            person.roles.append(role)
+        if written and written != participant.name and written not in person.written:
+            person.written.append(written)
+
+    add(cable.sender, "sender")
+    add(cable.recipient, "recipient")
+    for passage in cable.passages.all():
+        telegram = telegram_of(passage)
+        if telegram is not None:
+            add(telegram.author, "telegram author")
+            for recipient in telegram.recipients.all():
+                add(recipient.participant, "telegram recipient")
+        for mention in passage.mentions.all():
+            add(mention.participant, "named", passage.text[mention.start : mention.end])
+    for event in handling:
+        add(event.agent, "handling")
+    return sorted(
+        found.values(), key=lambda p: (p.participant.sort_name.casefold(), p.participant.pk)
+    )
+
+
+def corrected_handling(kept: CableLayers, rows) -> SafeString:
+    """The handling block with the accepted corrections applied, for the corrected
+    reading: a note as written is copied from the handling passage, so the
+    corrections there apply to it, each marked with its published form (no query)."""
+    texts = [(r.passage.text, r.replacements) for r in rows if r.passage.kind == "handling"]
+    events = []
+    for event in kept.handling:
+        where = next(
+            ((t, fixes) for t, fixes in texts if event.as_written and event.as_written in t), None
+        )
+        runs = excerpt_runs(where[0], event.as_written, where[1]) if where else []
+        if any(published is not None for _, published in runs):
+            event = replace(event, as_written_html=runs_html(runs))
+        events.append(event)
+    return mark_safe(render_to_string("reading/_handling.html", {"handling": events}))
 
 
 def version_token(request, slug: str) -> str | None:
@@ -248,8 +357,8 @@ def find(request, slug: str) -> CableLayers | None:
     """The fixed layers of the published cable ``slug``, or None when there is none.
 
     Kept ones when the data has not moved since they were rendered: from the
-    cache (no query) or from the database (1 query); else read (12 queries),
-    rendered and kept in both.
+    cache (no query) or from the database (1 query); else read (12 queries, 14
+    for a cable in a collection), rendered and kept in both.
     """
     token = version_token(request, slug)
     origin = origin_of(request)
@@ -290,7 +399,12 @@ def _identity(span) -> tuple:
     """What of a laid-over span its rendering depends on (``passages.element_for``)."""
     data = span.data
     if span.kind == "annotation":
-        return (data.pk, data.kind, bool(getattr(data, "is_focus", False)))
+        return (
+            data.pk,
+            data.kind,
+            bool(getattr(data, "is_focus", False)),
+            getattr(data, "endnote", None),
+        )
     if span.kind == "link_end":
         return (data.annotation_id,)
     if span.kind == "fix":

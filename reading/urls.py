@@ -8,4 +8,5 @@ urlpatterns = [
     path("participants/<slug:slug>/", views.participant_detail, name="participant"),
     path("chronology/", views.chronology, name="chronology"),
     path("compare/", compare.compare, name="compare"),
+    path("compare/suggestions/", compare.suggestions, name="compare_suggestions"),
 ]

@@ -18,12 +18,14 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
 from annotations import margin
+from annotations.models import Annotation
 from cables.forms import ParticipantField
 from cables.models import Cable, Handling, Mention, Participant, Side
 from reading import chronology as timeline
 from reading import layers
 from readingroom.caching import RECORDS, cable_scope, conditional_page, versioned
 from readingroom.http import HtmxHttpRequest
+from readingroom.spans import Span, excerpt_runs, runs_html
 from search.highlight import find_in_rows
 from telegrams.models import Telegram, TelegramRecipient
 
@@ -43,8 +45,8 @@ def cable_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     Once the layers are kept: the data version and the annotations (2 queries),
     plus their tags when there are notes, the other ends of links among them,
     and the links arriving when the cable has any. Reading the layers first
-    adds 12. A signed-in reader adds the session and the user. Pinned in
-    ``reading/tests/test_cable.py``.
+    adds 12 (14 for a cable in a collection: its neighbours there). A signed-in
+    reader adds the session and the user. Pinned in ``reading/tests/test_cable.py``.
     """
     kept = layers.for_reading(request, slug)
     context = reading_context(request, kept)
@@ -69,7 +71,9 @@ def reading_context(request, kept: layers.CableLayers) -> dict:
     # "Find in this cable" and search links (?hl=): the terms marked as search hits (no query).
     context["find"] = find_in_rows(context["rows"], request.GET.get("hl", ""))
     layers.keep_texts(kept.cable, context["rows"], token)
-    context.update(cable=kept.cable, layers=kept)
+    context.update(cable=kept.cable, layers=kept, handling_html=kept.handling_html)
+    if filters.reading == "corrected" and kept.handling:
+        context["handling_html"] = layers.corrected_handling(kept, context["rows"])
     return context
 
 
@@ -246,6 +250,14 @@ class ChronologyFilter(forms.Form):
         error_messages={"invalid_choice": "There is no side called “%(value)s”."},
     )
 
+    reading = forms.ChoiceField(
+        required=False,
+        label="Reading",
+        choices=[("", "As published"), ("corrected", "Corrected")],
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "A reading is “published” or “corrected”."},
+    )
+
     def __init__(self, data, *, sides):
         super().__init__(data)
         # "?from=1951-07-10": the page that holds that day (a keyword in Python, so set here).
@@ -302,6 +314,41 @@ def _chronology_days(telegrams, cables, handling, key: str) -> list[tuple]:
     return versioned(f"chronology-days:{key}", count, scopes=[RECORDS])
 
 
+def correct_entries(entries, user) -> None:
+    """The corrected reading of the entries' wording as written: a handling note or a
+    time as written is copied from a passage of its cable, so the accepted
+    corrections the reader may see there apply to it, marked (one query)."""
+    cables = {e.cable.pk for e in entries if e.as_written and e.cable is not None}
+    if not cables:
+        return
+    fixes: dict[int, list] = {}
+    passages = {}
+    for fix in (
+        Annotation.objects.visible_to(user)
+        .filter(
+            passage__cable__in=cables,
+            kind=Annotation.Kind.CORRECTION,
+            correction_status=Annotation.Correction.ACCEPTED,
+            parent__isnull=True,
+            start__isnull=False,
+        )
+        .exclude(anchor_status=Annotation.Anchor.ORPHANED)
+        .select_related("passage")
+    ):
+        passages[fix.passage_id] = fix.passage
+        fixes.setdefault(fix.passage_id, []).append(Span(fix.start, fix.end, "fix", fix))
+    for entry in entries:
+        if not entry.as_written or entry.cable is None:
+            continue
+        for pk, passage in passages.items():
+            if passage.cable_id != entry.cable.pk or entry.as_written not in passage.text:
+                continue
+            runs = excerpt_runs(passage.text, entry.as_written, fixes[pk])
+            if any(published is not None for _, published in runs):
+                entry.as_written_html = runs_html(runs)
+                break
+
+
 @require_GET
 def chronology(request: HtmxHttpRequest) -> HttpResponse:
     """Every dated telegram, cable and handling event in time order, by day, a page of
@@ -354,6 +401,8 @@ def chronology(request: HtmxHttpRequest) -> HttpResponse:
         entries = timeline.select(
             entries, participant=person.slug if person else "", side=side.pk if side else None
         )
+        if chosen.get("reading") == "corrected":
+            correct_entries(entries, request.user)
 
     def page_url(page):
         params = request.GET.copy()
@@ -364,7 +413,7 @@ def chronology(request: HtmxHttpRequest) -> HttpResponse:
         "form": form,
         "days": timeline.by_day(entries),
         "entry_count": len(entries),
-        "filtered": bool({k: v for k, v in chosen.items() if k != "from"}),
+        "filtered": bool({k: v for k, v in chosen.items() if k not in ("from", "reading")}),
         "chosen_participant": person,
         "chosen_side": side,
         "window": window,

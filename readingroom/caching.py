@@ -174,14 +174,14 @@ def cable_scope(slug: str) -> str:
 
 def text_scopes(*keys: str) -> list[str]:
     """The scopes of texts named by the split view's keys (``cable:<slug>``,
-    ``telegram:<slug>:<n>``, ``agenda:<slug>``): a cable's own scope; an agenda
-    needs none beyond the archive and the records; words to look a text up by
-    could find any cable, so they need every aggregate."""
+    ``telegram:<slug>:<n>``, ``passage:<slug>:<anchor>``, ``agenda:<slug>``): a
+    cable's own scope; an agenda needs none beyond the archive and the records;
+    words to look a text up by could find any cable, so they need every aggregate."""
     scopes = [RECORDS]
     for key in keys:
         key = key.strip()
         kind, _, rest = key.partition(":")
-        if kind in ("cable", "telegram"):
+        if kind in ("cable", "telegram", "passage"):
             scopes.append(cable_scope(rest.partition(":")[0]))
         elif key and kind != "agenda":
             scopes += EVERYTHING
@@ -502,7 +502,10 @@ RULES: dict[str, Rule] = {
         cables="SELECT {r}.translation_of_id",
         archive_on_update=True,
     ),
-    "cables_cable_collections": Rule(RECORDS, cables="SELECT {r}.cable_id"),
+    # A cable joining or leaving a collection changes its neighbours' "previous"
+    # and "next" (reading.layers), so membership is the archive's (rare: imports
+    # and editors), and the cable's own scope moves too.
+    "cables_cable_collections": Rule(ARCHIVE, cables="SELECT {r}.cable_id"),
     "cables_cable_related": Rule(
         RECORDS, cables="SELECT {r}.from_cable_id UNION SELECT {r}.to_cable_id"
     ),

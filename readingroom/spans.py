@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 __all__ = ["Block", "Run", "Span", "blocks", "render_block", "runs"]
 
@@ -282,3 +283,46 @@ def substitute(
         Span(a, b, "correction", r.data) for r, (_, _, a, b) in zip(chosen, moved, strict=True)
     ]
     return "".join(pieces), result
+
+
+def excerpt_runs(
+    text: str, excerpt: str, replacements: Iterable[Span], start: int | None = None
+) -> list[tuple[str, str | None]]:
+    """``excerpt`` (a stretch of ``text`` copied out of it: an agenda item, a handling
+    note as written) as runs of ``(shown, published)``: ``published`` is None for
+    text as it stands, else the replacement's text is ``shown`` and the published
+    text beside it. The stretch starts at ``start``, or where ``excerpt`` is first
+    found in ``text``; a replacement counts when it lies wholly inside the stretch
+    (a text the excerpt is not taken from gives it back unchanged, as one run)."""
+    if start is None:
+        start = text.find(excerpt) if excerpt else -1
+    if start < 0 or text[start : start + len(excerpt)] != excerpt:
+        return [(excerpt, None)] if excerpt else []
+    end = start + len(excerpt)
+    runs: list[tuple[str, str | None]] = []
+    pos = start
+    for r in sorted(replacements, key=lambda s: (s.start, s.end)):
+        if r.start < pos or r.end > end or r.start >= r.end:
+            continue
+        if r.start > pos:
+            runs.append((text[pos : r.start], None))
+        runs.append((r.data.replacement, text[r.start : r.end]))
+        pos = r.end
+    if pos < end:
+        runs.append((text[pos:end], None))
+    return runs
+
+
+def runs_html(runs: list[tuple[str, str | None]]) -> SafeString:
+    """Runs from :func:`excerpt_runs` as HTML: a replaced stretch is an ``ins`` that
+    gives the published form (as the reading view marks a correction)."""
+    out = []
+    for shown, published in runs:
+        if published is None:
+            out.append(str(escape(shown)))
+        else:
+            out.append(
+                f'<ins class="correction" tabindex="0" data-published="{escape(published)}" '
+                f'title="As published: {escape(published)}">{escape(shown)}</ins>'
+            )
+    return mark_safe("".join(out))

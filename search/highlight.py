@@ -85,6 +85,12 @@ def render_snippet(text: str | None) -> SafeString:
     html = html.replace(HIT_OPEN, '<mark class="hit">').replace(HIT_CLOSE, "</mark>")
     if html.count('<mark class="hit">') != html.count("</mark>"):  # never unbalanced markup
         html = str(escape(text.replace(HIT_OPEN, "").replace(HIT_CLOSE, "")))
+    html = re.sub(
+        f"{FIX_OPEN}([^{FIX_MID}]*){FIX_MID}([^{FIX_CLOSE}]*){FIX_CLOSE}",
+        r'<ins class="correction" tabindex="0" data-published="\2" '
+        r'title="As published: \2">\1</ins>',
+        html,
+    )
     return mark_safe(html)
 
 
@@ -106,14 +112,61 @@ def cable_url(cable: Cable, hl: str, fragment: str = "", **extra) -> str:
     return cable.get_absolute_url() + "?" + urlencode(params) + (f"#{fragment}" if fragment else "")
 
 
-def snippet(cable: Cable, candidate: Candidate, row, hl: str) -> Snippet:
+# Private-use marks for a corrected stretch inside a snippet's text, until it is
+# rendered: FIX_OPEN replacement FIX_MID published FIX_CLOSE.
+FIX_OPEN, FIX_MID, FIX_CLOSE = "\ue000", "\ue001", "\ue002"
+
+
+def corrections_in(user, cable_ids) -> dict[tuple[int, int], list[tuple[str, str]]]:
+    """(exact, replacement) of the accepted corrections ``user`` may see in the
+    passages of these cables, by (cable id, passage position) (one query)."""
+    found: dict[tuple[int, int], list[tuple[str, str]]] = {}
+    rows = (
+        Annotation.objects.visible_to(user)
+        .filter(
+            passage__cable__in=list(cable_ids),
+            kind=Annotation.Kind.CORRECTION,
+            correction_status=Annotation.Correction.ACCEPTED,
+            parent__isnull=True,
+        )
+        .exclude(anchor_status=Annotation.Anchor.ORPHANED)
+        .exclude(exact="")
+        .values_list("passage__cable_id", "passage__position", "exact", "replacement")
+    )
+    for cable_id, position, exact, replacement in rows:
+        found.setdefault((cable_id, position), []).append((exact, replacement))
+    return found
+
+
+def correct_snippet(text: str, fixes: list[tuple[str, str]]) -> str:
+    """A passage snippet's text (with its hit marks) with accepted corrections applied
+    where their published words stand whole in it: each becomes a corrected stretch
+    (its hit marks go: the corrected words are not what the index matched)."""
+    for exact, replacement in fixes:
+        marks = f"[{HIT_OPEN}{HIT_CLOSE}]*"
+        pattern = marks.join(re.escape(ch) for ch in exact)
+        text = re.sub(
+            pattern,
+            lambda m, r=replacement, e=exact: f"{FIX_OPEN}{r}{FIX_MID}{e}{FIX_CLOSE}",
+            text,
+        )
+    return text
+
+
+def snippet(cable: Cable, candidate: Candidate, row, hl: str, fixes=None, extra=None) -> Snippet:
     """One of a hit's snippets from its row and the snippet's columns of
-    :func:`fetch_snippets` (text, position, labels): HTML, label, link."""
+    :func:`fetch_snippets` (text, position, labels): HTML, label, link. With
+    ``fixes`` (the corrected reading, :func:`corrections_in`) a passage's snippet
+    shows its accepted corrections; ``extra`` goes into the links."""
     kind, annotation_id = candidate.kind, candidate.annotation_id
     (text, position, label, passage_kind, annotation_kind, username, first, last) = row
-    html = render_snippet(text)
+    extra = extra or {}
     if kind == SearchEntry.Kind.CABLE:
-        return Snippet(kind, "Catalogue record", html, cable_url(cable, hl))
+        html = record_snippet(cable, term_pattern(hl))
+        return Snippet(kind, "Catalogue record", html, cable_url(cable, hl, **extra))
+    if fixes and kind == SearchEntry.Kind.PASSAGE:
+        text = correct_snippet(text or "", fixes.get((cable.pk, position), []))
+    html = render_snippet(text)
     passage_label = label or dict(Passage.Kind.choices).get(passage_kind, "Passage")
     if kind == SearchEntry.Kind.ANNOTATION:
         who = " ".join(x for x in (first, last) if x) or username or "a reader"
@@ -122,9 +175,64 @@ def snippet(cable: Cable, candidate: Candidate, row, hl: str) -> Snippet:
             kind,
             f"{what} by {who} · {passage_label}",
             html,
-            cable_url(cable, hl, f"p{position}", annotation=annotation_id),
+            cable_url(cable, hl, f"p{position}", annotation=annotation_id, **extra),
         )
-    return Snippet(kind, passage_label, html, cable_url(cable, hl, f"p{position}"))
+    return Snippet(kind, passage_label, html, cable_url(cable, hl, f"p{position}", **extra))
+
+
+RECORD_SNIPPET_PARTS = 2  # readable fields a catalogue-record snippet shows at most
+
+
+def record_fields(cable: Cable) -> list[str]:
+    """The readable fields of a catalogue record, as a reader would say them (no
+    query: sender and recipient are joined). The index's own text joins every
+    name and alias and the record id, which reads as noise in a snippet."""
+    people = []
+    if cable.sender_id:
+        people.append(f"From {cable.sender.name}")
+    if cable.recipient_id:
+        people.append(f"to {cable.recipient.name}")
+    where = ", ".join(x for x in (cable.archive_name or cable.archive, cable.signature) if x)
+    numbers = []
+    if cable.cable_number:
+        numbers.append(f"No. {cable.cable_number}")
+    if cable.record_id:
+        numbers.append(f"record {cable.record_id}")
+    kind = " ".join(x for x in (cable.document_type, ", ".join(numbers)) if x)
+    fields = [
+        cable.summary,
+        " ".join(people),
+        where,
+        kind,
+        ", ".join(x for x in (cable.origin, cable.series) if x),
+        cable.original_language,
+    ]
+    return [f for f in fields if f]
+
+
+def _around(text: str, pattern: re.Pattern | None, width: int = 200) -> str:
+    """``text``, or about ``width`` characters of it around its first match, cut at
+    word edges with an ellipsis."""
+    if len(text) <= width:
+        return text
+    m = pattern.search(text) if pattern is not None else None
+    start = max(0, (m.start() if m else 0) - width // 3)
+    if start:
+        start = text.find(" ", start) + 1 or start
+    end = text.rfind(" ", start, start + width)
+    end = end if end > start else start + width
+    return ("…" if start else "") + text[start:end].strip() + ("…" if end < len(text) else "")
+
+
+def record_snippet(cable: Cable, pattern: re.Pattern | None) -> SafeString:
+    """A catalogue record's snippet: the readable fields that hold the terms (at most
+    ``RECORD_SNIPPET_PARTS``), marked; the summary when none does (no query)."""
+    fields = record_fields(cable)
+    found = [f for f in fields if pattern is not None and pattern.search(f)]
+    shown = [_around(f, pattern) for f in found[:RECORD_SNIPPET_PARTS]] or [
+        _around(f, None) for f in fields[:1]
+    ]
+    return mark_safe(" · ".join(str(mark_terms(f, pattern)) for f in shown))
 
 
 # --- marking terms in a text (the reading view's ?hl= and "Find in this cable") ----

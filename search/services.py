@@ -52,6 +52,7 @@ from search.facets import (
 from search.highlight import (
     Snippet,
     cable_url,
+    corrections_in,
     fetch_snippets,
     highlight_query,
     mark_terms,
@@ -110,6 +111,7 @@ class Results:
     expansions: list[Expansion] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
     hl: str = ""
+    reading: str = "published"  # or "corrected": snippets with accepted corrections
     per_page: int = PER_PAGE
     bad_input: bool = False  # an overlong query or an unknown sort (status 400)
 
@@ -152,6 +154,8 @@ class Results:
         params.update(self.filters.items())
         if self.sort != "relevance":
             params["sort"] = self.sort
+        if self.reading == "corrected":
+            params["reading"] = self.reading
         for name, value in changes.items():
             if value in (None, ""):
                 params.pop(name, None)
@@ -424,6 +428,7 @@ def search(
     sort: str = "relevance",
     page: int = 1,
     version: int | None = None,
+    reading: str = "published",
 ) -> Results:
     """Search the reading room for ``user``: ranked cables, snippets, facet counts.
 
@@ -455,6 +460,11 @@ def search(
         return results
     parsed = parse(query)
     results = Results(query=query, parsed=parsed, filters=filters, sort=sort, bad_input=bad)
+    if reading not in ("published", "corrected"):
+        messages.append("A reading is “published” or “corrected”; showing the text as published.")
+        results.bad_input = True
+        reading = "published"
+    results.reading = reading
     messages += parsed.messages
     if not parsed:
         results.messages = messages
@@ -506,12 +516,14 @@ def search(
     if ranked:
         cables = Cable.objects.select_related("sender", "recipient").in_bulk(ranked)
         pattern = term_pattern(results.hl)
+        extra = {"reading": "corrected"} if reading == "corrected" else {}
+        fixes = corrections_in(user, ranked) if reading == "corrected" else {}
         hits = {
             cable_id: Hit(
                 cable=cables[cable_id],
                 score=0.0,
                 matches=0,
-                url=cable_url(cables[cable_id], results.hl),
+                url=cable_url(cables[cable_id], results.hl, **extra),
                 title_html=mark_terms(cables[cable_id].title, pattern),
             )
             for cable_id in ranked
@@ -525,7 +537,15 @@ def search(
             hit = hits[row.cable_id]
             hit.score = max(hit.score, q.backend.score(row.score))
             hit.matches = row.matches
-            hit.snippets.append(snippet(hit.cable, row, snip, results.hl))
+            hit.snippets.append(snippet(hit.cable, row, snip, results.hl, fixes, extra))
+        for hit in hits.values():
+            # The title opens the cable at its best match in the text (the rows
+            # are best first), with the terms marked; at the top when only the
+            # catalogue record matched.
+            best = next((s for s in hit.snippets if s.kind == SearchEntry.Kind.PASSAGE), None)
+            best = best or next((s for s in hit.snippets if s.kind != SearchEntry.Kind.CABLE), None)
+            if best is not None:
+                hit.url = best.url
         results.hits = list(hits.values())
     results.messages = messages
     return results

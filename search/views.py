@@ -41,6 +41,7 @@ def search_view(request: HtmxHttpRequest) -> HttpResponse:
         sort=request.GET.get("sort", "relevance"),
         page=min(int(page), 10_000),
         version=getattr(request, "data_version", None),
+        reading=request.GET.get("reading", "published") or "published",
     )
     results.messages = errors + results.messages
     bad = bool(errors) or results.bad_input

@@ -25,9 +25,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from readingroom.caching import RECORDS, conditional_page
+from readingroom.caching import NOTES, RECORDS, conditional_page
 from readingroom.http import HtmxHttpRequest
 from telegrams.models import Agenda, AgendaItem, Correspondence
+from telegrams.signals import agenda_items_shown
 
 # At most this many further columns (``also``) beside the left and right agendas.
 MAX_EXTRA_COLUMNS = 3
@@ -336,7 +337,9 @@ def build_comparison(request, params) -> Comparison:
     return cmp
 
 
-def _render(request, cmp: Comparison, *, form=None, status=None, notice="") -> HttpResponse:
+def _render(
+    request, cmp: Comparison, *, form=None, status=None, notice="", reading=""
+) -> HttpResponse:
     """The page, or with htmx after a post its ``#comparison`` region (no extra queries)."""
     template = "telegrams/agenda_compare.html"
     if request.htmx and request.method == "POST":
@@ -362,6 +365,7 @@ def _render(request, cmp: Comparison, *, form=None, status=None, notice="") -> H
         "form": form,
         "item_fields": item_fields,
         "notice": notice,
+        "reading": reading,
         "relations": Correspondence.Relation.choices,
         "can_propose": request.user.is_authenticated,
         "is_editor": request.user.is_staff,
@@ -369,18 +373,32 @@ def _render(request, cmp: Comparison, *, form=None, status=None, notice="") -> H
     return render(request, template, context, status=status)
 
 
-@conditional_page(store=True, scopes=[RECORDS])
+def _corrected(request) -> bool:
+    return request.GET.get("reading") == "corrected"
+
+
+@conditional_page(
+    store=True,
+    # The corrected reading shows accepted corrections, which are notes.
+    scopes=lambda request: [RECORDS, NOTES] if _corrected(request) else [RECORDS],
+)
 @require_GET
 def agenda_compare(request: HtmxHttpRequest) -> HttpResponse:
-    """Agendas side by side (3 queries: agendas, their items, correspondences).
+    """Agendas side by side (3 queries: agendas, their items, correspondences; the
+    corrected reading adds the annotations app's one, for the corrections).
 
     ``left`` and ``right`` are agenda slugs; missing ones default to the first
     two agendas. ``also`` (repeatable) adds further columns, aligned to the
     left agenda by correspondence where possible (the rule is
     :func:`align_columns`'s). An unknown slug gives the page with a message
-    and status 404.
+    and status 404. ``reading=corrected`` shows the items' texts with the
+    editors' accepted corrections (``telegrams.signals.agenda_items_shown``).
     """
-    return _render(request, build_comparison(request, request.GET))
+    cmp = build_comparison(request, request.GET)
+    if _corrected(request):
+        items = [cell.item for row in cmp.rows for column in row.columns for cell in column]
+        agenda_items_shown.send(sender=Agenda, items=items, user=request.user)
+    return _render(request, cmp, reading="corrected" if _corrected(request) else "")
 
 
 def _after_action(request, cmp: Comparison, *, notice: str, fragment: str = "") -> HttpResponse:

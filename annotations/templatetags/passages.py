@@ -83,6 +83,8 @@ def element_for(span: Span, first: bool):
             "data-annotation": note.pk,
             "id": f"a{note.pk}" if first else None,
             "aria-describedby": f"card-{note.pk}" if first else None,
+            # Its number among the page's notes: printed as a marker keyed to the endnotes.
+            "data-n": getattr(note, "endnote", None) if first else None,
         }
     if span.kind == "link_end":
         link = span.data
@@ -93,9 +95,13 @@ def element_for(span: Span, first: bool):
         }
     if span.kind == "correction":
         fix = span.data
+        # Marked, and focusable: hover or focus shows the published form, in a
+        # face where "Il" and "II" differ (the serif's do not).
         return "ins", {
             "class": "correction",
             "title": f"As published: {fix.exact}",
+            "data-published": fix.exact,
+            "tabindex": "0",
             "data-annotation": fix.pk,
         }
     if span.kind == "hit":

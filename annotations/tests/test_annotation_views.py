@@ -506,16 +506,17 @@ def test_reading_view_query_count_is_constant(
 ):
     _bulk(users, telegram1, n)
     client = signed_in(users.researcher, users.password)
-    with django_assert_num_queries(22 + session_row()):
+    with django_assert_num_queries(24 + session_row()):
         # the session row (none where sessions come from the shared cache), then:
         # 1. the signed-in user
         # 2. the data version (readingroom.caching)
-        # 3-20. the cable's fixed layers (see reading/tests/test_cable.py; the
+        # 3-22. the cable's fixed layers (see reading/tests/test_cable.py; the
         #       ids of links arriving: none, so no query for the visible ones;
-        #       whether it has annotations; the row kept in the database looked
+        #       whether it has annotations; the cables before and after it in
+        #       its collection, issue 14; the row kept in the database looked
         #       for, then written)
-        # 21. the annotations the reader may see, with author and group
-        # 22. the tags of the cable's annotations
+        # 23. the annotations the reader may see, with author and group
+        # 24. the tags of the cable's annotations
         response = client.get(cable.get_absolute_url())
     assert response.content.decode().count('class="note note--') == n + 11
     with django_assert_num_queries(4 + session_row()):  # the layers and cards are kept

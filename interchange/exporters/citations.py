@@ -203,7 +203,7 @@ def ris(cable: Cable, url: str) -> str:
     if cable.summary:
         lines.append(("AB", cable.summary))
     if cable.citation:
-        lines.append(("N1", cable.citation))
+        lines.append(("N1", cable.cited_citation))
     lines.append(("UR", address(cable) or url))
     if address(cable):
         lines.append(("L2", url))
@@ -274,13 +274,20 @@ def bibtex(cable: Cable, url: str) -> str:
 
 
 def coins(cable: Cable, url: str) -> str:
-    """The ``title`` of a COinS span (OpenURL 1.0 KEV), so Zotero saves the cable."""
+    """The ``title`` of a COinS span (OpenURL 1.0 KEV), so Zotero saves the cable.
+
+    OpenURL's KEV "book" format holds every monograph; its genre says which: a
+    cable is a ``report`` (Zotero's Report, with the archive as institution and
+    the cable's number as the report number), not a book."""
     pairs = [
         ("ctx_ver", "Z39.88-2004"),
         ("rft_val_fmt", "info:ofi/fmt:kev:mtx:book"),
-        ("rft.genre", "document"),
+        ("rft.genre", "report"),
         ("rft.btitle", cable.title),
+        ("rft.title", cable.title),
     ]
+    if cable.cable_number:
+        pairs.append(("rft.number", cable.cable_number))
     if cable.date:
         pairs.append(("rft.date", cable.date.isoformat()))
     if cable.sender:

@@ -46,7 +46,7 @@ from annotations.models import Annotation
 from cables.models import Cable, Participant, Passage
 from interchange import exchange
 from interchange.exporters.citations import language_code, long_date, publisher, us_date
-from readingroom.spans import Span, blocks
+from readingroom.spans import Span, blocks, excerpt_runs
 from telegrams.models import Telegram
 
 TEI_NS = "http://www.tei-c.org/ns/1.0"
@@ -263,7 +263,7 @@ def tei(cable: Cable, extras: exchange.Extras, url: str) -> str:
             _add_text(div, passage, spans)
         else:
             _telegram(cable_div, cable, passage, telegram, spans)
-    _back(_sub(text, "back"), cable, extras, agendas)
+    _back(_sub(text, "back"), cable, extras, agendas, fixes)
 
     _clean(root)
     _lay_out(root)
@@ -310,8 +310,11 @@ def _source_desc(source: ET.Element, cable: Cable) -> None:
         _sub(bibl, "idno", cable.record_id, {"type": "record"})
     if cable.cable_number:
         _sub(bibl, "idno", cable.cable_number, {"type": "cable"})
-    if cable.source_url:
-        _sub(bibl, "ref", cable.source_url, {"target": cable.source_url})
+    # The archive's own address first (what citations give), then where the text came from.
+    if cable.canonical_url:
+        _sub(bibl, "ref", cable.canonical_url, {"target": cable.canonical_url, "type": "canonical"})
+    if cable.source_url and cable.source_url != cable.canonical_url:
+        _sub(bibl, "ref", cable.source_url, {"target": cable.source_url, "type": "source"})
     if cable.original_language:
         _sub(
             bibl,
@@ -320,7 +323,7 @@ def _source_desc(source: ET.Element, cable: Cable) -> None:
             {"mainLang": language_code(cable.original_language)},
         )
     if cable.citation:
-        _sub(source, "bibl", cable.citation, {"type": "citation"})
+        _sub(source, "bibl", cable.cited_citation, {"type": "citation"})
 
 
 def _profile_desc(profile: ET.Element, cable: Cable, extras: exchange.Extras, lang: str) -> None:
@@ -409,8 +412,23 @@ def _telegram(
         div.append(closer)
 
 
-def _back(back: ET.Element, cable: Cable, extras: exchange.Extras, agendas) -> None:
-    """Agendas, the correspondences between their items, and the handling notes."""
+def _corrected(parent: ET.Element, text: str, excerpt: str, fixes, start=None) -> None:
+    """Append ``excerpt`` (copied out of ``text``) to ``parent``, each accepted
+    correction inside it as ``choice/sic/corr``, as in the body."""
+    spans = [Span(a.start, a.end, "fix", a) for a in fixes]
+    for shown, published in excerpt_runs(text, excerpt, spans, start):
+        if published is None:
+            _append_lines(parent, shown)
+        else:
+            choice = _sub(parent, "choice")
+            _append_lines(_sub(choice, "sic"), published)
+            _sub(choice, "corr", shown)
+
+
+def _back(back: ET.Element, cable: Cable, extras: exchange.Extras, agendas, fixes) -> None:
+    """Agendas, the correspondences between their items, and the handling notes;
+    the accepted corrections inside items and notes marked as in the body."""
+    texts = {p.pk: p.text for p in cable.passages.all()}
     if agendas:
         lists = _sub(back, "div", attrs={"type": "agendas"})
         for agenda in agendas:
@@ -427,9 +445,11 @@ def _back(back: ET.Element, cable: Cable, extras: exchange.Extras, agendas) -> N
             _sub(agenda_list, "head", agenda.title)
             for item in items:
                 item.agenda = agenda
-                entry = _sub(
-                    agenda_list, "item", item.text, {XML_ID: _item_id(item), "n": item.number}
-                )
+                entry = _sub(agenda_list, "item", attrs={XML_ID: _item_id(item), "n": item.number})
+                # An item's text is its stretch of the telegram without the number.
+                source = texts.get(item.passage_id, "")
+                at = source.find(item.text, item.start or 0, item.end) if item.text else -1
+                _corrected(entry, source, item.text, fixes.get(item.passage_id, ()), max(at, 0))
                 if item.note:
                     _sub(entry, "note", item.note)
         ours = {i.pk for a in agendas for i in a.items.all()}
@@ -448,10 +468,17 @@ def _back(back: ET.Element, cable: Cable, extras: exchange.Extras, agendas) -> N
                 _mixed(entry, " ", _ref(h.agent))
             _mixed(entry, ": ")
             when = _when(h.on, h.at)
-            if when:
-                _sub(entry, "date", h.as_written, {"when": when})
+            place = entry if not when else _sub(entry, "date", attrs={"when": when})
+            # A note as written is copied from a handling passage: corrections there apply.
+            where = next(
+                (p for p in cable.passages.all() if h.as_written and h.as_written in p.text
+                 and p.kind == Passage.Kind.HANDLING),
+                None,
+            )  # fmt: skip
+            if where is None:
+                _append_lines(place, h.as_written)
             else:
-                _mixed(entry, h.as_written)
+                _corrected(place, where.text, h.as_written, fixes.get(where.pk, ()))
 
 
 def _anchor_of(telegram: Telegram, cable: Cable) -> str:

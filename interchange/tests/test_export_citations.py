@@ -90,6 +90,9 @@ def test_reading_view_has_highwire_tags_coins_and_cite_box(client, seed):
     assert pairs["ctx_ver"] == "Z39.88-2004"
     assert pairs["rft.btitle"].startswith("Cable No. 21680") and pairs["rft.date"] == "1951-07-11"
     assert pairs["rft.au"] == "Mao Zedong"
+    # A report (Zotero's Report, numbered), not a book (issue 14).
+    assert pairs["rft.genre"] == "report" and pairs["rft.number"] == "21680"
+    assert pairs["rft.title"] == pairs["rft.btitle"]
     # The Cite box: the cable and each of the four telegrams, each with a copy button.
     box = re.search(r'<details class="cite-box".*?</details>', html, re.S).group(0)
     assert unescape(re.search(r'id="cite-cable"[^>]*>([^<]*)<', box).group(1)) == CABLE_CHICAGO
@@ -133,3 +136,22 @@ def test_an_approximate_or_missing_date_is_cited_as_such(seed):
     assert "PY  -" not in exports.ris(cable, URL)
     assert "year =" not in exports.bibtex(cable, URL)
     assert "rft.date" not in exports.coins(cable, URL)
+
+
+def test_citations_name_the_archive_address_and_keep_the_source_beside_it(client, seed):
+    """Issue 14: the seed's citation named the staging host its text was copied from."""
+    canonical = "https://digitalarchive.wilsoncenter.org/document/117409"
+    staging = "https://wilson-center.drivingcreative.com/document/117409"
+    html = client.get(reverse("reading:cable", args=[SEED_SLUG])).content.decode()
+    citation = re.search(r'<p id="citation-text" class="citation__text">([^<]*)</p>', html).group(1)
+    assert citation.endswith(f"APRF. {canonical}") and staging not in citation
+    source = re.search(r'<p class="citation__source">(.*?)</p>', html, re.S).group(1)
+    assert f'href="{staging}"' in source
+    ris = client.get(reverse("interchange:export_ris", args=[SEED_SLUG])).content.decode()
+    notes = [line for line in ris.splitlines() if line.startswith("N1  - ")]
+    assert notes and canonical in notes[0] and staging not in notes[0]
+    assert f"UR  - {canonical}" in ris
+    tei = client.get(reverse("interchange:export_tei", args=[SEED_SLUG])).content.decode()
+    assert f'<ref target="{canonical}" type="canonical">' in tei
+    assert f'<ref target="{staging}" type="source">' in tei
+    assert f"APRF. {canonical}</bibl>" in tei

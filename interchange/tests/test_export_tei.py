@@ -145,7 +145,23 @@ def test_text_is_kept_as_published_with_corrections_as_choice(client, seed):
         assert paragraphs == [b.text for b in blocks(passage.text)], passage.label
     choice = next(root.iter(f"{T}choice"))
     assert choice.find(f"{T}sic").text == "CABLI" and choice.find(f"{T}corr").text == "CABLE"
-    assert len(list(root.iter(f"{T}choice"))) == 11  # the seed's accepted corrections
+    body = root.find(f".//{T}body")
+    assert len(list(body.iter(f"{T}choice"))) == 11  # the seed's accepted corrections
+
+
+def test_the_back_applies_the_corrections_inside_agenda_items_and_handling_notes(client, seed):
+    """Issue 14: the agendas and handling in <back> kept "principLi" and "N^{o}"."""
+    back = get_tei(client).find(f".//{T}back")
+    choices = [(c.find(f"{T}sic").text, c.find(f"{T}corr").text) for c in back.iter(f"{T}choice")]
+    assert choices == [("principLi", "principle"), ("N^{o}", "Nº")]
+    item = back.find(
+        f".//{T}item[@{{http://www.w3.org/XML/1998/namespace}}id='item-un-draft-1951-07-10-7']"
+    )
+    assert "".join(item.itertext()).startswith(
+        "The achievement of an agreement in principLiprinciple"
+    )
+    filed = back.find(f".//{T}div[@type='handling']//{T}item[@n='filed']")
+    assert "".join(filed.itertext()) == "Filed: Four copies printed. N^{o}Nº 3 and 4 filed"
 
 
 def test_agenda_items_are_lists_and_spans(client, seed):

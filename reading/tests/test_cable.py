@@ -134,7 +134,7 @@ def test_query_count_does_not_grow_with_telegrams_and_mentions(
     client, django_assert_num_queries, n
 ):
     archive = build_archive(n)
-    with django_assert_num_queries(19):  # +1: the data version (readingroom.caching)
+    with django_assert_num_queries(21):  # +1: the data version (readingroom.caching)
         # 0. the cable's layers kept in the database at these versions (none yet)
         # 1. the cable with sender, recipient and the original it translates
         # 2. its collections
@@ -150,6 +150,7 @@ def test_query_count_does_not_grow_with_telegrams_and_mentions(
         # 12. the ids of the links arriving at its passages (none here, so no
         #     query for those the reader may see)
         # 13. whether it has annotations at all (none here: so none are asked for)
+        # 14, 15. the cables before and after it in its collection (issue 14)
         # +4: the layers kept in the database: an update of its row (none),
         #     then an insert, in a savepoint (a test runs in a transaction)
         response = get(client, archive)
@@ -167,7 +168,7 @@ def test_seed_cable_renders_its_four_telegrams(client, seed, django_assert_num_q
 
     cable = Cable.objects.get(record_id__endswith="117409")
     # As above, + the annotations the reader may see and their tags.
-    with django_assert_num_queries(21):
+    with django_assert_num_queries(23):
         response = client.get(cable.get_absolute_url())
     html = response.content.decode()
     check_html(html)
@@ -207,3 +208,138 @@ def test_what_the_record_says_of_its_date_copy_and_languages(client):
     back = client.get(original.get_absolute_url()).content.decode()
     assert "Undated" in back and f'href="{cable.get_absolute_url()}"' in back
     assert "<dt>Translation</dt>" in back
+
+
+# Text first (issue 14) ------------------------------------------------------------
+
+
+def test_the_text_comes_before_the_record_which_folds_into_one_block(client):
+    """The page opens on the text: "About this record" is one <details> (a side panel
+    on a wide screen, a closed block above the text on a narrow one)."""
+    html = get(client, build_archive(2)).content.decode()
+    check_html(html)
+    opening = '<details class="record metadata" id="record">'
+    record = re.search(f'{opening}(.*)</details>\\s*<section class="text reading"', html, re.S)
+    assert record, "the record is one details block"
+    assert re.search(r"<summary><h2 id=\"about-title\">About this record</h2>", record.group(1))
+    assert 'id="citation-text"' in record.group(1) and "Leon Levy Foundation" in record.group(1)
+    # The record sits between the header and the text, and is not opened by the server.
+    assert (
+        html.index('id="cable-title"') < html.index('id="record"') < html.index('id="text-title"')
+    )
+    assert '<details class="record metadata" id="record" open' not in html
+    # The first thing a keyboard reaches after the site's own skip link: the text.
+    assert '<a class="skip-link" href="#text-title">Skip to the text</a>' in html
+
+
+def test_the_record_lists_the_people_of_this_document_with_their_written_forms(client):
+    archive = build_archive(2)  # the cover note names Stalin as "Filippov"
+    html = get(client, archive).content.decode()
+    people = re.search(r'<ul class="record__people plain".*?</ul>', html, re.S).group(0)
+    names = re.findall(r'<a href="/participants/([\w-]+)/">([^<]+)</a>', people)
+    # Each person once, by sort name: sender, recipient, the telegrams' people, the named.
+    assert len(names) == len(set(names))
+    assert ("joseph-stalin", "Joseph Stalin") in names and ("mao-zedong", "Mao Zedong") in names
+    by_slug = {p.slug: p for p in archive.people.values()}
+    sort_names = [by_slug[slug].sort_name.casefold() for slug, _ in names]
+    assert sort_names == sorted(sort_names)
+    stalin = re.search(r'joseph-stalin/">Joseph Stalin</a>(.*?)</li>', people).group(1)
+    assert "as “Filippov”" in stalin
+
+
+def test_previous_and_next_lead_through_the_collection_in_catalogue_order(client):
+    from cables.models import Cable, Collection
+
+    archive = build_archive(2)
+    korea = Collection.objects.get(slug="korean-war")
+    before = Cable.objects.create(title="A June cable", slug="june", date=dt.date(1951, 6, 1))
+    after = Cable.objects.create(title="An undated cable", slug="undated")
+    draft = Cable.objects.create(
+        title="A draft", slug="draft", date=dt.date(1951, 7, 20), status=Cable.Status.DRAFT
+    )
+    elsewhere = Cable.objects.create(title="Not in it", slug="elsewhere", date=dt.date(1951, 7, 12))
+    for c in (before, after, draft):
+        c.collections.add(korea)
+    assert elsewhere.collections.count() == 0
+    html = get(client, archive).content.decode()
+    nav = re.search(r'<nav class="cable__sequence".*?</nav>', html, re.S).group(0)
+    assert 'aria-label="In the collection Korean War armistice talks"' in nav
+    assert 'rel="prev" href="/cables/june/"' in nav and "Previous: A June cable" in nav
+    # Undated records come last, and readers never see a draft.
+    assert 'rel="next" href="/cables/undated/"' in nav and "Next: An undated cable" in nav
+    first = client.get("/cables/june/").content.decode()
+    assert (
+        'rel="prev"' not in first
+        and f'rel="next" href="{archive.cable.get_absolute_url()}"' in first
+    )
+    last = client.get("/cables/undated/").content.decode()
+    assert (
+        'rel="next"' not in last and f'rel="prev" href="{archive.cable.get_absolute_url()}"' in last
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cable_joining_the_collection_shows_in_its_neighbours_kept_pages(client):
+    """Previous/next are kept with the fixed layers; a new member of the collection
+    moves the versions those are named by, so no kept page misses it."""
+    from cables.models import Cable, Collection
+
+    archive = build_archive(2)
+    url = archive.cable.get_absolute_url()
+    assert 'rel="next"' not in client.get(url).content.decode()
+    later = Cable.objects.create(title="A later cable", slug="later", date=dt.date(1951, 8, 1))
+    later.collections.add(Collection.objects.get(slug="korean-war"))
+    assert 'rel="next" href="/cables/later/"' in client.get(url).content.decode()
+
+
+def test_a_telegram_header_is_one_line_with_the_details_on_demand(client):
+    html = get(client, build_archive(2)).content.decode()
+    header = re.search(r'<header class="telegram__header">.*?</header>', html, re.S).group(0)
+    line = re.search(r'<summary class="telegram__line">(.*?)</summary>', header, re.S).group(1)
+    text = re.sub(r"<[^>]+>", "", line)
+    assert "→" in text and "\n" not in text
+    assert re.search(r'<details class="telegram__details">\s*<summary', header)
+    assert '<dl class="telegram__meta">' in header.split("</summary>", 1)[1]
+
+
+# Corrections everywhere (issue 14) ---------------------------------------------------
+
+
+def test_the_corrected_reading_applies_corrections_to_the_handling_block(client, seed):
+    """The handling notes are copied from the handling passage: with "Corrected"
+    chosen, its accepted correction ("N^{o}" → "Nº") applies there too, marked."""
+    from cables.models import Cable
+
+    url = Cable.objects.get(record_id__endswith="117409").get_absolute_url()
+    published = client.get(url).content.decode()
+    handling = re.search(r'<aside class="handling".*?</aside>', published, re.S).group(0)
+    assert "Four copies printed. N^{o} 3 and 4 filed" in handling
+    corrected = client.get(url + "?reading=corrected").content.decode()
+    handling = re.search(r'<aside class="handling".*?</aside>', corrected, re.S).group(0)
+    assert "N^{o} 3" not in re.sub(r'"[^"]*"', "", handling)  # only in the attributes
+    assert (
+        'Four copies printed. <ins class="correction" tabindex="0" data-published="N^{o}" '
+        'title="As published: N^{o}">Nº</ins> 3 and 4 filed'
+    ) in handling
+    # In the text, each corrected span gives its published form on hover and focus.
+    assert re.search(
+        r'<ins class="correction" title="As published: Nam II" data-published="Nam II" '
+        r'tabindex="0" data-annotation="\d+">Nam Il</ins>',
+        corrected,
+    )
+
+
+def test_notes_are_numbered_endnotes_keyed_to_markers_in_the_text(client, seed):
+    """Print drops the margin: each note the reader sees is an endnote, numbered in
+    the order of the text, and its first highlight carries the number."""
+    from cables.models import Cable
+
+    html = client.get(Cable.objects.get(record_id__endswith="117409").get_absolute_url())
+    html = html.content.decode()
+    section = re.search(r'<section class="endnotes".*?</section>', html, re.S).group(0)
+    numbers = [int(n) for n in re.findall(r'<li value="(\d+)" id="endnote-\d+">', section)]
+    assert numbers == list(range(1, 12))  # the seed's eleven public corrections
+    markers = [int(n) for n in re.findall(r'<mark [^>]*data-n="(\d+)"', html)]
+    assert markers == numbers  # one marker each, in the same order
+    first = re.search(r'<li value="1" id="endnote-1">(.*?)</li>', section, re.S).group(1)
+    assert "Correction" in first and "CABLI" in first and "Reading: CABLE" in first

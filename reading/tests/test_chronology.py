@@ -329,3 +329,35 @@ def test_a_bad_from_date_is_reported_and_left_out(client, seed):
     assert response.status_code == 400
     assert "“From” must be a date such as 1951-07-10." in response.content.decode()
     assert len(entries(response.content.decode())) == 8
+
+
+def test_the_corrected_reading_applies_corrections_to_what_was_written(client, users):
+    """Issue 14: what the chronology quotes as written kept OCR errors ("N^{o}") that
+    an editor had corrected in the passage it is copied from."""
+    from annotations.models import Annotation
+    from cables.models import Handling, Passage
+
+    archive = build_archive(2)
+    cable = archive.cable
+    notes = Passage.objects.create(
+        cable=cable, position=50, kind=Passage.Kind.HANDLING, text="Filed: copy N^{o} 2 of 4"
+    )
+    Handling.objects.create(
+        cable=cable, action="filed", as_written="copy N^{o} 2 of 4", on=dt.date(1951, 7, 12),
+        position=9,
+    )  # fmt: skip
+    start = notes.text.index("N^{o}")
+    Annotation.objects.create(
+        passage=notes, author=users.editor, kind="correction", exact="N^{o}", start=start,
+        end=start + 5, replacement="Nº", correction_status="accepted", visibility="public",
+    )  # fmt: skip
+    published = client.get("/chronology/").content.decode()
+    assert "As written: “copy N^{o} 2 of 4”" in published
+    corrected = client.get("/chronology/", {"reading": "corrected"}).content.decode()
+    assert (
+        'As written: “copy <ins class="correction" tabindex="0" data-published="N^{o}" '
+        'title="As published: N^{o}">Nº</ins> 2 of 4”'
+    ) in corrected
+    assert re.search(r'<input type="radio" name="reading" value="corrected"[^>]*checked', corrected)
+    title = re.search(r'<h2 id="chronology-title">(.*?)</h2>', corrected, re.S).group(1)
+    assert "matching" not in title  # a reading is not a filter

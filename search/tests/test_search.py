@@ -359,6 +359,44 @@ class TestSearchBehaviour:
             and 'hx-push-url="true"' in html
         )
 
+    def test_a_result_title_opens_the_cable_at_its_best_match(self, client, seed):
+        """Issue 14: the title led to the top of the cable, not to the match."""
+        html = client.get("/search/", {"q": '"buffer zone"'}).content.decode()
+        title = re.search(r'<h3 class="search-hit__title"><a href="([^"]+)"', html).group(1)
+        assert title == f"/cables/{SEED_SLUG}/?hl=%22buffer+zone%22#p5"
+
+    def test_a_catalogue_record_snippet_reads_as_the_record_not_the_index(self, client, seed):
+        """Issue 14: "Filippov" showed the index's raw text ("…/document/117409 117409
+        Mao Zedong Mao Dong Mao Mao Tse-tung Joseph Stalin Filippov…")."""
+        html = client.get("/search/", {"q": "Filippov"}).content.decode()
+        record = re.search(
+            r'Catalogue record</a> <span class="search-snippet__text">(.*?)</span></li>', html, re.S
+        )
+        assert record, "the catalogue record matched"
+        text = record.group(1)
+        assert 'From Mao Zedong to <mark class="hit">Joseph Stalin</mark>' in text
+        for noise in ("/document/117409", "117409 Mao", "Mao Dong Mao", "Tse-tung"):
+            assert noise not in text
+
+    def test_the_corrected_reading_applies_corrections_in_snippets(self, client, seed):
+        """Issue 14: snippets kept "principLi" whatever the reading chosen."""
+        published = client.get("/search/", {"q": "principLi"}).content.decode()
+        snippets = re.findall(r'<span class="search-snippet__text">(.*?)</span></li>', published)
+        assert any("principLi" in s for s in snippets)
+        assert not any("principle" in s for s in snippets)
+        corrected = client.get("/search/", {"q": "principLi", "reading": "corrected"})
+        corrected = corrected.content.decode()
+        assert (
+            '<ins class="correction" tabindex="0" data-published="principLi" '
+            'title="As published: principLi">principle</ins>'
+        ) in corrected
+        # The links open the cable in the same reading, and the choice is kept.
+        assert f"/cables/{SEED_SLUG}/?hl=" in corrected and "reading=corrected#p6" in corrected
+        assert '<option value="corrected" selected>Corrected</option>' in corrected
+        bad = client.get("/search/", {"q": "Kaesong", "reading": "sideways"})
+        assert bad.status_code == 400
+        assert "A reading is “published” or “corrected”" in bad.content.decode()
+
     def test_htmx_request_gets_only_the_results_fragment(self, client, seed):
         response = client.get(
             "/search/", {"q": "Kaesong"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="search-results"

@@ -91,13 +91,13 @@ function hideActions() {
   pending = null;
 }
 
-function showActions(selection) {
+function showActions(selection, label = "Annotate") {
   if (!actions) {
     actions = document.createElement("div");
     actions.className = "annotate-actions";
     document.body.append(actions);
   }
-  const annotate = button("Annotate", openForm);
+  const annotate = button(label, openForm);
   annotate.className = "annotate-button";
   annotate.setAttribute("aria-keyshortcuts", "A");
   const buttons = [annotate];
@@ -111,8 +111,18 @@ function showActions(selection) {
   actions.replaceChildren(...buttons);
   pending = selection;
   actions.hidden = false;
-  actions.style.top = `${window.scrollY + selection.rect.bottom + 6}px`;
+  // Under the selection; a whole passage's offer sits at its top, beside the focus.
+  const y = selection.whole ? selection.rect.top - 4 : selection.rect.bottom + 6;
+  actions.style.top = `${window.scrollY + Math.max(0, y)}px`;
   actions.style.left = `${window.scrollX + Math.max(8, selection.rect.left)}px`;
+  if (selection.whole) {
+    // At the passage's top right corner, above its first line (Enter or A opens it).
+    actions.classList.add("annotate-actions--passage");
+    actions.style.top = `${window.scrollY + Math.max(0, selection.rect.top) - actions.offsetHeight - 4}px`;
+    actions.style.left = `${window.scrollX + Math.max(8, selection.rect.right - actions.offsetWidth)}px`;
+  } else {
+    actions.classList.remove("annotate-actions--passage");
+  }
 }
 
 // Where the selection the open form is for stood on the page, so the form can
@@ -190,6 +200,19 @@ function onSelectionEnd() {
   }
 }
 
+// How the reader points: a selection made by touch (a long press, then the
+// handles) ends with no mouseup or keyup, so the selection itself is watched
+// (selectionchange), and the actions follow it once it rests; a mouse drag is
+// read at mouseup instead, so they do not flicker under the pointer.
+let pointer = "mouse";
+let mouseDown = false;
+let resting = null;
+document.addEventListener("pointerdown", (event) => {
+  pointer = event.pointerType || "mouse";
+  mouseDown = pointer === "mouse";
+}, true);
+document.addEventListener("pointerup", () => { mouseDown = false; }, true);
+
 if (document.querySelector(".reading")) {
   document.addEventListener("mouseup", (event) => {
     if (event.target instanceof Element && event.target.closest(".annotate-actions")) return;
@@ -200,10 +223,59 @@ if (document.querySelector(".reading")) {
       onSelectionEnd();
     }
   });
+  document.addEventListener("selectionchange", () => {
+    if (mouseDown) return;
+    clearTimeout(resting);
+    resting = setTimeout(() => {
+      const sel = window.getSelection();
+      // A passage's own "Annotate this passage" is not undone by an empty selection.
+      if (sel && sel.isCollapsed && pending?.whole) return;
+      onSelectionEnd();
+    }, 200);
+  });
+  // The keyboard's way in: a focused passage offers "Annotate this passage".
+  document.addEventListener("focusin", (event) => {
+    const passage = event.target instanceof Element && event.target.matches(".passage[tabindex]") ? event.target : null;
+    // Only a keyboard's focus: a click into the text focuses the passage too.
+    if (!passage || !passage.matches(":focus-visible")) return;
+    const text = passage.querySelector(".passage__text");
+    const reading = passage.closest(".reading");
+    if (!text || !reading?.dataset.annotateUrl) return;
+    const whole = document.createRange();
+    whole.selectNodeContents(text);
+    const paragraphs = text.querySelectorAll("p[data-start]");
+    const last = paragraphs[paragraphs.length - 1];
+    if (!last) return;
+    const selection = {
+      passage: text.dataset.passageId,
+      start: Number(paragraphs[0].dataset.start),
+      end: Number(last.dataset.start) + last.textContent.length,
+      exact: whole.toString(),
+      rect: passage.getBoundingClientRect(),
+      annotateUrl: reading.dataset.annotateUrl,
+      linkUrl: "",
+      whole: true,
+    };
+    showActions(selection, "Annotate this passage");
+    actions.querySelector(".annotate-button")?.setAttribute("aria-keyshortcuts", "Enter A");
+  });
+  document.addEventListener("focusout", (event) => {
+    if (!pending?.whole) return;
+    const next = event.relatedTarget;
+    if (next instanceof Element && next.closest(".annotate-actions")) return;
+    setTimeout(() => {
+      if (pending?.whole && !document.activeElement?.closest?.(".annotate-actions, .passage[tabindex]")) hideActions();
+    }, 0);
+  });
   document.addEventListener("keydown", (event) => {
     const typing = event.target.closest?.("input, textarea, select, [contenteditable]");
     if (event.key === "Escape") hideActions();
     if (typing || event.ctrlKey || event.metaKey || event.altKey || !pending) return;
+    if (event.key === "Enter" && pending.whole && event.target.matches?.(".passage[tabindex]")) {
+      event.preventDefault();
+      openForm();
+      return;
+    }
     if (event.key === "a" || event.key === "A") {
       event.preventDefault();
       openForm();
@@ -299,6 +371,26 @@ for (const [type, on] of [["mouseover", true], ["mouseout", false], ["focusin", 
   });
 }
 
+// A tap on a highlight inside a link (a name: the person's page) shows its
+// note first, as hovering does with a mouse; a second tap follows the link.
+document.addEventListener("click", (event) => {
+  if (pointer === "mouse" || !(event.target instanceof Element)) return;
+  const mark = event.target.closest("mark.hl[data-annotation]");
+  const link = event.target.closest("a[href]:not(.hl-key)");
+  if (!mark || !link) return; // both hold the tapped word, so one is inside the other
+  if (mark.classList.contains("is-focus")) return; // the second tap: follow the link
+  event.preventDefault();
+  for (const el of document.querySelectorAll("mark.hl.is-focus, .note.is-focus")) el.classList.remove("is-focus");
+  const ids = idsAt(mark);
+  light(ids, true);
+  for (const el of document.querySelectorAll(`mark.hl[data-annotation="${ids[0]}"]`)) el.classList.add("is-focus");
+  const card = document.getElementById(`card-${ids[0]}`);
+  if (card) {
+    card.classList.add("is-focus");
+    card.scrollIntoView({ block: "nearest" });
+  }
+}, true);
+
 // A card's quote takes the reader to its highlight and marks it.
 document.addEventListener("click", (event) => {
   const link = event.target.closest("[data-goto]");
@@ -325,7 +417,9 @@ function besideText(margin) {
 
 function layoutMargins() {
   for (const margin of document.querySelectorAll(".passage-row > .margin")) {
-    const cards = [...margin.querySelectorAll(":scope > article.note")];
+    // Cards, and the edit and delete forms that stand in a card's place (id card-N):
+    // each starts level with its highlight.
+    const cards = [...margin.querySelectorAll(":scope > article.note, :scope > form.compose[id^='card-']")];
     for (const card of cards) card.style.marginTop = "";
     const slot = margin.querySelector(".compose-slot");
     if (slot) slot.style.marginTop = "";
@@ -338,8 +432,10 @@ function layoutMargins() {
     let cursor = slot ? slot.getBoundingClientRect().bottom - top : 0;
     const scope = margin.closest(".reading") || document;
     for (const card of cards) {
-      const id = card.dataset.annotation || card.dataset.link;
-      const mark = scope.querySelector(card.dataset.annotation ? `#a${id}` : `#l${id}`);
+      const formId = card.matches("form") ? card.id.replace(/^card-/, "") : "";
+      const id = card.dataset.annotation || formId || card.dataset.link;
+      const incoming = !card.dataset.annotation && !formId;
+      const mark = scope.querySelector(incoming ? `#l${id}` : `#a${id}`) || (formId && scope.querySelector(`#l${id}`));
       const wanted = mark ? mark.getBoundingClientRect().top - top : cursor;
       const gap = Math.max(0, Math.round(wanted - cursor));
       card.style.marginTop = `${gap}px`;
@@ -363,4 +459,22 @@ if (document.querySelector(".reading")) {
   document.fonts?.ready.then(scheduleLayout);
   document.body.addEventListener("htmx:afterSettle", scheduleLayout);
   document.addEventListener("toggle", scheduleLayout, true);
+}
+
+// Text first: on a wide screen "About this record" is the side panel, open
+// (CSS shows it open where ::details-content is supported; this opens it in
+// the others). On a narrow screen it stays a closed block above the text.
+const record = document.getElementById("record");
+if (record && window.matchMedia("(min-width: 78rem)").matches) record.open = true;
+
+// A search result opens at its best match: the address names the passage
+// (#p4) and the terms (?hl=); bring the first marked term in it into view
+// rather than the passage's top, which may be a long way above it.
+if (new URLSearchParams(location.search).has("hl") && location.hash) {
+  const target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+  const first = target && target.querySelector("mark.hit");
+  if (first) {
+    first.classList.add("is-current");
+    requestAnimationFrame(() => first.scrollIntoView({ block: "center" }));
+  }
 }

@@ -256,3 +256,19 @@ def test_align_columns_places_an_unlinked_further_item_after_its_predecessor():
     shape_ = [tuple([c.item.pk for c in col] for col in r.columns) for r in rows]
     # 23 joins its UN counterpart's row; 21 and 22 have none, so come first, in order.
     assert shape_ == [([], [], [21]), ([], [], [22]), ([1], [11], [23])]
+
+
+def test_the_corrected_reading_applies_accepted_corrections_to_items(
+    client, seed, django_assert_num_queries
+):
+    """Issue 14: the comparison kept "principLi" in the UN agenda's item 7."""
+    url = reverse("telegrams:agenda_compare")
+    published = client.get(url).content.decode()
+    assert "agreement in principLi that" in published
+    with django_assert_num_queries(5):  # as the page, + the corrections (annotations)
+        corrected = client.get(url, {"reading": "corrected"}).content.decode()
+    assert (
+        'agreement in <ins class="correction" tabindex="0" data-published="principLi" '
+        'title="As published: principLi">principle</ins> that'
+    ) in corrected
+    assert '<option value="corrected" selected>Corrected</option>' in corrected

@@ -34,6 +34,12 @@ SITE_PAGES = [
     "/search/?q=Kaesong",
     f"/compare/?a=telegram:{SLUG}:1&b=telegram:{SLUG}:3",
     "/agendas/compare/?left=communist-draft-1951-07-10&right=un-draft-1951-07-10",
+    # Issue 14's pages and readings: the picker, the corrected readings.
+    f"/compare/?a=cable:{SLUG}",
+    f"/cables/{SLUG}/?reading=corrected",
+    "/chronology/?reading=corrected",
+    "/search/?q=principLi&reading=corrected",
+    "/agendas/compare/?reading=corrected",
     "/accounts/login/",
     "/accounts/signup/",
     "/no/such/page/",

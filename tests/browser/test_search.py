@@ -49,3 +49,17 @@ def test_typing_updates_results_in_place_and_the_url(page, search_url, screensho
     expect(page).to_have_url(re.compile(r"/cables/[^/]+/\?hl=.*#p\d+$"))
     expect(page.locator(".passage mark.hit").first).to_be_visible()
     expect(page.locator(".find-in-cable__status")).to_contain_text("matches")
+
+
+def test_a_result_opens_at_its_best_match_with_the_terms_marked(page, search_url, screenshot_dir):
+    """Issue 14: the title opened the cable at its top, far from the match."""
+    page.emulate_media(reduced_motion="reduce")
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.goto(search_url + "?q=%22buffer+zone%22")
+    page.locator(".search-hit__title a").first.click()
+    expect(page).to_have_url(re.compile(r"/cables/[^/]+/\?hl=%22buffer\+zone%22#p5$"))
+    current = page.locator("#p5 mark.hit.is-current")
+    expect(current).to_have_count(1)
+    expect(current).to_have_text(re.compile(r"^buffer\W+zone$", re.I))
+    expect(current).to_be_in_viewport()
+    page.screenshot(path=str(screenshot_dir / "search-opens-at-match.png"))
