@@ -276,6 +276,10 @@ ROUTES: dict[str, list[Case]] = {
             label="draft",
         ),
     ],
+    "compare/suggestions/": [
+        Case(query={"b": "cable"}, headers=HTMX),
+        Case(query={"side": "a", "a": MARKERS["draft-cable"]}, headers=HTMX, label="draft"),
+    ],
     # Telegrams and agendas.
     "agendas/compare/": [
         Case(),

@@ -962,8 +962,10 @@ def test_a_two_megabyte_input_takes_about_ten_times_as_long_as_a_tenth_of_it(sha
         return TEXT.replace("- 1. Adoption", unit * (size // len(unit)) + "- 1. Adoption")
 
     small, large = make(200_000), make(2_000_000)
-    ratio = _time(large, 2) / max(_time(small, 5), 1e-3)
-    assert ratio < 25, f"{shape}: 10 times the input took {ratio:.0f} times as long"
+    ratio = _time(large, 3) / max(_time(small, 5), 1e-3)
+    # Linear is 10; quadratic would be 100. The margin is for a loaded machine
+    # (two test workers and other work on 2 cores gave 28 once).
+    assert ratio < 40, f"{shape}: 10 times the input took {ratio:.0f} times as long"
 
 
 def test_menu_entries_the_chrome_list_does_not_know_come_before_the_date_line():
