@@ -177,6 +177,9 @@ class CableAdmin(nested_admin.NestedModelAdmin):
     view_on_site = True
     save_on_top = True
 
+    class Media:
+        css = {"all": ["cables/admin-one-page.css"]}
+
     def save_formset(self, request, form, formset, change):
         for inline_form in formset.forms:
             inline_form.instance.changed_by = request.user  # named in text revisions

@@ -101,7 +101,7 @@ class AddresseeInline(nested_admin.SortableHiddenMixin, nested_admin.NestedTabul
 
 class CopyInline(AddresseeInline):
     role = TelegramRecipient.Role.COPY
-    verbose_name = "copy to"
+    verbose_name = "copy recipient"
     verbose_name_plural = "copies to"
 
 
