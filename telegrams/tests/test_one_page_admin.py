@@ -13,7 +13,7 @@ import pytest
 
 from cables.models import Cable, Participant, Passage
 from telegrams.models import Telegram, TelegramRecipient
-from tests.factories import admin_url
+from tests.factories import admin_url, form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -220,3 +220,27 @@ def test_dragging_passages_past_each_other_on_a_saved_cable_swaps_them(editor_cl
     assert [p.kind for p in cable.passages.order_by("position")] == ["cover_note", "telegram"]
     assert list(cable.passages.order_by("position").values_list("position", flat=True)) == [0, 1]
     assert [p.slug for p in Telegram.objects.get(pk=telegram.pk).addressees] == ["mao", "kim"]
+
+
+def test_saving_the_seed_cable_page_unchanged_keeps_every_position(editor_client, seed):
+    cable = Cable.objects.get(record_id="117409")
+
+    def positions():
+        return (
+            list(cable.passages.values_list("pk", "position").order_by("pk")),
+            list(cable.handling.values_list("pk", "position").order_by("pk")),
+            list(
+                TelegramRecipient.objects.filter(telegram__passage__cable=cable)
+                .values_list("pk", "role", "position")
+                .order_by("pk")
+            ),
+        )
+
+    before = positions()
+    url = admin_url(Cable, "change", cable.pk)
+    assert editor_client.post(url, form_data(editor_client.get(url))).status_code == 302
+    assert positions() == before
+    assert [p.name for p in Telegram.objects.get(passage__cable=cable, number=1).copies_to] == [
+        "Kim Il Sung",
+        "Peng Dehuai",
+    ]
