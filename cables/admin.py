@@ -94,17 +94,14 @@ class CollectionAdmin(admin.ModelAdmin):
         return obj.cable_count
 
 
-# Far above any real position: where a reordered row waits while the others move.
-POSITION_PARKING = 1_000_000
-
-
 class OrderedFormSet(nested_admin.formsets.NestedInlineFormSet):
     """Positions from the order of the rows, saved without tripping a unique position.
 
     nested-admin numbers the rows 0, 1, 2… by their order when the page is
-    saved. Rows that move (or go) are first parked out of the way in one
-    UPDATE, so that two passages may swap places under ``(cable, position)``
-    being unique.
+    saved. Rows that move (or go) are first parked, in one UPDATE, above every
+    position held or to be given, so that two passages may swap places under
+    ``(cable, position)`` being unique. (Not far above: some positions are
+    small integers.)
     """
 
     def process_forms_pre_save(self, forms):
@@ -120,9 +117,9 @@ class OrderedFormSet(nested_admin.formsets.NestedInlineFormSet):
             )
         ]
         if moving:
-            self.model._default_manager.filter(pk__in=moving).update(
-                **{field: F(field) + POSITION_PARKING}
-            )
+            held = [form.initial.get(field) or 0 for form in forms if form.instance.pk]
+            parking = max([len(forms), *held]) + 1
+            self.model._default_manager.filter(pk__in=moving).update(**{field: F(field) + parking})
         return forms
 
 
