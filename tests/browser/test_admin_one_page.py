@@ -74,3 +74,33 @@ def test_editor_adds_a_telegram_passage_with_an_addressee_on_one_page(
     header = page.locator(".telegram__header", has=page.locator(f"#p{new.position}-title"))
     expect(header.get_by_role("heading")).to_have_text("Telegram 9")
     expect(header.get_by_role("link", name="Peng Dehuai")).to_be_visible()  # To: Peng Dehuai
+
+
+def test_editor_reorders_copies_by_dragging_them(page, live_server, seed, users, login):
+    cable = Cable.objects.get(slug=SLUG)
+    telegram = Telegram.objects.get(passage__cable=cable, number=1)
+    assert [p.name for p in telegram.copies_to] == ["Kim Il Sung", "Peng Dehuai"]
+    n = list(cable.passages.order_by("position")).index(telegram.passage)
+    copies = f"passages-{n}-telegram-0-recipients-2"
+    page.add_init_script(RECORD_VIOLATIONS)
+    login(page, users.editor)
+    page.goto(f"{live_server.url}/admin/cables/cable/{cable.pk}/change/")
+
+    first, second = page.locator(f"#{copies}-0"), page.locator(f"#{copies}-1")
+    second.scroll_into_view_if_needed()
+    handle = second.locator(".djn-drag-handler")
+    box, target = handle.bounding_box(), first.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    for step in range(1, 11):  # a person's drag: many small moves up past the first row
+        page.mouse.move(box["x"] + box["width"] / 2, target["y"] + 4 - step)
+    page.mouse.up()
+    expect(page.locator(f"#{copies}-group .djn-item:not(.djn-empty-form)").first).to_contain_text(
+        "Peng Dehuai"
+    )
+
+    page.locator("input[name=_continue]").last.click()
+    expect(page.locator(".messagelist .success")).to_contain_text("was changed successfully")
+    assert violations(page) == []
+    telegram = Telegram.objects.get(pk=telegram.pk)
+    assert [p.name for p in telegram.copies_to] == ["Peng Dehuai", "Kim Il Sung"]
