@@ -10,14 +10,21 @@ needs a join (also for the autocomplete answers other pages ask it for)
 therefore joins ``*list_select_related`` in ``get_queryset``, so one list
 serves both and no list runs a query per row (pinned in cables/tests/test_admin.py).
 
-The telegram inline of the passage page is added by ``telegrams.admin``
-(cables does not import telegrams).
+The telegram inline of the passage page, and the telegram headers nested in
+the cable page's passages, are added by ``telegrams.admin`` (cables does not
+import telegrams).
+
+The cable page is one nested admin page (django-nested-admin, issue 14): its
+passages and handling notes are stacked or tabular inlines that the editor
+orders by dragging; their ``position`` is a hidden field numbered from 0 by
+that order when the page is saved, never typed.
 """
 
+import nested_admin
 from django import forms
 from django.contrib import admin
 from django.db import models
-from django.db.models import Count
+from django.db.models import Count, F
 from django.utils.text import Truncator
 
 from cables.models import (
@@ -87,19 +94,52 @@ class CollectionAdmin(admin.ModelAdmin):
         return obj.cable_count
 
 
-class PassageInline(admin.TabularInline):
+class OrderedFormSet(nested_admin.formsets.NestedInlineFormSet):
+    """Positions from the order of the rows, saved without tripping a unique position.
+
+    nested-admin numbers the rows 0, 1, 2… by their order when the page is
+    saved. Rows that move (or go) are first parked, in one UPDATE, above every
+    position held or to be given, so that two passages may swap places under
+    ``(cable, position)`` being unique. (Not far above: some positions are
+    small integers.)
+    """
+
+    def process_forms_pre_save(self, forms):
+        forms = super().process_forms_pre_save(forms)
+        field = self.sortable_field_name
+        moving = [
+            form.instance.pk
+            for form in forms
+            if form.instance.pk
+            and (
+                self._should_delete_form(form)
+                or form.initial.get(field) != getattr(form.instance, field)
+            )
+        ]
+        if moving:
+            held = [form.initial.get(field) or 0 for form in forms if form.instance.pk]
+            parking = max([len(forms), *held]) + 1
+            self.model._default_manager.filter(pk__in=moving).update(**{field: F(field) + parking})
+        return forms
+
+
+class PassageInline(nested_admin.SortableHiddenMixin, nested_admin.NestedStackedInline):
     model = Passage
+    formset = OrderedFormSet
     extra = 0
-    fields = ["position", "kind", "label", "text", "tail"]
+    fields = ["kind", "label", "text", "tail", "position"]
+    sortable_field_name = "position"
     ordering = ["position"]
-    show_change_link = True
+    show_change_link = True  # its page has the passage's mentions
     formfield_overrides = SMALL_TEXTAREA
 
 
-class HandlingInline(admin.TabularInline):
+class HandlingInline(nested_admin.SortableHiddenMixin, nested_admin.NestedTabularInline):
     model = Handling
+    formset = OrderedFormSet
     extra = 0
-    fields = ["position", "action", "agent", "as_written", "on", "at"]
+    fields = ["action", "agent", "as_written", "on", "at", "position"]
+    sortable_field_name = "position"
     autocomplete_fields = ["agent"]
 
 
@@ -120,7 +160,7 @@ class YearListFilter(admin.SimpleListFilter):
 
 
 @admin.register(Cable)
-class CableAdmin(admin.ModelAdmin):
+class CableAdmin(nested_admin.NestedModelAdmin):
     list_display = ["date", "cable_number", "title", "sender", "recipient", "record_id", "status"]
     list_display_links = ["date", "cable_number", "title"]
     list_filter = ["status", YearListFilter, "collections", "archive"]
@@ -133,6 +173,9 @@ class CableAdmin(admin.ModelAdmin):
     inlines = [PassageInline, HandlingInline]
     view_on_site = True
     save_on_top = True
+
+    class Media:
+        css = {"all": ["cables/admin-one-page.css"]}
 
     def save_formset(self, request, form, formset, change):
         for inline_form in formset.forms:

@@ -28,12 +28,12 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 
-from cables.admin import CableAdmin
 from cables.models import Cable, Collection
 from interchange.importers import ImportFailure, decode, parse
 from interchange.importers.parsed import ParsedDocument
 from interchange.importers.writer import Names, write_all
 from interchange.models import Draft, Upload
+from telegrams.admin import CableWithTelegramsAdmin
 
 # What a browser may send here: nginx accepts request bodies up to this size
 # (deploy/nginx/readingroom.conf, client_max_body_size); import_cables takes larger files.
@@ -211,8 +211,9 @@ def _confirm(request, context):
     return TemplateResponse(request, "admin/interchange/import.html", context, status=400)
 
 
-class ImportingCableAdmin(CableAdmin):
-    """The archive's Cable admin with ``import/`` added (registered in its place)."""
+class ImportingCableAdmin(CableWithTelegramsAdmin):
+    """The archive's Cable admin (one page, with the telegram headers) with ``import/`` added
+    (registered in its place)."""
 
     change_list_template = "admin/interchange/cable_change_list.html"
 
@@ -229,7 +230,7 @@ admin.site.register(Cable, ImportingCableAdmin)
 
 
 @admin.register(Draft)
-class DraftAdmin(CableAdmin):
+class DraftAdmin(CableWithTelegramsAdmin):
     """Drafts with their gaps; each beside the text it was imported from; published in one step.
 
     Reviewing a draft is changing a cable: the cable permissions decide who may.

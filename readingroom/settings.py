@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "axes",
+    # Nested, sortable inlines: a cable, its passages and their telegram headers on one page.
+    "nested_admin",
     "readingroom",
     # The apps, lowest layer first (pyproject.toml's import-linter contracts
     # check that each imports only those above it in this list).

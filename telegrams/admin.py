@@ -3,14 +3,23 @@
 A telegram is one-to-one with its passage (the passage is its primary key), so
 it is edited on the passage's page (a stacked inline) as well as on its own
 page, where its addressees and copies are listed.
+
+The cable's page gathers it all (issue 14): each passage of the cable, and
+nested in a telegram passage its header (number, author, time sent, reference,
+attachment of), and nested in the header its addressees and copies, each list
+ordered by dragging its rows. The cable admin is re-registered here with those
+inlines, as the passage admin is, so that cables never imports telegrams.
 """
 
+import nested_admin
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db import models
 
-from cables.admin import PassageAdmin, excerpt
-from cables.models import Passage
+from cables.admin import CableAdmin, HandlingInline, OrderedFormSet, PassageAdmin, excerpt
+from cables.admin import PassageInline as CablePassageInline
+from cables.models import Cable, Passage
 from telegrams.models import Agenda, AgendaItem, Correspondence, Telegram, TelegramRecipient
 
 SMALL_TEXTAREA = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 70})}}
@@ -43,6 +52,104 @@ admin.site.unregister(Passage)
 @admin.register(Passage)
 class PassageWithTelegramAdmin(PassageAdmin):
     inlines = [TelegramInline, *PassageAdmin.inlines]
+
+
+class RecipientFormSet(OrderedFormSet):
+    """One role's recipients of a telegram (addressees, or copies), in the order of the rows."""
+
+    role: str = ""  # set by the inline
+
+    def get_queryset(self):
+        return super().get_queryset().filter(role=self.role).select_related("participant")
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        form.instance.role = self.role
+        return form
+
+    def clean(self):
+        super().clean()
+        seen = set()
+        for form in self.forms:
+            if self._should_delete_form(form) or not getattr(form, "cleaned_data", None):
+                continue
+            participant = form.cleaned_data.get("participant")
+            if participant is None:
+                continue
+            if participant.pk in seen:
+                label = TelegramRecipient.Role(self.role).label.lower()
+                raise ValidationError(f"{participant} is named twice as {label}.")
+            seen.add(participant.pk)
+
+
+class AddresseeInline(nested_admin.SortableHiddenMixin, nested_admin.NestedTabularInline):
+    model = TelegramRecipient
+    formset = RecipientFormSet
+    role = TelegramRecipient.Role.TO
+    verbose_name = "addressee"
+    verbose_name_plural = "addressees"
+    extra = 0
+    fields = ["participant", "position"]
+    sortable_field_name = "position"
+    autocomplete_fields = ["participant"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.role = self.role
+        return formset
+
+
+class CopyInline(AddresseeInline):
+    role = TelegramRecipient.Role.COPY
+    verbose_name = "copy recipient"
+    verbose_name_plural = "copies to"
+
+
+class TelegramHeaderFormSet(nested_admin.formsets.NestedInlineFormSet):
+    """A telegram header only under a passage whose kind is "Forwarded telegram"."""
+
+    def clean(self):
+        super().clean()
+        headers = [
+            form
+            for form in self.forms
+            if not self._should_delete_form(form) and (form.instance.pk or form.has_changed())
+        ]
+        parent = getattr(self, "parent_form", None)
+        kind = parent.cleaned_data.get("kind") if parent is not None and parent.is_valid() else None
+        if headers and (kind or self.instance.kind) != Passage.Kind.TELEGRAM:
+            raise ValidationError(
+                "A telegram header belongs to a passage of the kind “Forwarded telegram”: "
+                "change this passage's kind, or remove the header."
+            )
+
+
+class TelegramHeaderInline(nested_admin.NestedStackedInline):
+    """The telegram header nested in its passage on the cable's page."""
+
+    model = Telegram
+    formset = TelegramHeaderFormSet
+    fk_name = "passage"
+    max_num = 1
+    extra = 0
+    verbose_name = "telegram header"
+    verbose_name_plural = "telegram header"
+    fields = TELEGRAM_FIELDS
+    autocomplete_fields = ["author", "attachment_of"]
+    inlines = [AddresseeInline, CopyInline]
+
+
+class PassageInline(CablePassageInline):
+    inlines = [TelegramHeaderInline]
+
+
+# The cable page gains the nested telegram headers here, so that cables never imports telegrams.
+admin.site.unregister(Cable)
+
+
+@admin.register(Cable)
+class CableWithTelegramsAdmin(CableAdmin):
+    inlines = [PassageInline, HandlingInline]
 
 
 class TelegramRecipientInline(admin.TabularInline):

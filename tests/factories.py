@@ -364,8 +364,15 @@ def form_data(response) -> dict:
     """The POST data a browser would send back for an admin change page, as rendered."""
     context = response.context
     forms = [context["adminform"].form]
+
+    def add(formset):  # with the formsets nested in its forms (django-nested-admin)
+        forms.extend([formset.management_form, *formset.forms])
+        for form in formset.forms:
+            for nested in getattr(form, "nested_formsets", ()):
+                add(nested)
+
     for inline in context["inline_admin_formsets"]:
-        forms += [inline.formset.management_form, *inline.formset.forms]
+        add(inline.formset)
     data = {}
     for form in forms:
         for bound in form:

@@ -1,5 +1,7 @@
 """Editors correct a passage's text in the admin: annotations follow, the change is recorded."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -60,7 +62,8 @@ def test_editing_text_through_the_cable_page_names_the_editor(client, users, tel
     [prefix] = [
         k[: -len("-id")]
         for k, v in data.items()
-        if k.startswith("passages-") and k.endswith("-id") and v == str(telegram1.pk)
+        # a passage's own row (not a recipient nested in its telegram header)
+        if re.fullmatch(r"passages-\d+-id", k) and v == str(telegram1.pk)
     ]
     data[f"{prefix}-text"] = telegram1.text.replace("0912", "09.12")
     response = client.post(url, data)
