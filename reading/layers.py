@@ -58,6 +58,7 @@ from annotations.margin import PassageLayer, telegram_of
 from annotations.models import Link
 from annotations.templatetags.passages import element_for, passage_spans, row_text
 from cables.models import Cable
+from reading import threads
 from reading.models import KeptLayers
 from readingroom.caching import PAGE_CACHE, Versions, cable_scope, read_versions, release
 from readingroom.spans import render_blocks
@@ -97,7 +98,8 @@ def build(origin: str, cable: Cable, incoming: Iterable[int] | None = None) -> C
     its translations and what it is a translation of), with absolute links at
     ``origin``; one query, for the ids of the links arriving at its passages (so
     that a reader's page asks which of them it may see only when there are any:
-    most cables have none), unless ``incoming`` gives them."""
+    most cables have none), unless ``incoming`` gives them; and one for the
+    references arriving at it, for its thread strip (``reading.threads``)."""
     passages = []
     handling_after = None
     telegram_count = 0
@@ -130,6 +132,7 @@ def build(origin: str, cable: Cable, incoming: Iterable[int] | None = None) -> C
     }
     if incoming is None:
         incoming = Link.objects.filter(target_passage__cable=cable).values_list("pk", flat=True)
+    context["thread"] = threads.build(cable, threads.incoming(cable))
     return CableLayers(
         cable=plain(cable),
         passages=tuple(passages),

@@ -1,0 +1,35 @@
+"""Keep references in step with the texts and the records (issue 16).
+
+A passage's references are found again when its text is saved, and a
+telegram's when its row is (its author and addressees are who "our" and
+"your" name). A published cable, or a telegram, arriving or saved resolves
+the references waiting for it on the want-list. Fixture loading (``raw``) is
+skipped: ``load_seed`` recomputes once at the end, and the importer's writer
+once per document.
+"""
+
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from cables.models import Cable, Passage
+from telegrams.models import Telegram
+from telegrams.resolution import recompute_references, resolve_waiting
+
+
+@receiver(post_save, sender=Passage)
+def passage_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        recompute_references([instance])
+
+
+@receiver(post_save, sender=Telegram)
+def telegram_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        recompute_references([instance.passage_id])
+        resolve_waiting(instance.passage.cable)
+
+
+@receiver(post_save, sender=Cable)
+def cable_saved(sender, instance, raw=False, **kwargs):
+    if not raw and instance.status == Cable.Status.PUBLISHED:
+        resolve_waiting(instance)
