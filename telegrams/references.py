@@ -68,7 +68,16 @@ COUNTS = {
 # Passage kinds that speak; the others carry the document's own numbers.
 SPEAKING = {"body", "cover_note", "telegram", "note"}
 
-_MONTH = r"(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+_FULL = [m for m in MONTHS if len(m) > 4 or m in ("may", "june", "july")]
+_SHORT = [m for m in MONTHS if m not in _FULL]
+# A full name takes no dot ("September." ends a sentence); a short one may ("Sept.").
+_MONTH = (
+    r"(?:"
+    + "|".join(sorted(_FULL, key=len, reverse=True))
+    + r"|(?:"
+    + "|".join(sorted(_SHORT, key=len, reverse=True))
+    + r")\.?)(?![a-z])"
+)
 _DATE = (
     rf"(?:(?P<day>\d{{1,2}})\s+(?P<month>{_MONTH})(?:,?\s+(?P<year>1[89]\d\d|20\d\d))?"
     rf"|(?P<month2>{_MONTH})\s+(?P<day2>\d{{1,2}})(?:,\s*(?P<year2>1[89]\d\d|20\d\d))?)(?!\w)"
