@@ -83,9 +83,9 @@ def test_layers_are_read_once_per_data_version(client, django_assert_num_queries
         client.get(url + "?kind=comment")
     # A change to what the fixed layers show moves the data version: read again.
     Participant.objects.filter(slug="vaganov").update(name="Vaganov, the cipher clerk")
-    # The versions, the row kept in the database (stale now), the layers (12),
-    # that row replaced, the annotations.
-    with django_assert_num_queries(16):
+    # The versions, the row kept in the database (stale now), the layers (14: with
+    # the references and those arriving, issue 16), that row replaced, the annotations.
+    with django_assert_num_queries(18):
         html = client.get(url + "?kind=question").content.decode()
     assert "Vaganov, the cipher clerk" in html
 
@@ -173,8 +173,9 @@ def test_a_note_on_another_cable_leaves_the_layers_kept(client, users, django_as
         passage=mine, author=users.researcher, body="Here.", kind="comment",
         exact=mine.text[0:8], start=0, end=8, visibility="public",
     )  # fmt: skip
-    # The versions, the kept row (stale), the layers (12), the row replaced, notes, tags.
-    with django_assert_num_queries(17):
+    # The versions, the kept row (stale), the layers (14, with the references), the
+    # row replaced, notes, tags.
+    with django_assert_num_queries(19):
         html = client.get(cable.get_absolute_url() + "?kind=comment").content.decode()
     assert "Here." in html
 

@@ -94,7 +94,12 @@ def test_forwarding_with_the_date_after_the_name():
 def test_attachment_cites_the_report_and_a_report_naming_itself_is_no_reference():
     text = "I submit attachment N° 2 to brief report N° 1."
     f = only(text)
-    assert (f.surface, f.kind, f.relation, f.number) == ("brief report N° 1", "attachment", "part_of", "1")
+    assert (f.surface, f.kind, f.relation, f.number) == (
+        "brief report N° 1",
+        "attachment",
+        "part_of",
+        "1",
+    )
     assert detect("I am submitting a brief report N° 1 to you about the talks.", SPEAKER) == []
 
 
