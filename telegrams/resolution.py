@@ -366,18 +366,22 @@ def resolve_waiting(cable: Cable) -> int:
         ).values_list("label", flat=True)
     }
     dates = {cable.date} if cable.date else set()
-    dates |= set(
-        Telegram.objects.filter(passage__cable=cable, sent_on__isnull=False).values_list(
-            "sent_on", flat=True
-        )
-    )
-    waiting = (
+    reports = False  # a telegram naming itself a report answers waiting attachments
+    for sent_on, named in Telegram.objects.filter(passage__cable=cable).values_list(
+        "sent_on", "reference"
+    ):
+        if sent_on is not None:
+            dates.add(sent_on)
+        reports = reports or bool(_REPORT_NO.search(named or ""))
+    could = Q(number__in=numbers) | Q(date__in=dates)
+    if reports:
+        could |= Q(kind=Reference.Kind.ATTACHMENT)
+    waiting = list(
         Reference.objects.shown()
         .filter(missing__isnull=False)
-        .filter(Q(number__in=numbers) | Q(date__in=dates) | Q(kind=Reference.Kind.ATTACHMENT))
+        .filter(could)
         .select_related("passage__cable__sender", "passage__telegram")
     )
-    waiting = list(waiting)
     if not waiting:
         return 0
     names = dict(Participant.objects.values_list("pk", "name"))
@@ -389,3 +393,22 @@ def resolve_waiting(cable: Cable) -> int:
             ref.save()
     MissingRecord.objects.filter(references__isnull=True).delete()
     return resolved
+
+
+@transaction.atomic
+def resolve_orphans() -> int:
+    """Resolve again the references whose record was deleted (their target set to
+    null, and no want-list entry yet); return how many there were. One query when
+    there are none."""
+    orphans = list(
+        Reference.objects.shown()
+        .filter(target_cable__isnull=True, target_telegram__isnull=True, missing__isnull=True)
+        .select_related("passage__cable__sender", "passage__telegram")
+    )
+    if not orphans:
+        return 0
+    names = dict(Participant.objects.values_list("pk", "name"))
+    for ref in orphans:
+        resolve(ref, ref.passage, names)
+        ref.save()
+    return len(orphans)

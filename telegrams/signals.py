@@ -5,15 +5,16 @@ telegram's when its row is (its author and addressees are who "our" and
 "your" name). A published cable, or a telegram, arriving or saved resolves
 the references waiting for it on the want-list. Fixture loading (``raw``) is
 skipped: ``load_seed`` recomputes once at the end, and the importer's writer
-once per document.
+once per document. A deleted record's references go back to being resolved (to
+another record, or onto the want-list).
 """
 
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from cables.models import Cable, Passage
 from telegrams.models import Telegram
-from telegrams.resolution import recompute_references, resolve_waiting
+from telegrams.resolution import recompute_references, resolve_orphans, resolve_waiting
 
 
 @receiver(post_save, sender=Passage)
@@ -33,3 +34,9 @@ def telegram_saved(sender, instance, raw=False, **kwargs):
 def cable_saved(sender, instance, raw=False, **kwargs):
     if not raw and instance.status == Cable.Status.PUBLISHED:
         resolve_waiting(instance)
+
+
+@receiver(post_delete, sender=Cable)
+@receiver(post_delete, sender=Telegram)
+def record_deleted(sender, instance, **kwargs):
+    resolve_orphans()

@@ -105,3 +105,20 @@ def test_the_admin_shows_the_score_the_reason_and_the_want_list(seed, client, us
     assert "— not in this archive" in page
     wanted = client.get(admin_url(MissingRecord, "changelist")).content.decode()
     assert "Message of 15 July 1951 (Mao Zedong to Joseph Stalin)" in wanted
+
+
+@pytest.mark.django_db
+def test_a_deleted_record_puts_its_references_back_on_the_want_list(seed):
+    passage = _answer("As your telegram of 15 July said.")
+    arrived = Cable.objects.create(
+        slug="mao-15-july",
+        title="Mao to Filippov, 15 July",
+        date=datetime.date(1951, 7, 15),
+        sender=passage.cable.recipient,
+        recipient=passage.cable.sender,
+    )
+    assert passage.references.get().target_cable == arrived
+    arrived.delete()
+    ref = passage.references.get()
+    assert ref.target is None
+    assert ref.missing.label == "Message of 15 July 1951 (Mao Zedong to Joseph Stalin)"
