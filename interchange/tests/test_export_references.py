@@ -81,3 +81,27 @@ def test_a_reference_out_of_its_text_is_refused_and_nothing_changes(client, seed
     with pytest.raises(exchange.RestoreError, match="a reference is out of its text"):
         exchange.restore(data)
     assert list(Reference.objects.values_list("pk", "status")) == before
+
+
+@pytest.mark.django_db
+def test_references_as_linking_web_annotations(client, seed, django_assert_num_queries):
+    load_exchange()
+    url = reverse("interchange:references_jsonld", args=[ANSWER])
+    with django_assert_num_queries(2):  # the cable, its references
+        response = client.get(url)
+    assert response["Content-Type"].startswith("application/ld+json")
+    data = json.loads(response.content.decode())
+    assert data["@context"] == "http://www.w3.org/ns/anno.jsonld"
+    items = {i["target"]["selector"][0]["exact"]: i for i in data["first"]["items"]}
+    answered = items["your telegram of 2 August"]
+    assert answered["motivation"] == "linking"
+    assert answered["body"][0] == {
+        "type": "SpecificResource",
+        "purpose": "linking",
+        "source": "http://testserver/cables/x-3950-mao-to-filippov-1951-08-02/",
+    }
+    assert answered["body"][1]["value"] == "answers"
+    assert items["our telegram of 20 July"]["body"][0]["value"] == (
+        "Referenced, not in this archive"
+    )
+    assert client.get(reverse("interchange:references_jsonld", args=["nope"])).status_code == 404
