@@ -477,7 +477,8 @@ def cable_document(cable: Cable, extras: Extras, site) -> dict:
 def reference_document(passage: Passage, r: Reference) -> dict:
     """One reference of a passage in the exchange format (no query: uses ``for_export``)."""
     target = None
-    if r.target_cable_id:
+    # A draft's address is the admin's alone: exports name published records only.
+    if r.target_cable_id and r.target_cable.status == Cable.Status.PUBLISHED:
         target = {
             "slug": r.target_cable.slug,
             "record_id": r.target_cable.record_id,

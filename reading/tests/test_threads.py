@@ -21,6 +21,7 @@ def test_the_seed_strip_shows_what_the_cover_note_forwards_and_the_attachments(c
     assert "Forwards" in html and "Telegram 3: attachment to" in html
     assert "Telegram 1 from Li Kenong, 1145 10 July" in html
     assert f"/compare/?a=cable:{SEED}&amp;b=telegram:{SEED}:1" in html
+    assert f'href="/cables/{SEED}/references.jsonld"' in html
 
 
 @pytest.mark.django_db
