@@ -4,7 +4,9 @@
 
 Makes a throwaway SQLite database, loads the seed and the bench's test exchange
 (``bench/reference_cases.py``: 40 and more references, each with the record it
-names or "not in this archive"), and prints a markdown table:
+names or "not in this archive") and imports the importers' test documents
+(``tests/data/layouts``, with their own hand-checked list), and prints a
+markdown table for each:
 
 - detection: precision (references found that are on the list) and recall
   (references on the list that were found; a find counts when its span
@@ -66,10 +68,13 @@ def _key(ref) -> str | None:
     return None
 
 
-def measure() -> Measure:
-    """Compare the stored references of the listed documents with the list (a few queries)."""
+def measure(truth=None) -> Measure:
+    """Compare the stored references of the listed documents with ``truth`` (the
+    bench's list unless given; a few queries)."""
     from bench.reference_cases import TRUTH
     from telegrams.models import Reference
+
+    TRUTH = TRUTH if truth is None else truth  # noqa: N806
 
     slugs = {slug for slug, _, _ in TRUTH}
     refs = list(
@@ -155,15 +160,21 @@ def main() -> int:
     django.setup()
     from django.core.management import call_command
 
-    from bench.reference_cases import load_exchange
+    from bench.reference_cases import TRUTH_LAYOUTS, load_exchange, load_layouts
 
     call_command("migrate", verbosity=0)
     call_command("load_seed", verbosity=0)
     load_exchange()
-    m = measure()
-    print(table(m))
-    for line in m.wrong:
-        print(f"- {line}")
+    load_layouts(BASE)
+    for title, truth in (
+        ("The seed and the test exchange", None),
+        ("The importers' test documents (tests/data/layouts)", TRUTH_LAYOUTS),
+    ):
+        m = measure(truth)
+        print(f"\n{title}\n")
+        print(table(m))
+        for line in m.wrong:
+            print(f"- {line}")
     shutil.rmtree(workdir, ignore_errors=True)
     return 0
 

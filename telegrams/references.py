@@ -114,6 +114,11 @@ SERIES = re.compile(
 )
 # "HNC-048", "CX 56789": a headquarters' message series, in capitals.
 CODED = re.compile(r"(?<![\w-])(?P<series>[A-Z]{2,5})[- ](?P<number>\d{3,6})(?![\w-])")
+# "telegram C 69211": after a message word, a one-letter series too.
+NAMED_CODED = re.compile(
+    r"(?<!\w)(?i:telegram|message|msg|cable)\s+"
+    r"(?P<series>[A-Z]{1,5})[- ](?P<number>\d{3,6})(?![\w-])"
+)
 NOT_SERIES = {"MIG", "TU", "IL", "YAK", "LA", "UN", "USSR", "US", "UNC", "KPA", "CPV", "ROK"}
 # "See Document 427", "Document 427".
 FRUS_DOCUMENT = re.compile(r"(?<!\w)Document\s+(?P<number>\d{1,4})(?!\w)")
@@ -142,6 +147,8 @@ ATTACHMENT = re.compile(
     rf"{_NO}\s*(?P<number>\d+))",
     re.IGNORECASE,
 )
+# A date right after a number: "No. 214, December 10", "Deptel 77 of August 2".
+TRAILING_DATE = re.compile(rf",?\s+(?:of\s+|dated\s+)?{_DATE}", re.IGNORECASE)
 # "I am submitting a brief report Nº 1": a text naming itself is no reference.
 SELF_NAMING = re.compile(r"(?:submit\w*|send\w*|this\s+is)\s+(?:a\s+|an\s+|the\s+)?$", re.I)
 
@@ -155,6 +162,7 @@ class Speaker:
     sender: int | None = None
     addressee: int | None = None
     sender_is_department: bool = False
+    own_numbers: frozenset[str] = frozenset()  # the text's own: its header, its closing
 
 
 @dataclass(frozen=True)
@@ -238,8 +246,16 @@ def detect(
     resolve_name = resolve_name or (lambda name: None)
     found: list[Found] = []
 
-    def add(match, kind, relation, *, group=0, **parsed):
+    def add(match, kind, relation, *, group=0, dated_after=False, **parsed):
         start, end = match.span(group)
+        if dated_after and not parsed.get("date"):
+            # "despatch No. 214, December 10", "Deptel 77 of August 2"
+            after = TRAILING_DATE.match(text, end)
+            if after is not None:
+                when, inferred = _date(after, speaker)
+                if when is not None:
+                    end = after.end()
+                    parsed.update(date=when, year_inferred=inferred)
         found.append(Found(start, end, text[start:end], kind, relation, **parsed))
 
     for m in FORWARDING.finditer(text):
@@ -288,14 +304,24 @@ def detect(
         what, number = m.group("what"), m.group("number")
         if SELF_NAMING.search(text[max(0, m.start() - 30) : m.start()]):
             continue
-        if not (what or m.group("whose")) and len(number.replace("/", "")) < 3:
-            continue  # "No. 2" alone: a copy, a point, an item
+        if not m.group("whose") and _own(number, speaker):
+            continue  # "CIPHERED TELEGRAM No. 4571" heading its own text
+        if not m.group("whose") and text[m.end() : m.end() + 3].lower() == "/sh":
+            continue  # "No. 912/sh": the cipher office's registration of this text
+        if not (what or m.group("whose")):
+            if len(number.replace("/", "")) < 3:
+                continue  # "No. 2" alone: a copy, a point, an item
+            if not _in_prose(text, m.start()):
+                continue  # "MAO ZEDONG\nNo. 4407\n12.9": a signature's or a file's number
+        if what and what.isupper() and not _in_prose(text, m.start()):
+            continue  # "TELEGRAM No. 502914" on a line of its own: a header
         sender, recipient, relation = _who(m.group("whose"), speaker)
         series = " ".join(what.lower().split()) if what and "report" in what.lower() else ""
         add(
             m,
             "numbered",
             relation,
+            dated_after=True,
             sender=sender,
             recipient=recipient,
             number=number,
@@ -307,16 +333,24 @@ def detect(
             m,
             "numbered",
             relation,
+            dated_after=True,
             sender=sender,
             recipient=recipient,
             number=m.group("number"),
             series=m.group("series").capitalize(),
         )
+    for m in NAMED_CODED.finditer(text):
+        series = m.group("series")
+        number = f"{series}-{m.group('number')}"
+        add(m, "numbered", "cites", dated_after=True, number=number, series=series)
     for m in CODED.finditer(text):
         if m.group("series") in NOT_SERIES:
             continue
+        if not _in_prose(text, m.start()) and text[m.end() : m.end() + 1] == ".":
+            continue  # "CX 63541. This msg in 3 parts.": a message opening on its own number
         series = m.group("series")
-        add(m, "numbered", "cites", number=f"{series}-{m.group('number')}", series=series)
+        number = f"{series}-{m.group('number')}"
+        add(m, "numbered", "cites", dated_after=True, number=number, series=series)
     for m in FRUS_DOCUMENT.finditer(text):
         add(m, "frus", "cites", number=m.group("number"))
     for m in FRUS_ID.finditer(text):
@@ -330,6 +364,34 @@ def detect(
             series=m.group("series"),
         )
     return _longest(found)
+
+
+_NUMBERS = re.compile(rf"{_NO}\s*(\d[\d/]*)", re.IGNORECASE)
+
+
+def _own(number: str, speaker: Speaker) -> bool:
+    return number.split("/")[0].lstrip("0") in speaker.own_numbers
+
+
+def _in_prose(text: str, start: int) -> bool:
+    """Whether the words before ``start`` on its line are prose (a lower-case word),
+    not a signature, a header or nothing."""
+    line = text[text.rfind("\n", 0, start) + 1 : start]
+    return re.search(r"[a-z]{2,}", line) is not None
+
+
+def own_numbers(*values: str) -> frozenset[str]:
+    """The numbers a text gives itself: its cable and sender's numbers as fields, and
+    any "No. 4571" in its title or its own name ("Report Nº 7")."""
+    numbers = set()
+    for value in values:
+        if not value:
+            continue
+        found = [n for n in _NUMBERS.findall(value)]
+        if not found and re.fullmatch(r"[\d/]+(?:/\w+)?", value.strip()):
+            found = [value.strip()]
+        numbers |= {n.split("/")[0].lstrip("0") for n in found if n}
+    return frozenset(numbers)
 
 
 def _longest(found: list[Found]) -> list[Found]:
@@ -353,7 +415,17 @@ def speaker_of(passage) -> Speaker:
         addressee = addressees[0] if addressees else addressee
         date = telegram.sent_on or date
     department = bool(cable.sender_id) and "department" in str(cable.sender).lower()
-    return Speaker(date=date, sender=sender, addressee=addressee, sender_is_department=department)
+    own = [cable.cable_number, cable.sender_number, cable.handling_number, cable.title]
+    own.append(cable.incoming_number.split("/")[0] if cable.incoming_number else "")
+    if telegram is not None and not telegram.reference.lower().startswith("attachment"):
+        own.append(telegram.reference)
+    return Speaker(
+        date=date,
+        sender=sender,
+        addressee=addressee,
+        sender_is_department=department,
+        own_numbers=own_numbers(*own),
+    )
 
 
 def passages_for_references(passages: Iterable):

@@ -132,6 +132,11 @@ def candidates(ref: Reference, citing: Passage) -> list[Candidate]:
         where |= Q(date=ref.date)
     if where:
         found += [_cable_candidate(c) for c in cables.filter(where)[:50]]
+    if ref.kind == Reference.Kind.FORWARDING:
+        # What a cover note forwards is, first of all, the telegrams that follow it.
+        found += [_telegram_candidate(t) for t in telegrams.filter(passage__cable=cable)]
+        if not ref.date:
+            return found
     if ref.date:
         dated = telegrams.filter(sent_on=ref.date)
         if ref.sender_id:
@@ -162,8 +167,8 @@ def score(ref: Reference, citing: Passage, c: Candidate) -> tuple[float, list[st
         else:
             total -= 0.1
     citing_date = citing.cable.date
-    if c.date and citing_date and c.date > citing_date:
-        return None  # cited before it was written
+    if ref.kind != Reference.Kind.FRUS and c.date and citing_date and c.date > citing_date:
+        return None  # cited before it was written (an edition's note may look ahead)
     if ref.date:
         if c.date == ref.date:
             total += 0.3
@@ -175,6 +180,8 @@ def score(ref: Reference, citing: Passage, c: Candidate) -> tuple[float, list[st
                 why.append("dated a day apart (sent and received)")
             else:
                 total -= 0.2
+    if ref.kind == Reference.Kind.FORWARDING and ref.sender_id and c.sender != ref.sender_id:
+        return None  # what one forwards "from Cde. Peng Dehuai" is Peng Dehuai's
     if ref.sender_id:
         if c.sender == ref.sender_id:
             total += 0.15
@@ -188,7 +195,7 @@ def score(ref: Reference, citing: Passage, c: Candidate) -> tuple[float, list[st
         elif c.recipients:
             total -= 0.1
     if inside and same_cable:
-        total += 0.1
+        total += 0.35 if ref.kind == Reference.Kind.FORWARDING else 0.1
         why.append("in the same cable")
     if ref.kind == Reference.Kind.FORWARDING and c.top_level:
         total += 0.05
@@ -197,8 +204,12 @@ def score(ref: Reference, citing: Passage, c: Candidate) -> tuple[float, list[st
 
 def resolve(ref: Reference, citing: Passage, names: dict[int, str]) -> None:
     """Set ``ref``'s target, score and reason, or its want-list entry (not saved)."""
-    scored = []
+    scored, seen = [], set()
     for c in candidates(ref, citing):
+        identity = (c.cable.pk, c.telegram.pk if c.telegram is not None else None)
+        if identity in seen:
+            continue
+        seen.add(identity)
         result = score(ref, citing, c)
         if result is not None:
             scored.append((result[0], result[1], c))
@@ -213,7 +224,7 @@ def resolve(ref: Reference, citing: Passage, names: dict[int, str]) -> None:
             s[2].telegram.number if s[2].telegram else 0,
         )
     )
-    if scored and scored[0][0] >= THRESHOLD:
+    if scored and scored[0][0] >= THRESHOLD - 1e-9:  # sums of tenths: 0.3 + 0.15
         total, why, c = scored[0]
         ties = sum(1 for s in scored[1:] if s[0] >= total - 0.001)
         if ties:
