@@ -48,3 +48,18 @@ def test_a_strip_lists_what_answers_and_what_is_answered_in_date_order(
     client.get(reverse("reading:cable", args=[SEED]) + "?x=1")
     with django_assert_max_num_queries(3):  # kept layers: the versions, the notes
         client.get(reverse("reading:cable", args=[SEED]) + "?kind=comment")
+
+
+@pytest.mark.django_db
+def test_the_chronology_shows_one_thread(client, seed):
+    load_exchange()
+    url = reverse("reading:chronology")
+    html = client.get(url, {"thread": "x-4121-filippov-to-mao-1951-08-05"}).content.decode()
+    assert "The correspondence of" in html
+    # The record, what it answers and cites, what answers it; nothing else.
+    for title in ["Cable No. 4121", "Cable No. 3950", "Cable No. 4180", "Cable No. 5002"]:
+        assert title in html
+    assert "Cable No. 6100" not in html and "Telegram 456" not in html
+    page = client.get(url, {"thread": "no-such-record"})
+    assert page.status_code == 400
+    assert "No record has the address “no-such-record”." in page.content.decode()
