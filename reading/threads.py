@@ -40,7 +40,7 @@ class Entry:
     label: str
     date: object
     url: str
-    compare_url: str
+    compare_url: str  # empty when the two cannot be set side by side
     via: str  # the reference's words, as written
     part: str = ""  # which part of this record cites it ("Telegram 3"), if not the whole
 
@@ -53,6 +53,15 @@ def key_of(cable: Cable, telegram=None) -> str:
 
 
 def _compare(a: str, b: str) -> str:
+    """The split view of two keys; none when one holds the other (a cover note and a
+    telegram it forwards are one cable: the split view refuses the same passages twice,
+    and the strip's link to the telegram is on the same page)."""
+    if a.startswith("cable:") and b.startswith(f"telegram:{a[len('cable:') :]}:"):
+        return ""
+    if b.startswith("cable:") and a.startswith(f"telegram:{b[len('cable:') :]}:"):
+        return ""
+    if a == b:
+        return ""
     return f"{reverse('reading:compare')}?{urlencode({'a': a, 'b': b}, safe=':')}"
 
 
@@ -91,8 +100,9 @@ def build(cable: Cable, arriving) -> list[Entry]:
             name = str(t) if t is not None else ref.target_cable.title
             if t is not None and ref.target_cable.pk != cable.pk:
                 name = f"{name} (in {ref.target_cable.title})"
+            part = f"Telegram {telegram.number}" if telegram is not None else ""
             entries.setdefault(
-                (OUTGOING[ref.relation], here),
+                (OUTGOING[ref.relation], part, here),
                 Entry(
                     OUTGOING[ref.relation],
                     name,
@@ -100,7 +110,7 @@ def build(cable: Cable, arriving) -> list[Entry]:
                     place,
                     _compare(own_key, here),
                     ref.surface,
-                    f"Telegram {telegram.number}" if telegram is not None else "",
+                    part,
                 ),
             )
     for ref in arriving:
@@ -111,7 +121,7 @@ def build(cable: Cable, arriving) -> list[Entry]:
         name = citing.title if telegram is None else f"{telegram} (in {citing.title})"
         when = telegram.sent_on if telegram is not None and telegram.sent_on else citing.date
         entries.setdefault(
-            (INCOMING[ref.relation], there),
+            (INCOMING[ref.relation], "", there),
             Entry(
                 INCOMING[ref.relation],
                 name,

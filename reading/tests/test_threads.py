@@ -19,8 +19,12 @@ def strip(html):
 def test_the_seed_strip_shows_what_the_cover_note_forwards_and_the_attachments(client, seed):
     html = strip(client.get(reverse("reading:cable", args=[SEED])).content.decode())
     assert "Forwards" in html and "Telegram 3: attachment to" in html
+    assert "Telegram 4: attachment to" in html
     assert "Telegram 1 from Li Kenong, 1145 10 July" in html
-    assert f"/compare/?a=cable:{SEED}&amp;b=telegram:{SEED}:1" in html
+    # Telegram 3 beside the report it is attached to; the cover note's forwarding has no
+    # side-by-side link: the split view refuses a cable beside one of its own telegrams.
+    assert f"/compare/?a=telegram:{SEED}:3&amp;b=telegram:{SEED}:1" in html
+    assert f'b=telegram:{SEED}:1">' in html and f"a=cable:{SEED}&amp;" not in html
     assert f'href="/cables/{SEED}/references.jsonld"' in html
 
 

@@ -21,6 +21,8 @@ def test_the_strip_opens_the_forwarded_report_side_by_side(
         "title", "Forwards: Telegram 1 from Li Kenong, 1145 10 July"
     )
     strip.screenshot(path=str(screenshot_dir / "thread-strip.png"))
+    # Telegram 3 (attachment Nº 1) beside the report it belongs to.
     strip.get_by_role("link", name="Read side by side").first.click()
-    expect(page).to_have_url(f"{live_server.url}/compare/?a=cable:{SLUG}&b=telegram:{SLUG}:1")
+    expect(page).to_have_url(f"{live_server.url}/compare/?a=telegram:{SLUG}:3&b=telegram:{SLUG}:1")
+    expect(page.locator("#pane-a .pane__title")).to_contain_text("Telegram 3")
     expect(page.locator("#pane-b .pane__title")).to_contain_text("Telegram 1")
