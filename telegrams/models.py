@@ -369,7 +369,9 @@ class Reference(models.Model):
     objects = ReferenceQuerySet.as_manager()
 
     class Meta:
-        ordering = ["passage", "start"]
+        # By the column, not the relation: "passage" would follow Passage's ordering to
+        # its cable's date and title, joining both to sort a passage's few rows.
+        ordering = ["passage_id", "start"]
         constraints = [
             models.CheckConstraint(condition=Q(start__lt=F("end")), name="reference_span"),
             models.UniqueConstraint(fields=["passage", "start", "end"], name="reference_unique"),

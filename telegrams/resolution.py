@@ -119,11 +119,14 @@ def candidates(ref: Reference, citing: Passage) -> list[Candidate]:
                 found.append(candidate)
         return found
     if ref.kind == Reference.Kind.ATTACHMENT or (ref.series and "report" in ref.series):
-        for t in telegrams.filter(reference__icontains="report").exclude(
+        # The report an attachment belongs to: in the same cable, else by the same author.
+        reports = telegrams.filter(reference__icontains="report").exclude(
             reference__istartswith="attachment"
-        ):
-            found.append(_telegram_candidate(t))
-        return found
+        )
+        here = [_telegram_candidate(t) for t in reports.filter(passage__cable=cable)[:50]]
+        if here or not ref.sender_id:
+            return here
+        return [_telegram_candidate(t) for t in reports.filter(author_id=ref.sender_id)[:50]]
     where = Q()
     if number:
         where |= Q(cable_number=number) | Q(sender_number=number) | Q(record_id=number)
@@ -133,9 +136,9 @@ def candidates(ref: Reference, citing: Passage) -> list[Candidate]:
     if where:
         found += [_cable_candidate(c) for c in cables.filter(where)[:50]]
     if ref.kind == Reference.Kind.FORWARDING:
-        # What a cover note forwards is, first of all, the telegrams that follow it.
+        # What a cover note forwards is the telegrams that follow it, when it has any.
         found += [_telegram_candidate(t) for t in telegrams.filter(passage__cable=cable)]
-        if not ref.date:
+        if found or not ref.date:
             return found
     if ref.date:
         dated = telegrams.filter(sent_on=ref.date)
@@ -202,10 +205,22 @@ def score(ref: Reference, citing: Passage, c: Candidate) -> tuple[float, list[st
     return min(total, 1.0), why
 
 
-def resolve(ref: Reference, citing: Passage, names: dict[int, str]) -> None:
-    """Set ``ref``'s target, score and reason, or its want-list entry (not saved)."""
+def resolve(ref: Reference, citing: Passage, names: dict[int, str], memo=None) -> None:
+    """Set ``ref``'s target, score and reason, or its want-list entry (not saved).
+
+    ``memo`` (a dict) keeps the candidates of references that share them (the
+    attachments of one report, in one cable) across the calls of one recompute."""
+    key = None
+    if memo is not None and ref.kind == Reference.Kind.ATTACHMENT:
+        key = (ref.kind, citing.cable_id, ref.sender_id)
+    if key is not None and key in memo:
+        drawn = memo[key]
+    else:
+        drawn = candidates(ref, citing)
+        if key is not None:
+            memo[key] = drawn
     scored, seen = [], set()
-    for c in candidates(ref, citing):
+    for c in drawn:
         identity = (c.cable.pk, c.telegram.pk if c.telegram is not None else None)
         if identity in seen:
             continue
@@ -310,11 +325,12 @@ def _follow_the_words(text: str, kept: list[Reference]) -> list[Reference]:
     return result
 
 
-def name_resolver():
-    """A function from a name as written to a participant id (names read once)."""
+def name_resolver(matcher=None):
+    """A function from a name as written to a participant id (names read once, unless
+    the caller has a ``cables.mentions.NameMatcher`` already)."""
     from cables.mentions import NameMatcher
 
-    matcher = NameMatcher.from_database()
+    matcher = matcher or NameMatcher.from_database()
 
     def resolve_name(name: str) -> int | None:
         hits = matcher.find(name)
@@ -323,48 +339,87 @@ def name_resolver():
     return resolve_name
 
 
-@transaction.atomic
-def recompute_references(passages: Iterable[Passage]) -> int:
+class _Names(dict):
+    """Participant names by id, read once when first asked for (a want-list label)."""
+
+    def __missing__(self, key):
+        if not getattr(self, "_read", False):
+            self._read = True
+            self.update(Participant.objects.values_list("pk", "name"))
+            if key in self:
+                return self[key]
+        return ""
+
+    def get(self, key, default=""):
+        return self[key] if key is not None else default
+
+
+@transaction.atomic(savepoint=False)  # inside an import or a save: no savepoint of its own
+def recompute_references(passages: Iterable[Passage], matcher=None) -> int:
     """Find, parse and resolve the references of ``passages`` again; return how many are
-    shown now. Editors' references are kept (and resolved again); a few queries per
-    passage and per reference: a write path, never a page's."""
+    shown now. Editors' references are kept (and resolved again when they have no
+    target). Four queries for the passages and what they hold (none more for a
+    passage without references), then a few per reference: a write path, never a
+    page's. Names are read only when a forwarding phrase names someone."""
     passages = list(passages_for_references(passages))
     if not passages:
         return 0
-    resolve_name = name_resolver()
-    names = dict(Participant.objects.values_list("pk", "name"))
+    resolver = None
+
+    def resolve_name(name: str) -> int | None:
+        nonlocal resolver
+        if resolver is None:
+            resolver = name_resolver(matcher)
+        return resolver(name)
+
+    names = _Names()
+    memo: dict = {}
+    existing: dict[int, list[Reference]] = {}
+    for ref in Reference.objects.filter(passage__in=passages).order_by("passage_id", "start"):
+        existing.setdefault(ref.passage_id, []).append(ref)
+    found_ids = [
+        r.pk for refs in existing.values() for r in refs if r.status == Reference.Status.FOUND
+    ]
+    had_missing = any(r.missing_id for refs in existing.values() for r in refs)
+    if found_ids:
+        Reference.objects.filter(pk__in=found_ids).delete()
     total = 0
+    new: list[Reference] = []
     for passage in passages:
         kept = _follow_the_words(
-            passage.text, list(passage.references.exclude(status=Reference.Status.FOUND))
+            passage.text,
+            [r for r in existing.get(passage.pk, []) if r.status != Reference.Status.FOUND],
         )
-        passage.references.filter(status=Reference.Status.FOUND).delete()
         taken = {(r.start, r.end) for r in kept}
-        new = []
+        mine = []
         if passage.kind in SPEAKING:
             for f in detect(passage.text, speaker_of(passage), resolve_name):
                 if any(f.start < r.end and r.start < f.end for r in kept):
                     continue  # an editor's decision covers these words
                 if (f.start, f.end) not in taken:
-                    new.append(_from_found(passage, f))
+                    mine.append(_from_found(passage, f))
         # An editor's reference keeps the target it has (theirs, or resolved before);
         # one without a target is tried again.
         waiting = [r for r in kept if r.status != Reference.Status.REJECTED and not r.target]
-        for ref in new + waiting:
-            resolve(ref, passage, names)
-        Reference.objects.bulk_create(new)
+        for ref in mine + waiting:
+            resolve(ref, passage, names, memo)
         for ref in waiting:
             ref.save()
-        total += len(new) + sum(1 for r in kept if r.status != Reference.Status.REJECTED)
-    MissingRecord.objects.filter(references__isnull=True).delete()
+        new += mine
+        total += len(mine) + sum(1 for r in kept if r.status != Reference.Status.REJECTED)
+    Reference.objects.bulk_create(new)
+    if had_missing:
+        MissingRecord.objects.filter(references__isnull=True).delete()
     return total
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # inside an import or a save: no savepoint of its own
 def resolve_waiting(cable: Cable) -> int:
     """Try again the unresolved references a newly saved ``cable`` could answer (by
-    its numbers, record id or dates); return how many now resolve. One query when
-    none waits."""
+    its numbers, record id or dates); return how many now resolve. One query when the
+    want-list is empty, four when nothing on it matches."""
+    if not Reference.objects.filter(missing__isnull=False).exists():
+        return 0  # an empty want-list: nothing waits for any record
     numbers = {
         _norm_number(v) for v in (cable.cable_number, cable.sender_number, cable.record_id) if v
     }
@@ -406,7 +461,7 @@ def resolve_waiting(cable: Cable) -> int:
     return resolved
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # inside an import or a save: no savepoint of its own
 def resolve_orphans() -> int:
     """Resolve again the references whose record was deleted (their target set to
     null, and no want-list entry yet); return how many there were. One query when

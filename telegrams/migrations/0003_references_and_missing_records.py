@@ -57,7 +57,7 @@ class Migration(migrations.Migration):
                 ('target_telegram', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='cited_by', to='telegrams.telegram')),
             ],
             options={
-                'ordering': ['passage', 'start'],
+                'ordering': ['passage_id', 'start'],
                 'indexes': [models.Index(fields=['target_cable'], name='reference_target_cable'), models.Index(condition=models.Q(('missing__isnull', False)), fields=['number'], name='reference_missing_no'), models.Index(condition=models.Q(('missing__isnull', False)), fields=['date'], name='reference_missing_date')],
                 'constraints': [models.CheckConstraint(condition=models.Q(('start__lt', models.F('end'))), name='reference_span'), models.UniqueConstraint(fields=('passage', 'start', 'end'), name='reference_unique')],
             },
