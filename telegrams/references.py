@@ -430,11 +430,16 @@ def speaker_of(passage) -> Speaker:
 
 def passages_for_references(passages: Iterable):
     """``passages`` (ids or rows) with what :func:`speaker_of` reads (3 queries)."""
+    from django.db.models import Prefetch
+
     from cables.models import Passage
+    from telegrams.models import TelegramRecipient
 
     ids = [getattr(p, "pk", p) for p in passages]
+    recipients = TelegramRecipient.objects.order_by("telegram_id", "role", "position")
     return (
         Passage.objects.filter(pk__in=ids)
         .select_related("cable__sender", "telegram")
-        .prefetch_related("telegram__recipients")
+        .prefetch_related(Prefetch("telegram__recipients", queryset=recipients))
+        .order_by("cable_id", "position")
     )

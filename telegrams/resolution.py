@@ -25,11 +25,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 
 from cables.models import Cable, Participant, Passage, SourceMark
 from readingroom.anchoring import Selector, anchor
-from telegrams.models import MissingRecord, Reference, Telegram
+from telegrams.models import MissingRecord, Reference, Telegram, TelegramRecipient
 from telegrams.references import SPEAKING, Found, detect, passages_for_references, speaker_of
 
 THRESHOLD = 0.45
@@ -88,15 +88,28 @@ def _telegram_candidate(telegram: Telegram) -> Candidate:
     )
 
 
-def candidates(ref: Reference, citing: Passage) -> list[Candidate]:
-    """The published records ``ref`` could name (2–3 queries)."""
+def candidates(ref: Reference, citing: Passage, siblings=None) -> list[Candidate]:
+    """The published records ``ref`` could name (2–3 queries; none for a forwarding
+    or an attachment when ``siblings``, the telegrams of the citing cable as loaded,
+    are given)."""
     cable = citing.cable
+    own = None  # the citing cable's telegrams, when the caller has them all
+    if siblings is not None and cable.status == Cable.Status.PUBLISHED:
+        own = siblings.get(cable.pk)
     number = _norm_number(ref.number) if ref.number else ""
     cables = Cable.objects.published().select_related("sender")
+    # Ordered by their own columns: the models' orderings name relations (a telegram by
+    # its cable, a recipient by its telegram), which would join and sort every cable.
     telegrams = (
         Telegram.objects.filter(passage__cable__status=Cable.Status.PUBLISHED)
         .select_related("passage__cable")
-        .prefetch_related("recipients")
+        .prefetch_related(
+            Prefetch(
+                "recipients",
+                queryset=TelegramRecipient.objects.order_by("telegram_id", "role", "position"),
+            )
+        )
+        .order_by("passage__cable_id", "number")
     )
     found: list[Candidate] = []
     if ref.kind == Reference.Kind.FRUS:
@@ -123,7 +136,15 @@ def candidates(ref: Reference, citing: Passage) -> list[Candidate]:
         reports = telegrams.filter(reference__icontains="report").exclude(
             reference__istartswith="attachment"
         )
-        here = [_telegram_candidate(t) for t in reports.filter(passage__cable=cable)[:50]]
+        if own is not None:
+            here = [
+                _telegram_candidate(t)
+                for t in own
+                if "report" in t.reference.lower()
+                and not t.reference.lower().startswith("attachment")
+            ]
+        else:
+            here = [_telegram_candidate(t) for t in reports.filter(passage__cable=cable)[:50]]
         if here or not ref.sender_id:
             return here
         return [_telegram_candidate(t) for t in reports.filter(author_id=ref.sender_id)[:50]]
@@ -137,7 +158,10 @@ def candidates(ref: Reference, citing: Passage) -> list[Candidate]:
         found += [_cable_candidate(c) for c in cables.filter(where)[:50]]
     if ref.kind == Reference.Kind.FORWARDING:
         # What a cover note forwards is the telegrams that follow it, when it has any.
-        found += [_telegram_candidate(t) for t in telegrams.filter(passage__cable=cable)]
+        if own is not None:
+            found += [_telegram_candidate(t) for t in own]
+        else:
+            found += [_telegram_candidate(t) for t in telegrams.filter(passage__cable=cable)]
         if found or not ref.date:
             return found
     if ref.date:
@@ -205,7 +229,9 @@ def score(ref: Reference, citing: Passage, c: Candidate) -> tuple[float, list[st
     return min(total, 1.0), why
 
 
-def resolve(ref: Reference, citing: Passage, names: dict[int, str], memo=None) -> None:
+def resolve(
+    ref: Reference, citing: Passage, names: dict[int, str], memo=None, siblings=None
+) -> None:
     """Set ``ref``'s target, score and reason, or its want-list entry (not saved).
 
     ``memo`` (a dict) keeps the candidates of references that share them (the
@@ -216,7 +242,7 @@ def resolve(ref: Reference, citing: Passage, names: dict[int, str], memo=None) -
     if key is not None and key in memo:
         drawn = memo[key]
     else:
-        drawn = candidates(ref, citing)
+        drawn = candidates(ref, citing, siblings)
         if key is not None:
             memo[key] = drawn
     scored, seen = [], set()
@@ -355,12 +381,14 @@ class _Names(dict):
 
 
 @transaction.atomic(savepoint=False)  # inside an import or a save: no savepoint of its own
-def recompute_references(passages: Iterable[Passage], matcher=None) -> int:
+def recompute_references(passages: Iterable[Passage], matcher=None, whole=False) -> int:
     """Find, parse and resolve the references of ``passages`` again; return how many are
     shown now. Editors' references are kept (and resolved again when they have no
     target). Four queries for the passages and what they hold (none more for a
     passage without references), then a few per reference: a write path, never a
-    page's. Names are read only when a forwarding phrase names someone."""
+    page's. Names are read only when a forwarding phrase names someone. ``whole``:
+    the passages are every passage of their cables (an import, the seed), so a
+    cover note's forwarding and an attachment find their telegrams among them."""
     passages = list(passages_for_references(passages))
     if not passages:
         return 0
@@ -374,6 +402,15 @@ def recompute_references(passages: Iterable[Passage], matcher=None) -> int:
 
     names = _Names()
     memo: dict = {}
+    siblings = None
+    if whole:
+        siblings = {}
+        for p in passages:
+            siblings.setdefault(p.cable_id, [])
+            telegram = getattr(p, "telegram", None)
+            if telegram is not None:
+                telegram.passage = p
+                siblings[p.cable_id].append(telegram)
     existing: dict[int, list[Reference]] = {}
     for ref in Reference.objects.filter(passage__in=passages).order_by("passage_id", "start"):
         existing.setdefault(ref.passage_id, []).append(ref)
@@ -402,7 +439,7 @@ def recompute_references(passages: Iterable[Passage], matcher=None) -> int:
         # one without a target is tried again.
         waiting = [r for r in kept if r.status != Reference.Status.REJECTED and not r.target]
         for ref in mine + waiting:
-            resolve(ref, passage, names, memo)
+            resolve(ref, passage, names, memo, siblings)
         for ref in waiting:
             ref.save()
         new += mine

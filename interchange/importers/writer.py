@@ -373,7 +373,7 @@ def _write(doc, names: Names, collection, matcher) -> Result:
     result.marks = len(marks)
     # References (issue 16): the passages in bulk had no signal, and "your" and "our"
     # name the telegrams' authors and addressees, written just above.
-    recompute_references(passages, matcher)
+    recompute_references(passages, matcher, whole=True)
     resolve_waiting(cable)
     return result
 

@@ -47,7 +47,7 @@ class Command(BaseCommand):
             call_command("loaddata", str(SEED), verbosity=0)
             cable = Cable.objects.get(record_id=SEED_RECORD_ID)
             count = recompute_mentions(Passage.objects.filter(cable=cable))
-            recompute_references(Passage.objects.filter(cable=cable))
+            recompute_references(Passage.objects.filter(cable=cable), whole=True)
             resolve_waiting(cable)
             fixes = self._corrections(cable)
             call_command("rebuild_search_index", cable=[cable.slug], verbosity=0)  # loaded raw
