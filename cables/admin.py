@@ -94,6 +94,11 @@ class CollectionAdmin(admin.ModelAdmin):
         return obj.cable_count
 
 
+def is_deleted(form) -> bool:
+    """Whether a valid formset form is marked for deletion (its DELETE box)."""
+    return bool(getattr(form, "cleaned_data", {}).get("DELETE"))
+
+
 class OrderedFormSet(nested_admin.formsets.NestedInlineFormSet):
     """Positions from the order of the rows, saved without tripping a unique position.
 
@@ -111,10 +116,7 @@ class OrderedFormSet(nested_admin.formsets.NestedInlineFormSet):
             form.instance.pk
             for form in forms
             if form.instance.pk
-            and (
-                self._should_delete_form(form)
-                or form.initial.get(field) != getattr(form.instance, field)
-            )
+            and (is_deleted(form) or form.initial.get(field) != getattr(form.instance, field))
         ]
         if moving:
             held = [form.initial.get(field) or 0 for form in forms if form.instance.pk]

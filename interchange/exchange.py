@@ -55,7 +55,15 @@ from cables.models import (
     SourceMark,
 )
 from interchange.exporters.web_annotation import ANNO_CONTEXT, to_web_annotation
-from telegrams.models import Agenda, AgendaItem, Correspondence, Telegram, TelegramRecipient
+from telegrams.models import (
+    Agenda,
+    AgendaItem,
+    Correspondence,
+    Reference,
+    Telegram,
+    TelegramRecipient,
+)
+from telegrams.resolution import recompute_references
 
 log = logging.getLogger(__name__)
 
@@ -122,13 +130,14 @@ class Site:
 
 
 def for_export(cables=None):
-    """Cables with everything a JSON/TEI/text export reads, in 9 queries.
+    """Cables with everything a JSON/TEI/text export reads, in 10 queries.
 
     The cables with sender and recipient; collections; related cables;
     handling with agents; passages; their telegrams with author and
     attachment_of; the telegrams' recipients with participants; every
     mention (rejected ones too) with its participant; the passages' source
-    marks (footnote calls, page breaks, glosses) with their note passage.
+    marks (footnote calls, page breaks, glosses) with their note passage; every
+    reference (rejected ones too) with its parse and its target (issue 16).
     """
     telegrams = Telegram.objects.select_related("author", "attachment_of").prefetch_related(
         Prefetch(
@@ -147,6 +156,12 @@ def for_export(cables=None):
         Prefetch(
             "marks",
             queryset=SourceMark.objects.select_related("note").order_by("start", "kind", "pk"),
+        ),
+        Prefetch(
+            "references",
+            queryset=Reference.objects.select_related(
+                "sender", "recipient", "target_cable", "target_telegram__passage"
+            ).order_by("start", "end", "pk"),
         ),
     )
     cables = Cable.objects.all() if cables is None else cables
@@ -308,7 +323,7 @@ def cable_document(cable: Cable, extras: Extras, site) -> dict:
         ({"slug": r.slug, "record_id": r.record_id, "title": r.title} for r in cable.related.all()),
         key=lambda r: r["slug"],
     )
-    passages, telegrams, mentions, marks = [], [], [], []
+    passages, telegrams, mentions, marks, references = [], [], [], [], []
     for p in cable.passages.all():
         passages.append(
             {
@@ -343,6 +358,7 @@ def cable_document(cable: Cable, extras: Extras, site) -> dict:
             }
             for m in p.mentions.all()
         ]
+        references += [reference_document(p, r) for r in p.references.all()]
         t = telegram_of(p)
         if t is not None:
             telegrams.append(
@@ -444,6 +460,7 @@ def cable_document(cable: Cable, extras: Extras, site) -> dict:
         "telegrams": telegrams,
         "handling": handling,
         "mentions": mentions,
+        "references": references,
         "marks": marks,
         "agendas": agenda_docs,
         "correspondences": correspondences,
@@ -454,6 +471,37 @@ def cable_document(cable: Cable, extras: Extras, site) -> dict:
             "total": len(annotations),
             "first": {"type": "AnnotationPage", "startIndex": 0, "items": annotations},
         },
+    }
+
+
+def reference_document(passage: Passage, r: Reference) -> dict:
+    """One reference of a passage in the exchange format (no query: uses ``for_export``)."""
+    target = None
+    # A draft's address is the admin's alone: exports name published records only.
+    if r.target_cable_id and r.target_cable.status == Cable.Status.PUBLISHED:
+        target = {
+            "slug": r.target_cable.slug,
+            "record_id": r.target_cable.record_id,
+            "telegram": r.target_telegram.number if r.target_telegram_id else None,
+        }
+    return {
+        "passage": passage.position,
+        "start": r.start,
+        "end": r.end,
+        "surface": r.surface,
+        "status": r.status,
+        "kind": r.kind,
+        "relation": r.relation,
+        "sender": _slug(r.sender),
+        "recipient": _slug(r.recipient),
+        "date": _iso(r.date),
+        "year_inferred": r.year_inferred,
+        "number": r.number,
+        "series": r.series,
+        "count": r.count,
+        "target": target,
+        "score": r.score,
+        "reason": r.reason,
     }
 
 
@@ -583,6 +631,7 @@ class _Restorer:
         self.collections: dict[str, Collection] = {}
         self.deferred_correspondences: list[tuple[Cable, list[dict], set[int]]] = []
         self.deferred_related: list[tuple[Cable, list[dict]]] = []
+        self.deferred_references: list[tuple[Cable, dict[int, Passage], list[dict]]] = []
         self.context: list[str] = []
 
     def where(self) -> str:
@@ -780,6 +829,7 @@ class _Restorer:
         self._marks(passages, doc.get("marks", []))
         self.deferred_correspondences.append((cable, doc.get("correspondences", []), items))
         self.deferred_related.append((cable, fields.get("related", [])))
+        self.deferred_references.append((cable, passages, doc.get("references") or []))
         self._annotations(passages, doc.get("annotations") or {})
         return cable
 
@@ -1084,7 +1134,68 @@ class _Restorer:
 
     # After every cable ----------------------------------------------------
 
+    def _references(self, cable, passages: dict[int, Passage], docs: list[dict]):
+        """Editors' references (confirmed, added, rejected) as they were, with the
+        target an editor gave; then every passage's references found and resolved
+        again (found ones are derived from the text: recomputed, not restored).
+        After every cable, so a target later in the same file is there."""
+        Reference.objects.filter(passage__in=list(passages.values())).delete()
+        rows = []
+        for d in docs:
+            if not isinstance(d, dict) or d.get("status") in (None, Reference.Status.FOUND):
+                continue
+            passage = passages.get(d.get("passage"))
+            start, end = d.get("start"), d.get("end")
+            if (
+                passage is None
+                or not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end)
+                or end > len(passage.text)
+            ):
+                raise RestoreError(f"{self.where()}a reference is out of its text.")
+            if d["status"] not in Reference.Status.values or d.get("kind") not in (
+                Reference.Kind.values
+            ):
+                raise RestoreError(f"{self.where()}a reference has an unknown status or kind.")
+            target = d.get("target") or {}
+            target_cable = (
+                Cable.objects.filter(slug=target.get("slug")).first()
+                if target.get("slug")
+                else None
+            )
+            target_telegram = None
+            if target_cable is not None and target.get("telegram"):
+                target_telegram = Telegram.objects.filter(
+                    passage__cable=target_cable, number=target["telegram"]
+                ).first()
+            rows.append(
+                Reference(
+                    passage=passage,
+                    start=start,
+                    end=end,
+                    surface=passage.text[start:end],
+                    status=d["status"],
+                    kind=d["kind"],
+                    relation=d.get("relation") or Reference.Relation.CITES,
+                    sender=Participant.objects.filter(slug=d.get("sender") or "").first(),
+                    recipient=Participant.objects.filter(slug=d.get("recipient") or "").first(),
+                    date=_date(d.get("date")),
+                    year_inferred=bool(d.get("year_inferred")),
+                    number=_str(d.get("number") or "", "a reference's number")[:40],
+                    series=_str(d.get("series") or "", "a reference's series")[:40],
+                    count=d.get("count") if isinstance(d.get("count"), int) else None,
+                    target_cable=target_cable,
+                    target_telegram=target_telegram,
+                    reason="Restored from an export" if target_cable else "",
+                )
+            )
+        Reference.objects.bulk_create(rows)
+        recompute_references(passages.values())
+
     def _finish(self):
+        for cable, passages, docs in self.deferred_references:
+            self.context.append(f"cable {cable.slug}")
+            self._references(cable, passages, docs)
+            self.context.pop()
         for cable, docs in self.deferred_related:
             for d in docs:
                 other = Cable.objects.filter(slug=d.get("slug")).first() or (

@@ -15,6 +15,7 @@ urlpatterns = [
     path(
         "cables/<slug:slug>/annotations.jsonld", views.annotations_jsonld, name="annotations_jsonld"
     ),
+    path("cables/<slug:slug>/references.jsonld", views.references_jsonld, name="references_jsonld"),
     path("cables/<slug:slug>/annotations.csv", views.annotations_csv, name="annotations_csv"),
     path(
         "cables/<slug:slug>/annotations.md", views.annotations_markdown, name="annotations_markdown"

@@ -15,6 +15,7 @@ import json
 
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -28,10 +29,12 @@ from interchange.exporters.web_annotation import (
     ANNO_CONTEXT,
     JSONLD_CONTENT_TYPE,
     cable_annotations,
+    reference_annotation,
     to_web_annotation,
 )
 from interchange.exporters.wilson_text import wilson_text
 from readingroom.http import attachment, display_name
+from telegrams.models import Reference
 
 # Views --------------------------------------------------------------------------
 
@@ -214,6 +217,34 @@ def annotations_jsonld(request: HttpRequest, slug: str) -> HttpResponse:
         json.dumps(collection, ensure_ascii=False, indent=2), content_type=JSONLD_CONTENT_TYPE
     )
     return attachment(response, f"{cable.slug}-annotations.jsonld")
+
+
+@require_GET
+def references_jsonld(request: HttpRequest, slug: str) -> HttpResponse:
+    """The cable's references to other messages as ``linking`` Web Annotations (issue 16;
+    2 queries: the cable, its shown references with their passages and targets)."""
+    cable = get_object_or_404(Cable.objects.published(), slug=slug)
+    refs = list(
+        Reference.objects.shown()
+        .filter(passage__cable=cable)
+        .select_related("passage", "target_cable", "target_telegram__passage")
+        .order_by("passage__position", "start")
+    )
+    for ref in refs:
+        ref.passage.cable = cable  # passage URLs without a query each
+    items = [reference_annotation(request, ref) for ref in refs]
+    collection = {
+        "@context": ANNO_CONTEXT,
+        "id": request.build_absolute_uri(),
+        "type": "AnnotationCollection",
+        "label": f"References in “{cable.title}”",
+        "total": len(items),
+        "first": {"type": "AnnotationPage", "startIndex": 0, "items": items},
+    }
+    response = HttpResponse(
+        json.dumps(collection, ensure_ascii=False, indent=2), content_type=JSONLD_CONTENT_TYPE
+    )
+    return attachment(response, f"{cable.slug}-references.jsonld")
 
 
 CSV_COLUMNS = [

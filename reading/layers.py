@@ -58,6 +58,7 @@ from annotations.margin import PassageLayer, telegram_of
 from annotations.models import Annotation, Link
 from annotations.templatetags.passages import element_for, passage_spans, row_text
 from cables.models import Cable
+from reading import threads
 from reading.models import KeptLayers
 from readingroom.caching import PAGE_CACHE, Versions, cable_scope, read_versions, release
 from readingroom.spans import excerpt_runs, render_blocks, runs_html
@@ -136,7 +137,8 @@ def build(
     collection (when it is in one), one for the ids of the links arriving at its
     passages and one for whether it has annotations (so that a reader's page
     asks which of them it may see only when there are any: most cables have
-    none), unless ``incoming`` and ``annotated`` give them."""
+    none), unless ``incoming`` and ``annotated`` give them; and one for the
+    references arriving at it, for its thread strip (``reading.threads``)."""
     passages = []
     handling_after = None
     telegram_count = 0
@@ -180,6 +182,7 @@ def build(
         incoming = Link.objects.filter(target_passage__cable=cable).values_list("pk", flat=True)
     if annotated is None:
         annotated = Annotation.objects.filter(passage__cable=cable).exists()
+    context["thread"] = threads.build(cable, threads.incoming(cable))
     return CableLayers(
         cable=plain(cable),
         passages=tuple(passages),

@@ -27,7 +27,7 @@ from readingroom.caching import RECORDS, cable_scope, conditional_page, versione
 from readingroom.http import HtmxHttpRequest
 from readingroom.spans import Span, excerpt_runs, runs_html
 from search.highlight import find_in_rows
-from telegrams.models import Telegram, TelegramRecipient
+from telegrams.models import Reference, Telegram, TelegramRecipient
 
 SHOWN_MENTION_STATUSES = [s for s in Mention.Status if s != Mention.Status.REJECTED]
 PUBLISHED = Cable.Status.PUBLISHED  # readers see published records only
@@ -249,6 +249,21 @@ class ChronologyFilter(forms.Form):
         required=False,
         error_messages={"invalid_choice": "There is no side called “%(value)s”."},
     )
+    # "?thread=<slug>": one record's correspondence (issue 16), from its thread strip.
+    thread = forms.SlugField(
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid": "“%(value)s” is not the address of a record."},
+    )
+
+    def clean_thread(self):
+        slug = self.cleaned_data["thread"]
+        if not slug:
+            return None
+        cable = Cable.objects.published().filter(slug=slug).only("pk", "slug", "title").first()
+        if cable is None:
+            raise forms.ValidationError(f"No record has the address “{slug}”.")
+        return cable
 
     reading = forms.ChoiceField(
         required=False,
@@ -270,12 +285,19 @@ class ChronologyFilter(forms.Form):
         self.fields["side"].choices = [("", "Either side")] + [(s.slug, s.name) for s in sides]
 
 
-def _chronology_sources(person, side):
+def _chronology_sources(person, side, thread=None):
     """The dated telegrams, cables and handling events that may show ``person`` or someone
-    of ``side`` (a superset: ``reading.chronology.select`` decides exactly; no query)."""
+    of ``side`` (a superset: ``reading.chronology.select`` decides exactly; no query),
+    of the records in ``thread``'s correspondence when it is given: the record, what
+    its references resolve to and what cites it (``correspondence_of``)."""
     telegrams = Telegram.objects.filter(sent_on__isnull=False, passage__cable__status=PUBLISHED)
     cables = Cable.objects.published().filter(date__isnull=False)
     handling = Handling.objects.filter(on__isnull=False, cable__status=PUBLISHED)
+    if thread is not None:
+        ids = correspondence_of(thread)
+        telegrams = telegrams.filter(passage__cable__in=ids)
+        cables = cables.filter(pk__in=ids)
+        handling = handling.filter(cable__in=ids)
     for key, value in (("", person), ("side", side)):
         if value is None:
             continue
@@ -349,6 +371,21 @@ def correct_entries(entries, user) -> None:
                 break
 
 
+def correspondence_of(cable: Cable):
+    """The ids of ``cable`` and of the published records its shown references resolve
+    to or that cite it: one hop of its correspondence (a subquery; no query)."""
+    shown = Reference.objects.shown().order_by()
+    return (
+        Cable.objects.published()
+        .filter(
+            Q(pk=cable.pk)
+            | Q(pk__in=shown.filter(passage__cable=cable).values("target_cable_id"))
+            | Q(pk__in=shown.filter(target_cable=cable).values("passage__cable_id"))
+        )
+        .values("pk")
+    )
+
+
 @require_GET
 def chronology(request: HtmxHttpRequest) -> HttpResponse:
     """Every dated telegram, cable and handling event in time order, by day, a page of
@@ -371,8 +408,9 @@ def chronology(request: HtmxHttpRequest) -> HttpResponse:
     chosen = {name: value for name, value in form.cleaned_data.items() if value}
     side = next((s for s in sides if s.slug == chosen.get("side")), None)
     person = chosen.get("participant")
-    telegrams, cables, handling = _chronology_sources(person, side)
-    key = f"{person.pk if person else ''}:{side.pk if side else ''}"
+    thread = chosen.get("thread")
+    telegrams, cables, handling = _chronology_sources(person, side, thread)
+    key = f"{person.pk if person else ''}:{side.pk if side else ''}:{thread.pk if thread else ''}"
     pages = timeline.windows(_chronology_days(telegrams, cables, handling, key))
     index = timeline.window_for(pages, chosen.get("from"))
     window = pages[index] if pages else None
@@ -416,6 +454,7 @@ def chronology(request: HtmxHttpRequest) -> HttpResponse:
         "filtered": bool({k: v for k, v in chosen.items() if k not in ("from", "reading")}),
         "chosen_participant": person,
         "chosen_side": side,
+        "chosen_thread": thread,
         "window": window,
         "page_number": index + 1,
         "page_count": len(pages),

@@ -519,6 +519,11 @@ RULES: dict[str, Rule] = {
     ),
     "telegrams_agenda": Rule(ARCHIVE),
     "telegrams_agendaitem": Rule(RECORDS, cables=_OF_PASSAGE),
+    # A reference shows on its own cable's page (its span, the thread strip) and on
+    # the cable it resolves to (the strip's "answered by"); issue 16.
+    "telegrams_reference": Rule(RECORDS, cables=_OF_PASSAGE + " UNION SELECT {r}.target_cable_id"),
+    # The want-list: the admin's alone.
+    "telegrams_missingrecord": Rule(RECORDS),
     # Shown on the agenda comparison only (which reads the records), not beside passages.
     "telegrams_correspondence": Rule(RECORDS),
     "annotations_researchgroup": Rule(ARCHIVE),

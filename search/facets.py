@@ -19,7 +19,7 @@ from itertools import chain
 from typing import TYPE_CHECKING
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from annotations.models import Annotation, Tag
 from cables.models import Cable, Collection, Participant, Side
@@ -27,6 +27,7 @@ from readingroom.caching import versioned
 from search.backends import backend
 from search.backends.base import fetch, table
 from search.models import SearchEntry
+from telegrams.models import Reference
 
 if TYPE_CHECKING:
     from search.services import Matched, Results
@@ -47,6 +48,8 @@ class Filters:
     collection: str = ""
     annotated: str = ""  # "yes" or "no"
     tag: str = ""
+    cites: str = ""  # a cable's slug: the cables whose references resolve to it (issue 16)
+    cited_by: str = ""  # a cable's slug: the cables its references resolve to
 
     NAMES = (
         "year",
@@ -58,8 +61,10 @@ class Filters:
         "collection",
         "annotated",
         "tag",
+        "cites",
+        "cited_by",
     )
-    SLUGS = ("participant", "side", "collection", "tag")
+    SLUGS = ("participant", "side", "collection", "tag", "cites", "cited_by")
 
     @classmethod
     def from_params(cls, params) -> tuple[Filters, list[str]]:
@@ -111,6 +116,8 @@ FACET_LABELS = {
     "collection": "Collection",
     "annotated": "Annotations",
     "tag": "Annotation tag",
+    "cites": "Cites",
+    "cited_by": "Cited by",
 }
 ANNOTATED_LABELS = {"yes": "Has annotations", "no": "No annotations"}
 
@@ -139,6 +146,19 @@ def filtered_cables(filters: Filters, user) -> QuerySet:
     if filters.tag:
         cables = cables.filter(
             pk__in=visible.filter(tags__slug=filters.tag).values("passage__cable_id")
+        )
+    # A record's references to its own telegrams (a cover note forwarding them) are
+    # not citations of it.
+    references = Reference.objects.shown().order_by().exclude(passage__cable=F("target_cable"))
+    if filters.cites:
+        cables = cables.filter(
+            pk__in=references.filter(target_cable__slug=filters.cites).values("passage__cable_id")
+        )
+    if filters.cited_by:
+        cables = cables.filter(
+            pk__in=references.filter(
+                passage__cable__slug=filters.cited_by, target_cable__isnull=False
+            ).values("target_cable_id")
         )
     return cables.values("pk")
 
@@ -273,7 +293,7 @@ def check_filters(filters: Filters, messages: list[str], visible: tuple[str, lis
     :func:`facet_rows`): a tag only on private, group or hidden notes is, to
     anyone who may not see them, the same as a tag nobody made.
 
-    One query, only when a participant, side, collection or tag is chosen.
+    One query, only when a participant, side, collection, tag or cited record is chosen.
     """
     labels: dict[tuple[str, str], str] = {}
     if filters.annotated:
@@ -286,6 +306,8 @@ def check_filters(filters: Filters, messages: list[str], visible: tuple[str, lis
         "side": (Side, "name"),
         "collection": (Collection, "title"),
         "tag": (Tag, "name"),
+        "cites": (Cable, "title"),
+        "cited_by": (Cable, "title"),
     }
     branches, params = [], []
     tag_link = connection.ops.quote_name(Annotation.tags.through._meta.db_table)
@@ -300,6 +322,8 @@ def check_filters(filters: Filters, messages: list[str], visible: tuple[str, lis
                 f"WHERE at.tag_id = t.id AND e.kind = 'annotation' AND {visible[0]})"
             )
             params += list(visible[1])
+        if model is Cable:
+            sql += " AND t.status = 'published'"
         branches.append(sql)
     found = {(n, s): label for n, s, label in fetch(" UNION ALL ".join(branches), params)}
     labels.update(found)
@@ -313,6 +337,8 @@ def check_filters(filters: Filters, messages: list[str], visible: tuple[str, lis
                     "side": f"There is no side called “{value}”.",
                     "collection": f"There is no collection called “{value}”.",
                     "tag": f"No annotation tag is called “{value}”.",
+                    "cites": f"No record has the address “{value}”.",
+                    "cited_by": f"No record has the address “{value}”.",
                 }[name]
                 + " That filter is left out."
             )

@@ -17,10 +17,25 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from cables.admin import CableAdmin, HandlingInline, OrderedFormSet, PassageAdmin, excerpt
+from cables.admin import (
+    CableAdmin,
+    HandlingInline,
+    OrderedFormSet,
+    PassageAdmin,
+    excerpt,
+    is_deleted,
+)
 from cables.admin import PassageInline as CablePassageInline
 from cables.models import Cable, Passage
-from telegrams.models import Agenda, AgendaItem, Correspondence, Telegram, TelegramRecipient
+from telegrams.models import (
+    Agenda,
+    AgendaItem,
+    Correspondence,
+    MissingRecord,
+    Reference,
+    Telegram,
+    TelegramRecipient,
+)
 
 SMALL_TEXTAREA = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 70})}}
 
@@ -49,9 +64,22 @@ class TelegramInline(admin.StackedInline):
 admin.site.unregister(Passage)
 
 
+class ReferenceInline(admin.TabularInline):
+    """A passage's references, as mentions are listed: editors confirm, reject or add."""
+
+    model = Reference
+    fk_name = "passage"
+    extra = 0
+    fields = ["surface", "start", "end", "kind", "relation", "status", "target_telegram"]
+    fields += ["target_cable", "score", "reason"]
+    readonly_fields = ["score", "reason"]
+    autocomplete_fields = ["target_telegram", "target_cable"]
+    show_change_link = True
+
+
 @admin.register(Passage)
 class PassageWithTelegramAdmin(PassageAdmin):
-    inlines = [TelegramInline, *PassageAdmin.inlines]
+    inlines = [TelegramInline, *PassageAdmin.inlines, ReferenceInline]
 
 
 class RecipientFormSet(OrderedFormSet):
@@ -62,16 +90,15 @@ class RecipientFormSet(OrderedFormSet):
     def get_queryset(self):
         return super().get_queryset().filter(role=self.role).select_related("participant")
 
-    def _construct_form(self, i, **kwargs):
-        form = super()._construct_form(i, **kwargs)
-        form.instance.role = self.role
-        return form
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        form.instance.role = self.role  # every row of this list, the empty one too
 
     def clean(self):
         super().clean()
         seen = set()
         for form in self.forms:
-            if self._should_delete_form(form) or not getattr(form, "cleaned_data", None):
+            if is_deleted(form) or not getattr(form, "cleaned_data", None):
                 continue
             participant = form.cleaned_data.get("participant")
             if participant is None:
@@ -113,7 +140,7 @@ class TelegramHeaderFormSet(nested_admin.formsets.NestedInlineFormSet):
         headers = [
             form
             for form in self.forms
-            if not self._should_delete_form(form) and (form.instance.pk or form.has_changed())
+            if not is_deleted(form) and (form.instance.pk or form.has_changed())
         ]
         parent = getattr(self, "parent_form", None)
         kind = parent.cleaned_data.get("kind") if parent is not None and parent.is_valid() else None
@@ -251,3 +278,82 @@ class CorrespondenceAdmin(admin.ModelAdmin):
             status=Correspondence.Status.REJECTED
         )
         self.message_user(request, f"{done} proposal(s) rejected.")
+
+
+@admin.register(Reference)
+class ReferenceAdmin(admin.ModelAdmin):
+    """Every reference with its resolution: the record, the score and why (issue 16).
+
+    Confirming, rejecting or adding one is an editor's decision that recomputing
+    keeps; an editor's target is kept too.
+    """
+
+    list_display = ["surface", "citing", "kind", "relation", "status", "target", "score"]
+    list_display += ["reason"]
+    list_filter = ["status", "kind", "relation", ("missing", admin.EmptyFieldListFilter)]
+    list_select_related = [
+        "passage__cable",
+        "target_cable",
+        "target_telegram__author",
+        "target_telegram__passage",
+    ]
+    search_fields = ["surface", "number", "passage__cable__title"]
+    autocomplete_fields = ["sender", "recipient", "target_cable", "target_telegram"]
+    raw_id_fields = ["passage"]
+    readonly_fields = ["score", "reason", "missing"]
+    actions = ["confirm", "reject"]
+
+    @admin.display(description="In")
+    def citing(self, obj):
+        return obj.passage.cable
+
+    @admin.display(description="Resolves to")
+    def target(self, obj):
+        return obj.target or "— not in this archive"
+
+    @admin.action(description="Confirm the selected references")
+    def confirm(self, request, queryset):
+        queryset.update(status=Reference.Status.CONFIRMED)
+
+    @admin.action(description="Reject the selected references")
+    def reject(self, request, queryset):
+        queryset.update(status=Reference.Status.REJECTED)
+
+
+class CitingInline(admin.TabularInline):
+    model = Reference
+    fk_name = "missing"
+    extra = 0
+    can_delete = False
+    fields = ["surface", "passage", "status", "score", "reason"]
+    readonly_fields = fields
+    show_change_link = True
+    verbose_name = "document citing it"
+    verbose_name_plural = "documents citing it"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MissingRecord)
+class MissingRecordAdmin(admin.ModelAdmin):
+    """The want-list: records the archive's documents cite and the archive lacks.
+
+    An entry goes when its last reference resolves (a matching record imported or
+    saved) or is rejected.
+    """
+
+    list_display = ["label", "date", "number", "series", "citing"]
+    search_fields = ["label", "number"]
+    readonly_fields = ["key", "label", "number", "series", "date", "sender", "recipient"]
+    inlines = [CitingInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).wanted()
+
+    @admin.display(description="Cited by", ordering="citing")
+    def citing(self, obj):
+        return obj.citing
+
+    def has_add_permission(self, request):
+        return False

@@ -243,6 +243,161 @@ class Correspondence(models.Model):
         return self.status == self.Status.PROPOSED
 
 
+# References between records (issue 16) ----------------------------------
+
+
+class MissingRecordQuerySet(models.QuerySet):
+    def wanted(self):
+        """Entries some reference still points at, with how many references cite them."""
+        return self.annotate(citing=models.Count("references")).filter(citing__gt=0)
+
+
+class MissingRecord(models.Model):
+    """A record the archive's documents cite but the archive does not hold.
+
+    "Referenced, not in this archive": the editors' want-list. Each unresolved
+    reference points at one (references that name the same message share it);
+    when a matching record is imported or saved its references resolve and the
+    entry is left with none, so the want-list no longer shows it.
+    """
+
+    key = models.CharField(
+        max_length=300, unique=True, help_text="What names the message: kind, number, date, who."
+    )
+    label = models.CharField(max_length=300, help_text="The message as editors are shown it.")
+    number = models.CharField(max_length=40, blank=True)
+    series = models.CharField(max_length=40, blank=True)
+    date = models.DateField(null=True, blank=True)
+    sender = models.ForeignKey(
+        Participant, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recipient = models.ForeignKey(
+        Participant, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = MissingRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["date", "label"]
+        verbose_name = "record referenced, not in this archive"
+        verbose_name_plural = "records referenced, not in this archive"
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class ReferenceQuerySet(models.QuerySet):
+    def shown(self):
+        """References that are not rejected by an editor."""
+        return self.exclude(status=Reference.Status.REJECTED)
+
+
+class Reference(models.Model):
+    """A span of a passage naming another message: "your telegram of 8 September",
+    "Deptel 123", "See Document 427", "the texts of four telegrams of 10 July".
+
+    Found by ``telegrams.references`` and kept as mentions are: editors confirm,
+    reject or add them, and recomputing replaces only the found ones. The parse
+    (who sent the message cited, to whom, when, its number) and the resolution
+    (the record it is, with a score and the reason) are columns of the row.
+    """
+
+    class Status(models.TextChoices):
+        FOUND = "found", "Found by pattern"
+        CONFIRMED = "confirmed", "Confirmed by an editor"
+        ADDED = "added", "Added by an editor"
+        REJECTED = "rejected", "Rejected by an editor"
+
+    class Kind(models.TextChoices):
+        DATED = "dated", "Dated"
+        NUMBERED = "numbered", "Numbered"
+        FRUS = "frus", "FRUS cross-reference"
+        FORWARDING = "forwarding", "Forwarding"
+        ATTACHMENT = "attachment", "Attachment to a report"
+
+    class Relation(models.TextChoices):
+        ANSWERS = "answers", "Answers"  # the addressee's message ("your telegram of")
+        CITES = "cites", "Cites"  # its own side's, a third party's, an edition's
+        FORWARDS = "forwards", "Forwards"
+        PART_OF = "part_of", "Is an attachment to"
+
+    passage = models.ForeignKey(Passage, on_delete=models.CASCADE, related_name="references")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    surface = models.CharField(max_length=300, help_text="The words as they stand in the text.")
+    status = models.CharField(max_length=10, choices=Status, default=Status.FOUND)
+    kind = models.CharField(max_length=10, choices=Kind)
+    relation = models.CharField(max_length=10, choices=Relation, default=Relation.CITES)
+    # The parse: the message cited.
+    sender = models.ForeignKey(
+        Participant, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recipient = models.ForeignKey(
+        Participant, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    date = models.DateField(null=True, blank=True)
+    year_inferred = models.BooleanField(
+        default=False, help_text="The text gives no year: taken from the citing document."
+    )
+    number = models.CharField(max_length=40, blank=True)
+    series = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="e.g. Deptel, Embtel, HNC, brief report, frus1951v07p1.",
+    )
+    count = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="How many messages it names (forwarding)."
+    )
+    # The resolution.
+    target_cable = models.ForeignKey(
+        Cable, null=True, blank=True, on_delete=models.SET_NULL, related_name="cited_by"
+    )
+    target_telegram = models.ForeignKey(
+        Telegram, null=True, blank=True, on_delete=models.SET_NULL, related_name="cited_by"
+    )
+    score = models.FloatField(null=True, blank=True)
+    reason = models.CharField(max_length=500, blank=True)
+    missing = models.ForeignKey(
+        MissingRecord,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="references",
+        help_text="Set while no record of the archive matches.",
+    )
+
+    objects = ReferenceQuerySet.as_manager()
+
+    class Meta:
+        # By the column, not the relation: "passage" would follow Passage's ordering to
+        # its cable's date and title, joining both to sort a passage's few rows.
+        ordering = ["passage_id", "start"]
+        constraints = [
+            models.CheckConstraint(condition=Q(start__lt=F("end")), name="reference_span"),
+            models.UniqueConstraint(fields=["passage", "start", "end"], name="reference_unique"),
+        ]
+        indexes = [
+            # A cable's thread strip: what cites it (and its telegrams).
+            models.Index(fields=["target_cable"], name="reference_target_cable"),
+            # Resolving the want-list when a record arrives: unresolved ones by number and date.
+            models.Index(
+                fields=["number"], condition=Q(missing__isnull=False), name="reference_missing_no"
+            ),
+            models.Index(
+                fields=["date"], condition=Q(missing__isnull=False), name="reference_missing_date"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.surface
+
+    @property
+    def target(self):
+        """The record it resolves to: a telegram, else a cable, else None (no query when
+        the targets are selected with it)."""
+        return self.target_telegram or self.target_cable
+
+
 # Reading ------------------------------------------------------------------
 
 
@@ -255,7 +410,7 @@ def cables_for_reading(cables=None):
 
     One query for the cable with sender and recipient, then one each for
     collections, related cables, handling events, passages, and the
-    passages' telegrams, mentions and agenda items (see
+    passages' telegrams, mentions, agenda items and references (see
     ``reading.views.cable_detail`` for the pinned count).
     """
     # Every prefetch orders by its own columns: the models' default orderings name
@@ -288,6 +443,12 @@ def cables_for_reading(cables=None):
             .order_by("passage_id", "start"),
         ),
         Prefetch("agenda_items", queryset=AgendaItem.objects.select_related("agenda__side")),
+        Prefetch(
+            "references",
+            queryset=Reference.objects.shown()
+            .select_related("target_cable", "target_telegram__author", "target_telegram__passage")
+            .order_by("passage_id", "start"),
+        ),
     )
     if cables is None:
         cables = Cable.objects.all()

@@ -57,13 +57,38 @@ def item_mark(item) -> Mark:
     )
 
 
+def reference_mark(reference) -> Mark:
+    """A reference to another message (issue 16): a span, not a link, since mentions
+    (links) lie inside it; the thread strip above the text holds the links."""
+    target = reference.target
+    if target is not None and reference.target_cable.status == "published":
+        title = f"{reference.get_relation_display()}: {target}"
+        missing = ""
+    else:
+        title = "Referenced, not in this archive"
+        missing = " reference--missing"
+    return Mark(
+        "span",
+        (
+            ("class", f"reference{missing}"),
+            ("id", None),
+            ("data-reference", str(reference.pk)),
+            ("title", title),
+        ),
+        (("id", f"ref-{reference.pk}"),),
+    )
+
+
 def passage_spans(passage) -> list[Span]:
-    """Mention and agenda-item spans of a passage (uses prefetched relations)."""
+    """Mention, agenda-item and reference spans of a passage (uses prefetched relations)."""
     spans = [Span(m.start, m.end, "mention", mention_mark(m)) for m in passage.mentions.all()]
     spans += [
         Span(item.start, item.end, "agenda_item", item_mark(item))
         for item in passage.agenda_items.all()
         if item.start is not None and item.end is not None
+    ]
+    spans += [
+        Span(r.start, r.end, "reference", reference_mark(r)) for r in passage.references.all()
     ]
     return spans
 

@@ -506,17 +506,17 @@ def test_reading_view_query_count_is_constant(
 ):
     _bulk(users, telegram1, n)
     client = signed_in(users.researcher, users.password)
-    with django_assert_num_queries(24 + session_row()):
+    with django_assert_num_queries(26 + session_row()):
         # the session row (none where sessions come from the shared cache), then:
         # 1. the signed-in user
         # 2. the data version (readingroom.caching)
-        # 3-22. the cable's fixed layers (see reading/tests/test_cable.py; the
+        # 3-24. the cable's fixed layers (see reading/tests/test_cable.py; the
         #       ids of links arriving: none, so no query for the visible ones;
         #       whether it has annotations; the cables before and after it in
-        #       its collection, issue 14; the row kept in the database looked
-        #       for, then written)
-        # 23. the annotations the reader may see, with author and group
-        # 24. the tags of the cable's annotations
+        #       its collection, issue 14; its references and those arriving,
+        #       issue 16; the row kept in the database looked for, then written)
+        # 25. the annotations the reader may see, with author and group
+        # 26. the tags of the cable's annotations
         response = client.get(cable.get_absolute_url())
     assert response.content.decode().count('class="note note--') == n + 11
     with django_assert_num_queries(4 + session_row()):  # the layers and cards are kept
@@ -528,12 +528,13 @@ def test_fragment_query_count_is_constant(users, cable, telegram1, django_assert
     _bulk(users, telegram1, 50)
     note = Annotation.objects.filter(passage=telegram1).first()
     client = signed_in(users.researcher, users.password)
-    with django_assert_num_queries(19 + session_row()):
+    with django_assert_num_queries(20 + session_row()):
         # the session row, then: 1. user; 2. the annotation (visible to the reader)
         # 3. savepoint; 4. the author's registration (a reply to a public note is
         # public: may they publish, must it wait for review? issue 15);
         # 5. insert the reply; 6. release savepoint
-        # 7-19. the passage row: the cable and its text (10), the reader's
+        # 7-20. the passage row: the cable and its text (11, with its references,
+        #       issue 16), the reader's
         #       annotations (1), their tags (1) and the links arriving (1)
         response = client.post(reverse("annotations:reply", args=[note.pk]), {"body": "ok"}, **HTMX)
     assert response.status_code == 200

@@ -39,6 +39,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import xml.etree.ElementTree as ET
+from urllib.parse import urljoin
 
 from django.utils import timezone
 
@@ -146,8 +147,14 @@ def _item_id(item) -> str:
     return f"item-{item.agenda.slug}-{item.number}"
 
 
-def _add_runs(paragraph: ET.Element, runs) -> None:
-    """Runs of a paragraph as TEI: spans nested outermost first; newlines as ``lb``."""
+def _add_runs(paragraph: ET.Element, runs, url: str = "") -> None:
+    """Runs of a paragraph as TEI: spans nested outermost first; newlines as ``lb``.
+
+    A reference to another message (issue 16) is a ``ref`` whose ``type`` is its
+    relation (answers, cites, forwards, part_of) and whose ``target`` is the
+    record it resolves to in the reading room; one the archive lacks has no
+    target and ``subtype="not-in-archive"``.
+    """
     for run in runs:
         parent = paragraph
         replaced = None
@@ -155,6 +162,8 @@ def _add_runs(paragraph: ET.Element, runs) -> None:
             if span.kind == "mention":
                 ref = "#" + _person_id(span.data.participant.slug)
                 parent = _sub(parent, "persName", attrs={"ref": ref})
+            elif span.kind == "reference":
+                parent = _sub(parent, "ref", attrs=_reference_attrs(span.data, url))
             elif span.kind == "agenda_item":
                 ana = "#" + _item_id(span.data)
                 parent = _sub(parent, "seg", attrs={"type": "agenda-item", "ana": ana})
@@ -168,10 +177,22 @@ def _add_runs(paragraph: ET.Element, runs) -> None:
             _sub(choice, "corr", replaced)
 
 
-def _add_text(div: ET.Element, passage: Passage, spans: list[Span]) -> None:
+def _reference_attrs(reference, url: str) -> dict:
+    attrs = {"type": reference.relation}
+    if reference.target_cable_id and reference.target_cable.status == "published":
+        path = reference.target_cable.get_absolute_url()
+        if reference.target_telegram_id:
+            path += f"#p{reference.target_telegram.passage.position}"
+        attrs["target"] = urljoin(url, path)
+    else:
+        attrs["subtype"] = "not-in-archive"
+    return attrs
+
+
+def _add_text(div: ET.Element, passage: Passage, spans: list[Span], url: str = "") -> None:
     """The passage's paragraphs as ``p`` elements of ``div``."""
     for block in blocks(passage.text, spans):
-        _add_runs(_sub(div, "p"), block.runs)
+        _add_runs(_sub(div, "p"), block.runs, url)
 
 
 def _when(day: dt.date | None, at: dt.time | None) -> str:
@@ -253,6 +274,11 @@ def tei(cable: Cable, extras: exchange.Extras, url: str) -> str:
             Span(i.start, i.end, "agenda_item", i) for i in items_by_passage.get(passage.pk, [])
         ]
         spans += [Span(a.start, a.end, "fix", a) for a in fixes.get(passage.pk, [])]
+        spans += [
+            Span(r.start, r.end, "reference", r)
+            for r in passage.references.all()
+            if r.status != "rejected"
+        ]
         telegram = exchange.telegram_of(passage)
         if telegram is None:
             div = _sub(
@@ -260,9 +286,9 @@ def tei(cable: Cable, extras: exchange.Extras, url: str) -> str:
                 "div",
                 attrs={"type": passage.kind, XML_ID: passage.anchor, "n": passage.label or None},
             )
-            _add_text(div, passage, spans)
+            _add_text(div, passage, spans, url)
         else:
-            _telegram(cable_div, cable, passage, telegram, spans)
+            _telegram(cable_div, cable, passage, telegram, spans, url)
     _back(_sub(text, "back"), cable, extras, agendas, fixes)
 
     _clean(root)
@@ -364,7 +390,12 @@ def _profile_desc(profile: ET.Element, cable: Cable, extras: exchange.Extras, la
 
 
 def _telegram(
-    cable_div: ET.Element, cable: Cable, passage: Passage, telegram: Telegram, spans: list[Span]
+    cable_div: ET.Element,
+    cable: Cable,
+    passage: Passage,
+    telegram: Telegram,
+    spans: list[Span],
+    url: str = "",
 ) -> None:
     """A telegram's ``div``: head, opener, its text, closer."""
     corresp = None
@@ -397,7 +428,7 @@ def _telegram(
     if len(salute):
         _sub(div, "opener").append(salute)
 
-    _add_text(div, passage, spans)
+    _add_text(div, passage, spans, url)
 
     closer = ET.Element("closer")
     if telegram.author:

@@ -151,6 +151,62 @@ def link_bodies(request: HttpRequest, link) -> list[dict]:
     return [end, relation]
 
 
+def reference_annotation(request: HttpRequest, ref) -> dict:
+    """A reference to another message (issue 16) as a ``linking`` Web Annotation: the
+    target is its words in the citing passage, the body the record it resolves to
+    (a ``SpecificResource``) and its relation, or a note that the archive lacks it.
+    Who found it: the reading room (status ``found``) or an editor. No query (uses
+    ``select_related``)."""
+    passage = ref.passage
+    text = passage.text
+    body: list[dict] = []
+    if ref.target_cable_id and ref.target_cable.status == "published":
+        path = ref.target_cable.get_absolute_url()
+        if ref.target_telegram_id:
+            path += f"#p{ref.target_telegram.passage.position}"
+        body.append(
+            {
+                "type": "SpecificResource",
+                "purpose": "linking",
+                "source": request.build_absolute_uri(path),
+            }
+        )
+    else:
+        body.append(
+            {
+                "type": "TextualBody",
+                "value": "Referenced, not in this archive",
+                "purpose": "describing",
+            }
+        )
+    body.append({"type": "TextualBody", "value": ref.relation, "purpose": "classifying"})
+    return {
+        "id": request.build_absolute_uri(
+            f"{passage.get_absolute_url().split('#')[0]}#ref-{ref.pk}"
+        ),
+        "type": "Annotation",
+        "motivation": "linking",
+        "creator": {
+            "type": "Software" if ref.status == "found" else "Person",
+            "name": "Reading Room" if ref.status == "found" else "An editor of the Reading Room",
+        },
+        "status": ref.status,
+        "body": body,
+        "target": {
+            "source": request.build_absolute_uri(passage.get_absolute_url()),
+            "selector": [
+                {
+                    "type": "TextQuoteSelector",
+                    "exact": ref.surface,
+                    "prefix": text[max(0, ref.start - 32) : ref.start],
+                    "suffix": text[ref.end : ref.end + 32],
+                },
+                {"type": "TextPositionSelector", "start": ref.start, "end": ref.end},
+            ],
+        },
+    }
+
+
 # Reading a collection back ---------------------------------------------------
 
 

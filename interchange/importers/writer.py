@@ -180,6 +180,7 @@ def write_all(
 
 def _write(doc, names: Names, collection, matcher) -> Result:
     from telegrams.models import Agenda, AgendaItem, Telegram, TelegramRecipient
+    from telegrams.resolution import recompute_references, resolve_waiting
 
     unknown = [(n, role) for n, role in doc.names() if names.resolve(n) is None]
     fields = {k: v for k, v in doc.fields.items() if k in CABLE_FIELDS and v is not None}
@@ -370,6 +371,10 @@ def _write(doc, names: Names, collection, matcher) -> Result:
     if marks:
         SourceMark.objects.bulk_create(marks)
     result.marks = len(marks)
+    # References (issue 16): the passages in bulk had no signal, and "your" and "our"
+    # name the telegrams' authors and addressees, written just above.
+    recompute_references(passages, matcher, whole=True)
+    resolve_waiting(cable)
     return result
 
 

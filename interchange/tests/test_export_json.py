@@ -116,11 +116,12 @@ def test_private_annotation_is_absent_for_everyone_but_its_author(client, seed, 
 def test_query_count_does_not_grow(client, users, django_assert_num_queries, n):
     archive = build_archive(n)
     annotate_all(archive, users, n)
-    with django_assert_num_queries(16):
-        # interchange.exchange.for_export (9): the cable with sender and recipient,
+    with django_assert_num_queries(17):
+        # interchange.exchange.for_export (10): the cable with sender and recipient,
         # collections, related cables, handling with agents, passages,
         # telegrams with author and attachment_of, recipients, mentions,
-        # source marks. exchange.Extras (7): agendas with side and telegram,
+        # source marks, references with their targets (issue 16). exchange.Extras (7):
+        # agendas with side and telegram,
         # their items, correspondences, participants with side, aliases, the
         # visible annotations, their tags.
         data = export(client, archive.cable.slug)
@@ -132,8 +133,8 @@ def test_signed_in_reader_adds_session_and_user(client, users, django_assert_num
     archive = build_archive(2)
     annotate_all(archive, users, 2)
     client.force_login(users.researcher)
-    # The 16 above, the user, and the session row (none where the shared cache has it).
-    with django_assert_num_queries(17 + session_row()):
+    # The 17 above, the user, and the session row (none where the shared cache has it).
+    with django_assert_num_queries(18 + session_row()):
         export(client, archive.cable.slug)
 
 

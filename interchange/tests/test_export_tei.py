@@ -206,10 +206,11 @@ def test_private_corrections_are_not_in_anothers_tei(client, seed, users):
 def test_tei_query_count_does_not_grow(client, users, django_assert_num_queries, tei_all, n):
     archive = build_archive(n)
     annotate_all(archive, users, n)
-    with django_assert_num_queries(16):
-        # interchange.exchange.for_export (9): the cable with sender and recipient,
+    with django_assert_num_queries(17):
+        # interchange.exchange.for_export (10): the cable with sender and recipient,
         # collections, related, handling, passages, telegrams, recipients,
-        # mentions, source marks; Extras (7): agendas, items, correspondences,
+        # mentions, source marks, references (issue 16); Extras (7): agendas, items,
+        # correspondences,
         # participants, aliases, annotations, tags.
         response = client.get(reverse("interchange:export_tei", args=[archive.cable.slug]))
     valid_tei(tei_all, response.content)

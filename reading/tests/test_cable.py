@@ -86,7 +86,9 @@ def test_paragraphs_keep_exact_text_with_offsets(client):
     html = get(client, archive).content.decode()
     cover = archive.passages[1]
     second_para = cover.text.index("I am sending")
-    assert f'<p data-start="{second_para}">I am sending' in html
+    # The paragraph opens on a forwarding reference (issue 16), a span of its own.
+    assert f'<p data-start="{second_para}"><span class="reference' in html
+    assert 'data-reference="' in html and ">I am sending" in html
     # Single newlines become <br> (and keep the newline character itself).
     assert '<br>\n- <span class="agenda-item"' in html
 
@@ -134,7 +136,7 @@ def test_query_count_does_not_grow_with_telegrams_and_mentions(
     client, django_assert_num_queries, n
 ):
     archive = build_archive(n)
-    with django_assert_num_queries(21):  # +1: the data version (readingroom.caching)
+    with django_assert_num_queries(23):  # +1: the data version (readingroom.caching)
         # 0. the cable's layers kept in the database at these versions (none yet)
         # 1. the cable with sender, recipient and the original it translates
         # 2. its collections
@@ -146,11 +148,14 @@ def test_query_count_does_not_grow_with_telegrams_and_mentions(
         # 8. telegram attachments with their passages
         # 9. shown mentions with participants
         # 10. agenda items with agenda and side
+        # 10a. shown references with their targets (issue 16), in one query
         # 11. the cable's published translations
         # 12. the ids of the links arriving at its passages (none here, so no
         #     query for those the reader may see)
         # 13. whether it has annotations at all (none here: so none are asked for)
         # 14, 15. the cables before and after it in its collection (issue 14)
+        # 16, 17. its references, and those of other cables arriving at it, for the
+        #     thread strip (issue 16)
         # +4: the layers kept in the database: an update of its row (none),
         #     then an insert, in a savepoint (a test runs in a transaction)
         response = get(client, archive)
@@ -168,7 +173,7 @@ def test_seed_cable_renders_its_four_telegrams(client, seed, django_assert_num_q
 
     cable = Cable.objects.get(record_id__endswith="117409")
     # As above, + the annotations the reader may see and their tags.
-    with django_assert_num_queries(23):
+    with django_assert_num_queries(25):
         response = client.get(cable.get_absolute_url())
     html = response.content.decode()
     check_html(html)

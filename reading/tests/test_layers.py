@@ -83,9 +83,10 @@ def test_layers_are_read_once_per_data_version(client, django_assert_num_queries
         client.get(url + "?kind=comment")
     # A change to what the fixed layers show moves the data version: read again.
     Participant.objects.filter(slug="vaganov").update(name="Vaganov, the cipher clerk")
-    # The versions, the row kept in the database (stale now), the layers (13, and 2
-    # for its neighbours in its collection), that row replaced (no notes to ask for).
-    with django_assert_num_queries(18):
+    # The versions, the row kept in the database (stale now), the layers (13, 2 for
+    # its neighbours in its collection, 2 for its references and those arriving),
+    # that row replaced (no notes to ask for).
+    with django_assert_num_queries(20):
         html = client.get(url + "?kind=question").content.decode()
     assert "Vaganov, the cipher clerk" in html
 
@@ -173,9 +174,9 @@ def test_a_note_on_another_cable_leaves_the_layers_kept(client, users, django_as
         passage=mine, author=users.researcher, body="Here.", kind="comment",
         exact=mine.text[0:8], start=0, end=8, visibility="public",
     )  # fmt: skip
-    # The versions, the kept row (stale), the layers (13 + 2 neighbours), the row
-    # replaced, notes, tags.
-    with django_assert_num_queries(20):
+    # The versions, the kept row (stale), the layers (13 + 2 neighbours + 2 for the
+    # references), the row replaced, notes, tags.
+    with django_assert_num_queries(22):
         html = client.get(cable.get_absolute_url() + "?kind=comment").content.decode()
     assert "Here." in html
 

@@ -14,6 +14,7 @@ from annotations.models import Annotation
 from cables.mentions import recompute_mentions
 from cables.models import Cable, Passage
 from readingroom.anchoring import Selector
+from telegrams.resolution import recompute_references, resolve_waiting
 
 SEED = Path(settings.BASE_DIR) / "fixtures" / "seed.json"
 CORRECTIONS = Path(settings.BASE_DIR) / "fixtures" / "seed_corrections.json"
@@ -46,6 +47,8 @@ class Command(BaseCommand):
             call_command("loaddata", str(SEED), verbosity=0)
             cable = Cable.objects.get(record_id=SEED_RECORD_ID)
             count = recompute_mentions(Passage.objects.filter(cable=cable))
+            recompute_references(Passage.objects.filter(cable=cable), whole=True)
+            resolve_waiting(cable)
             fixes = self._corrections(cable)
             call_command("rebuild_search_index", cable=[cable.slug], verbosity=0)  # loaded raw
         self.stdout.write(
