@@ -340,6 +340,7 @@ ROUTES: dict[str, list[Case]] = {
     "cables/<slug:slug>/export.ris": export_cases(),
     "cables/<slug:slug>/export.bib": export_cases(),
     "cables/<slug:slug>/annotations.jsonld": export_cases(),
+    "cables/<slug:slug>/references.jsonld": export_cases(),
     "cables/<slug:slug>/annotations.csv": export_cases(),
     "cables/<slug:slug>/annotations.md": export_cases(),
 }
