@@ -33,27 +33,8 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-MONTHS = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sept", "sep"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ],
-        start=1,
-    )
-    for name in names
-}
+from readingroom.months import MONTHS
+
 COUNTS = {
     "two": 2,
     "three": 3,

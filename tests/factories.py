@@ -356,6 +356,16 @@ def check_html(html: str) -> None:
 # Shared by the tests of several apps ---------------------------------------
 
 
+def signed_in(user):
+    """A test client signed in as ``user`` (without the sign-in form, which
+    django-axes guards)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
+
+
 def admin_url(model, view: str, *args) -> str:
     return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
 

@@ -13,11 +13,6 @@ from tests.factories import admin_url, form_data
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def telegram1(seed):
-    return Cable.objects.get(record_id="117409").passages.get(label="Telegram 1")
-
-
 def annotate(user, passage, words):
     start = passage.text.index(words)
     return create_annotation(

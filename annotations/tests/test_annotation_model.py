@@ -11,14 +11,8 @@ from annotations.services import (
     reply,
     update_annotation,
 )
-from cables.models import Passage
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def telegram1(seed):
-    return Passage.objects.get(label="Telegram 1", cable__record_id="117409")
 
 
 def _annotate(user, passage, words, **kw):

@@ -8,22 +8,11 @@ from django.urls import reverse
 
 from annotations.models import Annotation, ResearchGroup
 from annotations.services import create_annotation
-from cables.models import Cable
 from readingroom.tests.test_sessions import session_row
 
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture
-def cable(seed):
-    return Cable.objects.get(record_id="117409")
-
-
-@pytest.fixture
-def telegram1(cable):
-    return cable.passages.get(label="Telegram 1")
 
 
 def signed_in(user, password):

@@ -15,33 +15,16 @@ from django.urls import reverse
 from annotations import services
 from annotations.admin import STALE_ADMIN_FORM
 from annotations.models import Annotation, ResearchGroup, ReviewEvent
-from cables.models import Cable
 from search.access import Reader, entry_condition
 from search.backends.base import fetch, table
 from search.models import SearchEntry
-from tests.factories import admin_url, form_data
+from tests.factories import admin_url, form_data, signed_in
 
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 WORDS = "the armistice negotiations"
 NEW_READING = "zzREWRITTENzz"
-
-
-@pytest.fixture
-def cable(seed):
-    return Cable.objects.get(record_id="117409")
-
-
-@pytest.fixture
-def telegram1(cable):
-    return cable.passages.get(label="Telegram 1")
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def note_on(user, passage, words, **kw) -> Annotation:

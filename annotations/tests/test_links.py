@@ -8,15 +8,10 @@ from django.urls import reverse
 
 from annotations.models import Annotation, Link
 from annotations.services import create_link
-from cables.models import Cable, Participant
+from cables.models import Participant
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture
-def cable(seed):
-    return Cable.objects.get(record_id="117409")
 
 
 @pytest.fixture

@@ -13,9 +13,8 @@ from django.urls import reverse
 
 from annotations.models import Annotation, Flag, ModerationItem, ReviewEvent
 from annotations.services import ALREADY_FLAGGED, CONFIRM_FIRST, OWN_FLAG
-from cables.models import Cable
 from readingroom.models import Registration
-from tests.factories import admin_url
+from tests.factories import admin_url, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -23,22 +22,6 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 PASSWORD = "kaesong-armistice-1951"
 MARK = "zzNEWCOMERzz"
 PENDING = "Awaiting review"
-
-
-@pytest.fixture
-def cable(seed):
-    return Cable.objects.get(record_id="117409")
-
-
-@pytest.fixture
-def telegram1(cable):
-    return cable.passages.get(label="Telegram 1")
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def sign_up(client: Client, name: str = "newcomer"):
