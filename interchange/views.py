@@ -277,7 +277,11 @@ def annotations_csv(request: HttpRequest, slug: str) -> HttpResponse:
             [
                 a.pk,
                 a.parent_id or "",
-                safe_cell(a.passage.label or a.passage.get_kind_display()),
+                safe_cell(
+                    "Whole document"
+                    if a.on_document
+                    else a.passage.label or a.passage.get_kind_display()
+                ),
                 "" if a.start is None else a.start,
                 "" if a.end is None else a.end,
                 safe_cell(a.exact),
@@ -318,8 +322,10 @@ def annotations_markdown(request: HttpRequest, slug: str) -> HttpResponse:
         f"{'you may see' if request.user.is_authenticated else 'that are public'}.",
     ]
     passage = None
+    if any(a.on_document for a in roots):
+        lines += ["", "## On the whole document"]
     for a in roots:
-        if a.passage_id != getattr(passage, "pk", None):
+        if not a.on_document and a.passage_id != getattr(passage, "pk", None):
             passage = a.passage
             label = passage.label or passage.get_kind_display()
             lines += [
@@ -328,7 +334,7 @@ def annotations_markdown(request: HttpRequest, slug: str) -> HttpResponse:
                 "",
                 f"<{request.build_absolute_uri(passage.get_absolute_url())}>",
             ]
-        lines += ["", _quote(a.exact), ""]
+        lines += ["", _quote(a.exact), ""] if a.exact else [""]
         if a.body:
             lines += [a.body, ""]
         if a.kind == Annotation.Kind.CORRECTION and a.replacement:

@@ -67,7 +67,7 @@ def reading_context(request, kept: layers.CableLayers) -> dict:
         annotated=kept.annotated,
     )
     token = layers.version_token(request, kept.cable.slug)
-    margin.keep_cards(request, kept.cable, context["rows"], token)
+    margin.keep_cards(request, kept.cable, context["rows"], token, extra=context["document_notes"])
     # "Find in this cable" and search links (?hl=): the terms marked as search hits (no query).
     context["find"] = find_in_rows(context["rows"], request.GET.get("hl", ""))
     layers.keep_texts(kept.cable, context["rows"], token)
