@@ -33,6 +33,7 @@ def test_printed_notes_are_endnotes_and_the_citation_opens_the_first_page(
     marker = page.locator("mark.hl[data-n='1']")
     assert marker.evaluate("m => getComputedStyle(m, '::after').content") == '"1"'
     assert items.first.get_attribute("value") == "1"
+
     # The first page: the title and a short citation line, then the text.
     def top(locator):
         return locator.evaluate("el => el.getBoundingClientRect().top + scrollY")
