@@ -17,8 +17,17 @@ def cable_url(live_server, transactional_db, seed):
 
 
 def test_printed_notes_are_endnotes_and_the_citation_opens_the_first_page(
-    page, cable_url, screenshot_dir
+    page, cable_url, screenshot_dir, users
 ):
+    from annotations import services
+    from cables.models import Cable
+
+    services.create_document_note(
+        user=users.researcher,
+        cable=Cable.objects.get(slug=SLUG),
+        body="Read with the UN draft agenda of 10 July.",
+        visibility="public",
+    )
     page.set_viewport_size({"width": 794, "height": A4_HEIGHT})  # an A4 page's width
     page.goto(cable_url)
     endnotes = page.locator("section.endnotes")
@@ -49,6 +58,11 @@ def test_printed_notes_are_endnotes_and_the_citation_opens_the_first_page(
     assert top(title) < top(line) < top(text) < A4_HEIGHT * 0.6, (top(line), top(text))
     first_passage = page.locator(".passage").first
     assert top(first_passage) < A4_HEIGHT, top(first_passage)  # the text starts on page 1
+    # A note on the whole document prints above the text, without its controls.
+    notes = page.locator("#document-notes")
+    expect(notes).to_contain_text("Read with the UN draft agenda of 10 July.")
+    assert top(text) < top(notes) < top(first_passage)
+    expect(notes.locator(".reply-open, .document-notes__open")).to_have_count(0)
     # The full record comes after the text and its endnotes, open.
     record = page.locator("#record")
     assert top(record) > bottom(endnotes) > top(text)
