@@ -8,7 +8,6 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('annotations', '0003_review_log_flags_and_moderation'),
-        ('cables', '0007_drafts_and_provenance'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

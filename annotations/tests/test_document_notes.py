@@ -340,6 +340,7 @@ def test_the_search_finds_a_document_note_and_opens_the_cable_at_it(
     assert "On the whole document" in mine.content.decode()
 
 
+@pytest.mark.django_db(transaction=True)  # PostgreSQL moves the versions at commit
 def test_a_document_note_moves_its_cables_page_and_no_other(client, cable, users):
     other = Cable.objects.create(
         title="Another cable", slug="another-cable", date=dt.date(1951, 7, 20)
