@@ -336,8 +336,6 @@ def read_item(raw, index: int) -> Item:
         item.replacement = edits[0]["value"] if edits else ""
         rest = [b for b in rest if b not in edits]
     item.body = "\n\n".join(b["value"] for b in rest)
-    if isinstance(target, dict) and "selector" not in target and "source" in target:
-        target = target["source"]
     if isinstance(target, str):
         # The whole document: the cable's address, no selector (a "page note").
         _text(target, f"{where}: target")

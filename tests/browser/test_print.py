@@ -90,3 +90,17 @@ def test_printed_notes_are_endnotes_and_the_citation_opens_the_first_page(
     )
     endnotes.screenshot(path=str(screenshot_dir / "print-endnotes.png"))
     record.screenshot(path=str(screenshot_dir / "print-record-at-the-end.png"))
+
+
+def test_printed_from_a_wide_window_the_text_takes_the_page(page, cable_url):
+    """The side panel's layout (a grid on wide screens) gives way to one column in
+    print: the record after the text, and the text as wide as the page."""
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(cable_url)
+    page.emulate_media(media="print")
+    text = page.locator("#reading-text")
+    expect(text).to_be_visible()
+    width = text.evaluate("el => el.getBoundingClientRect().width")
+    assert width > 1000, width
+    record_top = page.locator("#record").evaluate("el => el.getBoundingClientRect().top")
+    assert record_top > text.evaluate("el => el.getBoundingClientRect().bottom")
