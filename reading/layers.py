@@ -503,3 +503,29 @@ def keep_texts(cable: Cable, rows, version: str | None) -> None:
         store.set(key, texts)
     for r in over:
         r.text_html = texts[r.passage.pk]
+
+
+def kept_endnotes(cable: Cable, endnotes: list, version: str | None) -> SafeString:
+    """The print endnotes of the notes a page shows (``reading/_endnotes.html``),
+    rendered once per data version and list of notes, and kept.
+
+    What an endnote shows (the note's kind, author, date, quote, reading, body,
+    its passage's label) moves the cable's versions when it changes, so the
+    list of (note, number) pairs and the version name it. With 200 notes on
+    the seed they were a third of a signed-in reader's fresh page (issue 13).
+    """
+    if not endnotes:
+        return mark_safe("")
+    signature = repr([(note.pk, note.endnote) for note in endnotes])
+    store = caches[PAGE_CACHE]
+    key = None
+    if version is not None:
+        named = hashlib.blake2b(f"{version}\n{signature}".encode(), digest_size=12).hexdigest()
+        key = f"endnotes:{release()}:{cable.pk}:{named}"
+        html = store.get(key)
+        if isinstance(html, str):
+            return mark_safe(html)
+    html = render_to_string("reading/_endnotes.html", {"endnotes": endnotes})
+    if key is not None:
+        store.set(key, str(html))
+    return mark_safe(html)

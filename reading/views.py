@@ -87,6 +87,7 @@ def reading_context(request, kept: layers.CableLayers) -> dict:
     # "Find in this cable" and search links (?hl=): the terms marked as search hits (no query).
     context["find"] = find_in_rows(context["rows"], request.GET.get("hl", ""))
     layers.keep_texts(kept.cable, context["rows"], token)
+    context["endnotes_html"] = layers.kept_endnotes(kept.cable, context["endnotes"], token)
     context.update(cable=kept.cable, layers=kept, handling_html=kept.handling_html)
     if filters.reading == "corrected" and kept.handling:
         context["handling_html"] = layers.corrected_handling(kept, context["rows"])

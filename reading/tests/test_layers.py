@@ -429,3 +429,35 @@ def test_keep_layers_keeps_the_page_readers_are_served(client):
     call_command("keep_layers", "--origin", "http://testserver", "--all", "--layers-only",
                  stdout=StringIO())  # fmt: skip
     assert _kept_page(archive.cable) == b""
+
+
+def test_endnotes_are_kept_per_version_and_never_stale(client, users):
+    """The print endnotes are rendered once per version and list of notes: a new
+    note (or one edited) shows in them at once."""
+    from unittest import mock
+
+    from reading import layers
+
+    archive = build_archive(2)
+    passage = archive.cable.passages.first()
+    url = archive.cable.get_absolute_url()
+
+    def note(body):
+        return Annotation.objects.create(
+            passage=passage, author=users.researcher, body=body, body_html=f"<p>{body}</p>",
+            kind="comment", exact=passage.text[0:8], start=0, end=8, visibility="public",
+        )  # fmt: skip
+
+    first = note("First remark.")
+    client.get(url)
+    with mock.patch.object(layers, "render_to_string", wraps=layers.render_to_string) as render:
+        html = client.get(url + "?render=2").content.decode()
+    assert not any(c.args[0] == "reading/_endnotes.html" for c in render.call_args_list)
+    endnotes = html[html.index('<section class="endnotes"') :]
+    assert "First remark." in endnotes
+    note("Second remark.")
+    endnotes = client.get(url + "?render=3").content.decode().split('<section class="endnotes"')[1]
+    assert "First remark." in endnotes and "Second remark." in endnotes
+    Annotation.objects.filter(pk=first.pk).update(body_html="<p>Edited remark.</p>")
+    endnotes = client.get(url + "?render=4").content.decode().split('<section class="endnotes"')[1]
+    assert "Edited remark." in endnotes and "First remark." not in endnotes
