@@ -114,6 +114,12 @@ class PassageLayer:
     spans: tuple[Span, ...]
     header_html: str
     text_html: str
+    # The whole row (``annotations/_passage_row.html``) as it is with nothing laid
+    # over it, the common case across an archive, where most passages have no
+    # note: the page pastes it instead of rendering the row's templates, which
+    # were a quarter of a fresh page read from kept layers (issue 13). Empty
+    # when not rendered (a page that builds its layers as it goes).
+    row_html: str = ""
 
 
 @dataclass
@@ -129,6 +135,16 @@ class Row:
     incoming: list[Link] = field(default_factory=list)  # links arriving here
     layer: PassageLayer | None = None  # kept fixed layers, when the page has them
     text_html: str | None = None  # the text with everything laid over it, when kept
+
+    @property
+    def bare_html(self) -> str:
+        """The kept rendering of this row when nothing is laid over it, else ""."""
+        layer = self.layer
+        if layer is None or self.notes or self.orphans or self.incoming:
+            return ""
+        if self.highlights or self.replacements or self.text_html is not None:
+            return ""
+        return layer.row_html
 
 
 def telegram_of(passage: Passage) -> Telegram | None:
