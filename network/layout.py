@@ -1,9 +1,12 @@
 """The drawing of a :class:`network.graph.Network`: where each person and each edge go.
 
-Model-free and deterministic. networkx lays the graph out (``spring_layout``,
-Fruchterman–Reingold, with a fixed seed over the people in slug order, so the
-same data always gives the same drawing); this module only scales the
-positions into the SVG's box and works out the shapes:
+Model-free and deterministic. networkx lays the graph out
+(``forceatlas2_layout``, Gephi's ForceAtlas2, with a fixed seed over the people
+in slug order, so the same data always gives the same drawing; "dissuade hubs"
+on, which sends the most connected people outwards instead of piling everyone
+on them, as Fruchterman–Reingold's spring layout did on the synthetic archive);
+each connected part on its own, the parts packed side by side. This module
+only scales the positions into the SVG's box and works out the shapes:
 
 * a node's radius grows with the square root of the records its person sent
   or received (its weighted degree), so its area is proportional to them;
@@ -11,11 +14,14 @@ positions into the SVG's box and works out the shapes:
   its target, where its arrowhead is, and bends when the reverse edge exists
   too, so the two never lie on top of each other; a person writing to
   themselves gets a loop;
-* each edge carries its count at its middle (the middle of the curve), a
-  target to click as well.
+* the heaviest edges (``BADGES``) carry their count at their middle (the middle
+  of the curve), a target to click as well;
+* each name goes below its person, or above, right or left, wherever the
+  person's edges leave the most room.
 
 Only the ``MAX_DRAWN`` people with the most records are drawn (the person a
-page is about always among them); the table beside the drawing lists every
+page is about always among them), and the ``MAX_EDGES`` heaviest links among
+them, with the people at their ends; the table beside the drawing lists every
 edge.
 """
 
@@ -32,13 +38,14 @@ SEED = 1951
 WIDTH, HEIGHT = 960, 640
 MARGIN = 70  # room for the labels at the sides
 MAX_DRAWN = 40
+MAX_EDGES = 100  # the heaviest links among them; more is a tangle nobody can read
 MIN_RADIUS, MAX_RADIUS = 7.0, 26.0
 MIN_WIDTH, MAX_WIDTH = 1.2, 7.0
 ARROW = 11.0  # the arrowhead's length, in the SVG's units
 FONT = 15  # the labels' size, in the SVG's units
 LABEL_CHARS = 30  # longer names are cut (the node's title has the whole name)
 MAJOR = 12  # people whose names a phone shows too (the others' are in their titles)
-BADGES = 60  # edges whose count is written on them, at most
+BADGES = 24  # edges whose count is written on them, at most
 BEND = 0.18  # a reciprocal edge's bend, as a share of its length
 # The sides' colours (by the side's place in lists), dark enough for 3:1 against the
 # paper and for white text; people of no side are grey.
@@ -86,6 +93,7 @@ class Drawing:
     edges: list[DrawnEdge]
     sides: list[tuple[str, str]]  # (name, colour) of the sides drawn, for the legend
     hidden_people: int  # people in the network but not drawn
+    hidden_edges: int  # and links
     width: int = WIDTH
     height: int = HEIGHT
 
@@ -100,24 +108,71 @@ def drawn_people(network: Network, person: str = "", limit: int = MAX_DRAWN) -> 
     return sorted(chosen)
 
 
-def positions(network: Network, people: list[str]) -> dict[str, tuple[float, float]]:
-    """networkx's spring layout of ``people`` (slugs) in [-1, 1]², seeded."""
-    graph = nx.Graph()
-    graph.add_nodes_from(people)  # in slug order: the layout depends on the order
+def drawn_edges(network: Network, people: list[str], limit: int = MAX_EDGES) -> list[Edge]:
+    """The heaviest ``limit`` edges among ``people`` (the network's order: heaviest first)."""
     chosen = set(people)
-    for e in network.edges:
-        if e.source in chosen and e.target in chosen and e.source != e.target:
-            # Strongly connected people closer, but not crushed together.
-            w = 1 + math.log(e.weight)
-            if graph.has_edge(e.source, e.target):
-                graph[e.source][e.target]["weight"] += w
-            else:
-                graph.add_edge(e.source, e.target, weight=w)
-    if len(people) == 1:
-        return {people[0]: (0.0, 0.0)}
-    k = 2.2 / math.sqrt(len(people))
-    placed = nx.spring_layout(graph, k=k, iterations=200, seed=SEED, weight="weight")
-    return {slug: (float(x), float(y)) for slug, (x, y) in placed.items()}
+    return [e for e in network.edges if e.source in chosen and e.target in chosen][:limit]
+
+
+def positions(people: list[str], edges: list[Edge]) -> dict[str, tuple[float, float]]:
+    """Where each of ``people`` (slugs) goes, in a box about 3:2.
+
+    Each connected part is laid out by networkx's ForceAtlas2 on its own
+    (seeded; nodes and edges added in slug order, which the layout depends on),
+    and the parts are packed in columns, the largest first, each in a square as
+    large as the square root of its people: laid out together, unconnected parts
+    fly apart and squeeze everything else into a corner.
+    """
+    graph = nx.Graph()
+    graph.add_nodes_from(people)
+    for e in sorted(edges, key=lambda e: (e.source, e.target)):
+        if e.source == e.target:
+            continue
+        # Strongly connected people closer, but not crushed together.
+        w = 1 + math.log(e.weight)
+        if graph.has_edge(e.source, e.target):
+            graph[e.source][e.target]["weight"] += w
+        else:
+            graph.add_edge(e.source, e.target, weight=w)
+    parts = sorted(
+        (sorted(part) for part in nx.connected_components(graph)), key=lambda p: (-len(p), p)
+    )
+    placed: dict[str, tuple[float, float]] = {}
+    # The largest part in a square on the left; the others in columns to its right, each
+    # column as tall as that square (or taller, when the others are many).
+    height = max(math.sqrt(len(parts[0])), math.sqrt(len(people) / 1.5))
+    x = y = column_width = 0.0
+    for part in parts:
+        side = math.sqrt(len(part))
+        if y > 0 and y + side > height + 1e-9:
+            x, y, column_width = x + column_width, 0.0, 0.0
+        for slug, (px, py) in _part_layout(graph, part).items():
+            # [-1, 1] into the part's square, with a tenth of it to spare around.
+            placed[slug] = (x + side * (0.5 + 0.4 * px), y + side * (0.5 + 0.4 * py))
+        y += side
+        column_width = max(column_width, side)
+    return placed
+
+
+def _part_layout(graph: nx.Graph, part: list[str]) -> dict[str, tuple[float, float]]:
+    """One connected part's layout, filling [-1, 1] on its longer axis."""
+    if len(part) == 1:
+        return {part[0]: (0.0, 0.0)}
+    if len(part) == 2:
+        return {part[0]: (-1.0, 0.0), part[1]: (1.0, 0.0)}
+    sub = nx.Graph()
+    sub.add_nodes_from(part)
+    sub.add_edges_from(sorted((a, b, d) for a, b, d in graph.subgraph(part).edges(data=True)))
+    placed = nx.forceatlas2_layout(
+        sub, max_iter=300, seed=SEED, weight="weight", distributed_action=True
+    )
+    xs = [float(p[0]) for p in placed.values()]
+    ys = [float(p[1]) for p in placed.values()]
+    cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
+    half = max(max(xs) - min(xs), max(ys) - min(ys)) / 2 or 1.0
+    return {
+        slug: ((float(p[0]) - cx) / half, (float(p[1]) - cy) / half) for slug, p in placed.items()
+    }
 
 
 def _scale(value: float, low: float, high: float, lo: float, hi: float) -> float:
@@ -132,7 +187,11 @@ def _size(value: int, top: int, small: float, large: float) -> float:
 
 def draw(network: Network, person: str = "", limit: int = MAX_DRAWN) -> Drawing:
     people = drawn_people(network, person, limit)
-    placed = positions(network, people)
+    drawn = drawn_edges(network, people)
+    # Nobody without a drawn link (their links too light to draw): the table has them.
+    linked = {slug for e in drawn for slug in (e.source, e.target)} | {person}
+    people = [slug for slug in people if slug in linked]
+    placed = positions(people, drawn)
     degree = network.degree()
     sent, received = network.flows()
     top_degree = max((degree[s] for s in people), default=0)
@@ -160,7 +219,6 @@ def draw(network: Network, person: str = "", limit: int = MAX_DRAWN) -> Drawing:
             sent=sent[slug],
             received=received[slug],
         )
-    drawn = [e for e in network.edges if e.source in nodes and e.target in nodes]
     for n in nodes.values():
         _place_label(
             n,
@@ -173,6 +231,8 @@ def draw(network: Network, person: str = "", limit: int = MAX_DRAWN) -> Drawing:
     for rank, n in enumerate(sorted(nodes.values(), key=lambda n: -n.degree)):
         n.major = rank < MAJOR
     top_weight = max((e.weight for e in drawn), default=0)
+    # Many links: thinner ones, so that they do not bury the people.
+    widest = MAX_WIDTH if len(drawn) <= 30 else MAX_WIDTH * 0.7
     pairs = {(e.source, e.target) for e in drawn}
     # Counts on every edge while they stay legible, else on the heaviest.
     badged = {
@@ -184,7 +244,7 @@ def draw(network: Network, person: str = "", limit: int = MAX_DRAWN) -> Drawing:
     # The lightest first, so the heaviest lie on top.
     for e in sorted(drawn, key=lambda e: (e.weight, e.source, e.target)):
         a, b = nodes[e.source], nodes[e.target]
-        width = round(_size(e.weight, top_weight, MIN_WIDTH, MAX_WIDTH), 1)
+        width = round(_size(e.weight, top_weight, MIN_WIDTH, widest), 1)
         if a is b:
             path, (lx, ly) = _loop(a)
         else:
@@ -210,6 +270,7 @@ def draw(network: Network, person: str = "", limit: int = MAX_DRAWN) -> Drawing:
         edges=edges,
         sides=legend,
         hidden_people=len(network.nodes) - len(nodes),
+        hidden_edges=len(network.edges) - len(drawn),
     )
 
 
@@ -231,8 +292,8 @@ def _place_label(n: DrawnNode, neighbours: list[DrawnNode]) -> None:
     def clearance(place: int) -> float:
         return min((min(abs(place - a), 360 - abs(place - a)) for a in angles), default=180)
 
-    # A place is good enough with 65 degrees to spare (a label is wide); else the best one.
-    place = next((p for p in LABEL_PLACES if clearance(p) >= 65), None)
+    # A place is good enough with 75 degrees to spare (a label is wide); else the best one.
+    place = next((p for p in LABEL_PLACES if clearance(p) >= 75), None)
     if place is None:
         place = max(LABEL_PLACES, key=clearance)
     width = 0.55 * FONT * len(n.label)  # estimated at 0.55 em a letter

@@ -89,3 +89,35 @@ def test_long_names_are_cut_at_a_word():
     name = "Second Main Directorate of the General Staff of the Soviet Army"
     assert short_label(name) == "Second Main Directorate of…"
     assert short_label("Mao Zedong") == "Mao Zedong"
+
+
+def test_unconnected_parts_are_packed_not_squeezed():
+    # A big star and a pair nobody else writes to: laid out together, the pair would fly
+    # off and squeeze the star into a corner.
+    network = star(12)
+    network.nodes["x"] = Node("x", "Ex")
+    network.nodes["y"] = Node("y", "Why")
+    network.edges.append(Edge("x", "y", cables=1))
+    drawing = draw(network)
+    big = [n for n in drawing.nodes if n.slug not in {"x", "y"}]
+    assert max(n.x for n in big) - min(n.x for n in big) > WIDTH / 3
+    assert max(n.y for n in big) - min(n.y for n in big) > HEIGHT / 2
+    assert {n.slug for n in drawing.nodes} >= {"x", "y"}
+
+
+def test_only_the_heaviest_links_and_nobody_without_one():
+    from network.layout import MAX_EDGES
+
+    network = star(30)
+    people = sorted(set(network.nodes) - {"hub"})
+    for i, a in enumerate(people):  # everyone writes once to everyone after them
+        for b in people[i + 1 :]:
+            network.edges.append(Edge(a, b, cables=1))
+    network.edges.sort(key=lambda e: -e.weight)
+    drawing = draw(network)
+    assert len(drawing.edges) == MAX_EDGES
+    assert drawing.hidden_edges == len(network.edges) - MAX_EDGES
+    # The hub's own links are the heaviest: all drawn.
+    assert sum(1 for e in drawing.edges if e.edge.source == "hub") == 30
+    ends = {s for e in drawing.edges for s in (e.edge.source, e.edge.target)}
+    assert {n.slug for n in drawing.nodes} == ends
