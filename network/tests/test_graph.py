@@ -157,6 +157,8 @@ def test_limited_by_weight_and_person(seed, later):
     assert network.limited(min_weight=5).edges == []
 
 
+# Committed writes: PostgreSQL moves versions at commit (a deferred trigger).
+@pytest.mark.django_db(transaction=True)
 def test_the_graph_is_kept_per_version_of_the_records(seed, django_assert_num_queries):
     graph.correspondence(Range())
     with django_assert_num_queries(1):  # the versions
