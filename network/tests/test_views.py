@@ -13,6 +13,7 @@ import pytest
 from django.urls import reverse
 
 from cables.models import Cable
+from network.exports import CSV_COLUMNS
 from network.tests.conftest import SEED_EDGES, SEED_PEOPLE
 from tests.factories import check_html
 
@@ -280,6 +281,29 @@ def test_exports_take_the_filters(client, seed, later):
     assert set(g.edges) == {("li-kenong", "mao-zedong")}
     html = client.get(URL, {"from": "1951-07-10", "min": "2"}).content.decode()
     assert 'href="/network/export.gexf?from=1951-07-10&amp;min=2"' in html
+
+
+@pytest.mark.parametrize("kind", ["gexf", "graphml"])
+def test_an_empty_range_exports_an_empty_graph(client, seed, kind):
+    response = client.get(reverse(f"network:{kind}"), {"from": "1960-01-01"})
+    assert response.status_code == 200
+    g = read_back(response, kind)
+    assert g.number_of_nodes() == 0 and g.number_of_edges() == 0
+    rows = list(
+        csv.reader(
+            io.StringIO(client.get(reverse("network:csv"), {"from": "1960-01-01"}).content.decode())
+        )
+    )
+    assert rows == [CSV_COLUMNS]
+
+
+def test_the_timing_command(seed):
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("time_network", "--repeat", "1", stdout=out)
+    assert "graph 5 people, 4 links, 13 records; read in 3 queries" in out.getvalue()
+    assert "layout: 5 people and 4 links drawn" in out.getvalue()
 
 
 def test_a_spreadsheet_formula_in_a_name_is_quoted(client, seed):
