@@ -167,6 +167,15 @@ def test_bad_input_is_a_clear_400(client, seed, query, message):
         assert response.status_code == 200  # the edge's list takes dates only
 
 
+def test_extreme_dates_are_dates(client, seed):
+    response = client.get(URL, {"from": "0001-01-01", "to": "9999-12-31"})
+    assert response.status_code == 200
+    assert "5 people, 4 links, 13 records" in response.content.decode()
+    for name in ("gexf", "graphml", "csv"):
+        assert client.get(reverse(f"network:{name}"), {"to": "9999-12-31"}).status_code == 200
+    assert client.get("/network/li-kenong/mao-zedong/", {"from": "0001-01-01"}).status_code == 200
+
+
 def test_a_bad_page_of_the_table_is_the_last_page(client, seed):
     for page in ("0", "999", "x"):
         assert client.get(URL, {"page": page}).status_code == 200
