@@ -33,7 +33,7 @@ from interchange.exporters.web_annotation import (
     to_web_annotation,
 )
 from interchange.exporters.wilson_text import wilson_text
-from readingroom.http import attachment, display_name
+from readingroom.http import attachment, display_name, safe_cell
 from telegrams.models import Reference
 
 # Views --------------------------------------------------------------------------
@@ -143,18 +143,6 @@ CATALOGUE_COLUMNS = [
     "source_url",
     "reading_url",
 ]
-
-
-def safe_cell(value) -> str:
-    """A cell a spreadsheet will not run as a formula: text starting with ``=``, ``+``,
-    ``-``, ``@``, a tab or a carriage return gets a leading ``'`` (OWASP's CSV
-    injection rule). A leading ``-`` counts whatever follows it (a spreadsheet reads
-    ``- 2+3`` as a sum too), so a Markdown list item is quoted like the rest. The
-    catalogue's and the annotations' CSV both write every text cell through it."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
 
 
 @require_GET

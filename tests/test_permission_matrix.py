@@ -371,6 +371,19 @@ ROUTES: dict[str, list[Case]] = {
     "cables/<slug:slug>/references.jsonld": export_cases(),
     "cables/<slug:slug>/annotations.csv": export_cases(),
     "cables/<slug:slug>/annotations.md": export_cases(),
+    # Who wrote to whom (issue 16): published records only, the same for everyone.
+    "network/": [
+        Case(),
+        Case(query={"from": "1951-07-10", "to": "1951-07-12"}, label="range"),
+        Case(query={"from": "not a date"}, expect=everyone(400), label="bad date"),
+    ],
+    "network/<slug:source>/<slug:target>/": [
+        Case(kwargs={"source": "li-kenong", "target": "mao-zedong"}),
+        Case(kwargs={"source": "li-kenong", "target": "nobody"}, expect=everyone(404)),
+    ],
+    "network/export.gexf": [Case(), Case(query={"min": "0"}, expect=everyone(400))],
+    "network/export.graphml": [Case()],
+    "network/export.csv": [Case()],
 }
 
 
