@@ -143,7 +143,19 @@ def write(
     dry_run: bool = False,
 ) -> Result:
     """Write ``doc`` in one transaction (rolled back when ``dry_run``); see the module docstring."""
-    return write_all([doc], names=names, collection=collection, matcher=matcher, dry_run=dry_run)[0]
+    from telegrams.resolution import ReferenceBatch, gathering
+
+    names = names or Names()
+    with transaction.atomic():
+        with gathering():  # the saves below leave their references to the flush
+            result, held = _write(doc, names, collection, matcher)
+        if dry_run:
+            transaction.set_rollback(True)
+        else:
+            batch = ReferenceBatch(matcher)
+            batch.add(result.cable, held, fresh=result.created)
+            batch.flush()
+    return result
 
 
 def write_all(
