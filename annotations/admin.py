@@ -142,6 +142,7 @@ class AnnotationAdmin(admin.ModelAdmin):
     ]
     list_filter = [
         "kind",
+        "on_document",
         "visibility",
         "anchor_status",
         "hidden",
@@ -160,7 +161,12 @@ class AnnotationAdmin(admin.ModelAdmin):
 
     @admin.display(description="Quote")
     def exact_excerpt(self, obj: Annotation) -> str:
-        text = obj.exact or f"(reply to {obj.parent_id})"
+        if obj.parent_id:
+            text = obj.exact or f"(reply to {obj.parent_id})"
+        elif obj.on_document:
+            text = "(the whole document)"
+        else:
+            text = obj.exact
         return text if len(text) <= 60 else text[:59] + "…"
 
     def save_model(self, request, obj, form, change):

@@ -117,6 +117,41 @@ class EditAnnotationForm(NoteFields):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
+class DocumentNoteForm(NoteFields):
+    """A note on the whole document: no words quoted, so neither a correction nor a link."""
+
+    replacement = None
+    body = forms.CharField(
+        label="Note on this document",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=Annotation.MAX_BODY,
+        error_messages={"required": "Write something in the note on this document."},
+        help_text="Markdown: *italic*, **bold**, [link](https://…), lists.",
+    )
+    kind = forms.ChoiceField(
+        choices=[
+            c
+            for c in Annotation.Kind.choices
+            if c[0] not in (Annotation.Kind.LINK, Annotation.Kind.CORRECTION)
+        ],
+        initial=Annotation.Kind.COMMENT,
+        required=False,  # a comment unless said otherwise
+    )
+
+    def clean_kind(self):
+        return self.cleaned_data.get("kind") or Annotation.Kind.COMMENT
+
+    def clean_body(self):
+        body = self.cleaned_data["body"]
+        if not body.strip():
+            raise forms.ValidationError("Write something in the note on this document.")
+        return body
+
+
+class EditDocumentNoteForm(DocumentNoteForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
 class ReplyForm(forms.Form):
     body = forms.CharField(
         label="Your reply",

@@ -114,6 +114,12 @@ class PassageLayer:
     spans: tuple[Span, ...]
     header_html: str
     text_html: str
+    # The whole row (``annotations/_passage_row.html``) as it is with nothing laid
+    # over it, the common case across an archive, where most passages have no
+    # note: the page pastes it instead of rendering the row's templates, which
+    # were a quarter of a fresh page read from kept layers (issue 13). Empty
+    # when not rendered (a page that builds its layers as it goes).
+    row_html: str = ""
 
 
 @dataclass
@@ -129,6 +135,16 @@ class Row:
     incoming: list[Link] = field(default_factory=list)  # links arriving here
     layer: PassageLayer | None = None  # kept fixed layers, when the page has them
     text_html: str | None = None  # the text with everything laid over it, when kept
+
+    @property
+    def bare_html(self) -> str:
+        """The kept rendering of this row when nothing is laid over it, else ""."""
+        layer = self.layer
+        if layer is None or self.notes or self.orphans or self.incoming:
+            return ""
+        if self.highlights or self.replacements or self.text_html is not None:
+            return ""
+        return layer.row_html
 
 
 def telegram_of(passage: Passage) -> Telegram | None:
@@ -201,7 +217,7 @@ def incoming_links(user, cable: Cable, among: tuple[int, ...] | None = None) -> 
 # full rows was a third of the page (issue 13). A field missing here would cost
 # a query per note: the reading view's pinned query counts would catch it.
 MARGIN_FIELDS = (
-    "passage_id", "author_id", "parent_id", "exact", "start", "end", "anchor_status",
+    "passage_id", "author_id", "parent_id", "on_document", "exact", "start", "end", "anchor_status",
     "body_html", "kind", "visibility", "group_id", "replacement", "correction_status",
     "hidden", "awaiting_review", "deleted_at", "created",
     "author__username", "author__first_name", "author__last_name", "author__is_active",
@@ -270,9 +286,12 @@ def build(
         a.passage.cable = cable
     replies: dict[int, list[Annotation]] = defaultdict(list)
     roots: dict[int, list[Annotation]] = defaultdict(list)
+    on_document: list[Annotation] = []  # notes on the whole document, oldest first
     for a in annotations:
         if a.parent_id:
             replies[a.parent_id].append(a)
+        elif a.on_document:
+            on_document.append(a)
         else:
             roots[a.passage_id].append(a)
     for a in annotations:
@@ -338,8 +357,14 @@ def build(
             )
         )
 
+    document_notes = sorted(
+        (a for a in on_document if filters.keep(a, user)), key=lambda a: (a.created, a.pk)
+    )
+    shown += len(document_notes)
+
     # Print: each note shown is an endnote, numbered in the order of the text, and
-    # its highlight prints the number (``data-n``) as the marker keyed to it.
+    # its highlight prints the number (``data-n``) as the marker keyed to it. Notes
+    # on the whole document print above the text, unnumbered.
     endnotes = [note for row in rows for note in row.notes]
     for n, note in enumerate(endnotes, 1):
         note.endnote = n
@@ -352,6 +377,7 @@ def build(
     )
     return {
         "rows": rows,
+        "document_notes": document_notes,
         "endnotes": endnotes,
         "cable_slug": cable.slug,  # a telegram's header links to the split view
         "filters": filters,
@@ -367,12 +393,15 @@ def build(
     }
 
 
-def keep_cards(request, cable: Cable, rows: list[Row], version: str | None) -> None:
+def keep_cards(
+    request, cable: Cable, rows: list[Row], version: str | None, extra: list[Annotation] = ()
+) -> None:
     """Render the margin cards of ``rows`` once per data version and viewer, and keep them.
 
-    Sets ``card_html`` on each note shown (``_margin.html`` uses it instead of
-    rendering ``_card.html`` again). A card is the same for one viewer until
-    the data moves, so the cards of one cable are kept together, as one entry
+    Sets ``card_html`` on each note shown and on ``extra`` (the document notes);
+    ``_margin.html`` uses it instead of rendering ``_card.html`` again. A card is
+    the same for one viewer until the data moves, so the cards of one cable are
+    kept together, as one entry
     whose key names the release, the versions of the cable and the archive,
     the viewer (what they may edit or moderate), the cable and the focused
     note; a page showing notes
@@ -385,7 +414,7 @@ def keep_cards(request, cable: Cable, rows: list[Row], version: str | None) -> N
     so that a kept card holds the CSRF placeholder, never a reader's token.
     The missing cards render with one template and one context for the page.
     """
-    notes = [n for row in rows for n in (*row.notes, *row.orphans)]
+    notes = [*extra, *(n for row in rows for n in (*row.notes, *row.orphans))]
     if not notes or version is None or not getattr(request, "_page_cache_render", False):
         return
     user = request.user

@@ -5,7 +5,8 @@ annotation targets one passage through two W3C selectors — a TextQuote
 (``exact`` with ``prefix``/``suffix``) and a TextPosition (``start``/``end``)
 — and is re-anchored whenever the passage text changes
 (``annotations.anchoring``). Replies are annotations with a ``parent`` and no
-selectors of their own.
+selectors of their own. A document note (``on_document``) targets the whole
+cable: no selectors, hosted by the cable's first passage.
 
 Visibility: a private annotation is seen by its author alone; a group one by
 the members of its group; a public one by everyone. Editors hide public
@@ -171,6 +172,13 @@ class Annotation(models.Model):
     start = models.PositiveIntegerField(null=True, blank=True)
     end = models.PositiveIntegerField(null=True, blank=True)
     anchor_status = models.CharField(max_length=10, choices=Anchor, default=Anchor.ANCHORED)
+    # A note on the whole cable (Hypothesis' "page note"), and its replies: no
+    # selectors; ``passage`` is the cable's first passage, which only hosts it, so
+    # every rule that goes through the passage to its cable (visibility, versions,
+    # search, exports) holds for it unchanged. See docs/design.md.
+    on_document = models.BooleanField(
+        default=False, help_text="A note on the whole document, not on words of a passage."
+    )
 
     body = models.TextField(blank=True, help_text="Markdown.")
     body_html = models.TextField(blank=True, editable=False, help_text="Sanitised rendering.")
@@ -220,8 +228,12 @@ class Annotation(models.Model):
                 name="annotation_position_order",
             ),
             models.CheckConstraint(
-                condition=Q(parent__isnull=False) | ~Q(exact=""),
+                condition=Q(parent__isnull=False) | ~Q(exact="") | Q(on_document=True),
                 name="annotation_root_has_quote",
+            ),
+            models.CheckConstraint(
+                condition=Q(on_document=False) | Q(exact="", start__isnull=True, end__isnull=True),
+                name="annotation_document_note_has_no_selector",
             ),
         ]
         indexes = [
@@ -232,6 +244,8 @@ class Annotation(models.Model):
         ]
 
     def __str__(self) -> str:
+        if self.on_document:
+            return f"{self.get_kind_display()} by {self.author} on the whole document"
         return f"{self.get_kind_display()} by {self.author} on “{self.exact[:40]}”"
 
     def save(self, *args, **kwargs):
@@ -246,6 +260,12 @@ class Annotation(models.Model):
     @property
     def motivation(self) -> str:
         return self.MOTIVATIONS[self.kind]
+
+    @property
+    def region(self) -> str:
+        """The id of the page region an action on this note re-renders: its passage's
+        row, or the document notes at the top of the text."""
+        return "document-notes" if self.on_document else f"row-{self.passage_id}"
 
     @property
     def is_root(self) -> bool:

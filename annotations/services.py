@@ -185,12 +185,61 @@ def create_annotation(
     return annotation
 
 
+NO_TEXT = "This document has no text to note yet."
+EMPTY_DOCUMENT_NOTE = "Write something in the note on this document."
+
+
+def document_host(cable) -> Passage | None:
+    """The passage that hosts a cable's document notes: its first (one query)."""
+    return Passage.objects.filter(cable=cable).order_by("position", "pk").first()
+
+
+@transaction.atomic
+def create_document_note(
+    *,
+    user,
+    cable=None,
+    body: str,
+    kind: str = Annotation.Kind.COMMENT,
+    tags: list[str] = (),
+    visibility: str = Annotation.Visibility.PRIVATE,
+    group: ResearchGroup | None = None,
+    host: Passage | None = None,
+) -> Annotation:
+    """A note on the whole cable (a "page note"): no selectors, hosted by its first
+    passage (``host``, when the caller has it). Corrections and links need words,
+    so a document note is neither."""
+    if not body or not body.strip():
+        raise ValidationError(EMPTY_DOCUMENT_NOTE)
+    if kind in (Annotation.Kind.CORRECTION, Annotation.Kind.LINK):
+        raise ValidationError("A correction or a link needs words of the text: select them.")
+    host = host if host is not None else document_host(cable)
+    if host is None:
+        raise ValidationError(NO_TEXT)
+    annotation = Annotation(
+        passage=host,
+        author=user,
+        on_document=True,
+        body=body,
+        kind=kind,
+        visibility=visibility,
+        group=check_group(user, visibility, group),
+        awaiting_review=_held_for_review(user, visibility),
+    )
+    annotation.clean_fields(exclude=RELATIONS)
+    annotation.save()
+    annotation.tags.set(Tag.for_names(list(tags)))
+    return annotation
+
+
 @transaction.atomic
 def reply(*, user, parent: Annotation, body: str) -> Annotation:
-    """A reply shares its thread's passage, visibility and group."""
+    """A reply shares its thread's passage, visibility and group (and, on a document
+    note, its place at the top of the text)."""
     root = parent if parent.parent_id is None else parent.parent
     annotation = Annotation(
         passage=root.passage,
+        on_document=root.on_document,
         author=user,
         parent=root,
         body=body,
@@ -226,6 +275,8 @@ def update_annotation(annotation: Annotation, *, version: int, editor=None, **fi
     tags = fields.pop("tags", None)
     events = []
     kind = fields.get("kind", annotation.kind)
+    if annotation.on_document and kind in (Annotation.Kind.CORRECTION, Annotation.Kind.LINK):
+        raise ValidationError("A correction or a link needs words of the text: select them.")
     reviewed = annotation.correction_status in (
         Annotation.Correction.ACCEPTED,
         Annotation.Correction.REJECTED,
@@ -367,7 +418,8 @@ def reanchor(passage: Passage) -> tuple[int, int]:
     """
     moved = orphaned = 0
     changed = []
-    for a in passage.annotations.filter(parent__isnull=True):
+    # A document note has no words to place: it stays on the whole document.
+    for a in passage.annotations.filter(parent__isnull=True, on_document=False):
         found = anchor(
             passage.text,
             Selector(exact=a.exact, prefix=a.prefix, suffix=a.suffix, start=a.start, end=a.end),

@@ -7,6 +7,7 @@ urlpatterns = [
     path("annotations/", views.annotation_list, name="list"),
     path("annotations/new/", views.create, name="create"),
     path("annotations/links/new/", views.link_create, name="link_create"),
+    path("annotations/on/<slug:slug>/", views.document_create, name="document_create"),
     path("annotations/<int:pk>/", views.detail, name="detail"),
     path("annotations/<int:pk>/edit/", views.edit, name="edit"),
     path("annotations/<int:pk>/delete/", views.delete, name="delete"),

@@ -31,7 +31,9 @@ from django_htmx.http import (
 
 from annotations import margin, services
 from annotations.forms import (
+    DocumentNoteForm,
     EditAnnotationForm,
+    EditDocumentNoteForm,
     LinkEditForm,
     NewAnnotationForm,
     NewLinkForm,
@@ -73,10 +75,29 @@ def _row(request, passage: Passage, *, status: int = 200, saved: Annotation | No
     return response
 
 
+def _document_notes(request, cable_id: int, *, saved: Annotation | None = None):
+    """The re-rendered notes on the whole document, as the reading view shows them."""
+    cable = cables_for_reading().get(pk=cable_id)
+    context = margin.build(cable, request.user, margin.Filters.from_request(request))
+    context["cable"] = cable
+    response = render(request, "annotations/_document_notes.html", context)
+    if saved is not None:
+        trigger_client_event(response, "annotation-saved", {"id": saved.pk})
+    return response
+
+
+def _region(request, annotation: Annotation, *, saved: Annotation | None = None):
+    """What an action on ``annotation`` re-renders: its passage row, or the document notes."""
+    if annotation.on_document:
+        return _document_notes(request, annotation.passage.cable_id, saved=saved)
+    return _row(request, annotation.passage, saved=saved)
+
+
 def _saved(request, annotation: Annotation) -> HttpResponse:
-    """After a successful write: the changed passage row for htmx, else the permalink."""
+    """After a successful write: the changed passage row (or document notes) for htmx,
+    else the permalink."""
     if request.htmx:
-        return _row(request, annotation.passage, saved=annotation)
+        return _region(request, annotation, saved=annotation)
     return redirect(annotation)
 
 
@@ -100,7 +121,7 @@ def detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     annotation = _annotation_for(request, pk)
     root = annotation.parent if annotation.parent_id else annotation
     cable = annotation.passage.cable
-    placed = root.anchor_status != Annotation.Anchor.ORPHANED
+    placed = root.anchor_status != Annotation.Anchor.ORPHANED and not root.on_document
     fragment = f"a{root.pk}" if placed else f"card-{root.pk}"
     return redirect(f"{cable.get_absolute_url()}?annotation={root.pk}#{fragment}")
 
@@ -155,10 +176,47 @@ def create(request: HtmxHttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+def document_create(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """A note on the whole document (a "page note"): GET the form, POST to save it."""
+    cable = get_object_or_404(Cable.objects.published(), slug=slug)
+    data = request.POST if request.method == "POST" else None
+    form = DocumentNoteForm(data, user=request.user, auto_id="document-note-%s")
+    context = {"form": form, "cable": cable}
+    if request.method == "GET":
+        form.fields["body"].widget.attrs["autofocus"] = True
+        template = (
+            "annotations/_document_form.html"
+            if request.htmx
+            else "annotations/document_form_page.html"
+        )
+        return render(request, template, context)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            annotation = services.create_document_note(
+                user=request.user,
+                cable=cable,
+                body=d["body"],
+                kind=d["kind"],
+                tags=d["tags"],
+                visibility=d["visibility"],
+                group=d["group"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return _saved(request, annotation)
+    return _invalid(request, "document_form", context, target="#document-note-form")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
 def edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     annotation = _own(request, pk)
     if not annotation.is_root:
         form_class = ReplyEditForm
+    elif annotation.on_document:
+        form_class = EditDocumentNoteForm
     elif annotation.kind == Annotation.Kind.LINK:
         form_class = LinkEditForm
     else:
@@ -218,7 +276,7 @@ def delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         return render(request, template, {"note": annotation})
     services.delete_annotation(annotation)
     if request.htmx:
-        return _row(request, annotation.passage)
+        return _region(request, annotation)
     return redirect(annotation.passage.cable)
 
 
@@ -262,7 +320,7 @@ def hide(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         return _refused(request, annotation, "Only public annotations can be hidden.")
     services.set_hidden(annotation, not annotation.hidden, editor=request.user)
     if request.htmx:
-        return _row(request, annotation.passage)
+        return _region(request, annotation)
     return redirect(annotation)
 
 
@@ -283,7 +341,7 @@ def review(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if not services.review_correction(annotation, decision, editor=request.user):
         return _refused(request, annotation, "Another editor has reviewed this correction.")
     if request.htmx:
-        return _row(request, annotation.passage)
+        return _region(request, annotation)
     return redirect(annotation)
 
 
@@ -295,7 +353,7 @@ def approve(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if not services.approve([annotation], editor=request.user):
         return _refused(request, annotation, "This note is not awaiting review.")
     if request.htmx:
-        return _row(request, annotation.passage)
+        return _region(request, annotation)
     return redirect(annotation)
 
 

@@ -16,8 +16,9 @@ import telegrams).
 
 The cable page is one nested admin page (django-nested-admin, issue 14): its
 passages and handling notes are stacked or tabular inlines that the editor
-orders by dragging; their ``position`` is a hidden field numbered from 0 by
-that order when the page is saved, never typed.
+orders by dragging; their ``position`` is a hidden field set by that order
+when the page is saved, never typed, keeping the numbers the rows hold
+(``OrderedFormSet``).
 """
 
 import nested_admin
@@ -100,18 +101,49 @@ def is_deleted(form) -> bool:
 
 
 class OrderedFormSet(nested_admin.formsets.NestedInlineFormSet):
-    """Positions from the order of the rows, saved without tripping a unique position.
+    """Positions from the order of the rows, keeping the numbers readers know.
 
-    nested-admin numbers the rows 0, 1, 2… by their order when the page is
-    saved. Rows that move (or go) are first parked, in one UPDATE, above every
+    A passage's position is its address in the reading view (``#p<position>``,
+    in permalinks, search hits, W3C targets and TEI ids), and the seed and the
+    importers number from 0. nested-admin numbers the rows 0, 1, 2… by their
+    order when the page is saved, which would move every address of a cable
+    numbered otherwise (from 1, or with a gap where a passage was deleted) on
+    any save. So the rows, in the order the editor left them, take the
+    numbers they already hold, in ascending order: an unchanged page changes
+    nothing, a deleted row leaves a gap (the others keep their addresses),
+    rows dragged past each other trade numbers, and a new row takes the
+    number after the row above it, moving the rows below only when no number
+    is free there (from 0 on a new cable, as an import numbers).
+
+    Rows that move (or go) are first parked, in one UPDATE, above every
     position held or to be given, so that two passages may swap places under
     ``(cable, position)`` being unique. (Not far above: some positions are
     small integers.)
     """
 
     def process_forms_pre_save(self, forms):
-        forms = super().process_forms_pre_save(forms)
+        forms = super().process_forms_pre_save(forms)  # sorted by the order of the rows
         field = self.sortable_field_name
+        rows = [
+            form
+            for form in forms
+            if not is_deleted(form) and (form.instance.pk or form.has_changed())
+        ]
+        # The rows already saved take the numbers they hold, ascending, in their new
+        # order; a new row takes the number after the row above it, and pushes the
+        # rows below down only where no number is free between them.
+        held = iter(sorted(form.initial.get(field) for form in rows if form.instance.pk))
+        numbers, last = [], -1
+        for form in rows:
+            number = next(held) if form.instance.pk else None
+            last = last + 1 if number is None or number <= last else number
+            numbers.append(last)
+        top = max([form.initial.get(field) for form in forms if form.instance.pk], default=-1)
+        for form, number in zip(rows, numbers, strict=True):
+            setattr(form.instance, field, number)
+            form.data = form.data.copy()  # a QueryDict from the request is immutable
+            form.data[form.add_prefix(field)] = str(number)
+            form.__dict__.pop("changed_data", None)  # recomputed with the new number
         moving = [
             form.instance.pk
             for form in forms
@@ -119,8 +151,7 @@ class OrderedFormSet(nested_admin.formsets.NestedInlineFormSet):
             and (is_deleted(form) or form.initial.get(field) != getattr(form.instance, field))
         ]
         if moving:
-            held = [form.initial.get(field) or 0 for form in forms if form.instance.pk]
-            parking = max([len(forms), *held]) + 1
+            parking = max([len(forms), top, *numbers]) + 1
             self.model._default_manager.filter(pk__in=moving).update(**{field: F(field) + parking})
         return forms
 

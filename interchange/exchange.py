@@ -267,7 +267,8 @@ class Extras:
             if a.parent_id is not None and a.parent_id in visible:
                 replies[a.parent_id].append(a)
         ordered = []
-        for root in (a for a in rows if a.parent_id is None):
+        roots = sorted((a for a in rows if a.parent_id is None), key=lambda a: not a.on_document)
+        for root in roots:  # notes on the whole document first
             ordered.append(root)
             ordered.extend(sorted(replies.get(root.pk, ()), key=lambda r: (r.created, r.pk)))
         return ordered
@@ -300,7 +301,9 @@ def _side(s: Side) -> dict:
 def _annotation(site, a: Annotation) -> dict:
     item = to_web_annotation(site, a)
     item["readingroom"] = {
-        "passage": a.passage.position,
+        # A note on the whole document has no passage of its own (its host is the first).
+        "passage": None if a.on_document else a.passage.position,
+        "document": a.on_document,
         "visibility": a.visibility,
         "group": {"slug": a.group.slug, "name": a.group.name} if a.group_id else None,
         "correction_status": a.correction_status,
@@ -1042,8 +1045,13 @@ class _Restorer:
             if item.reply_to is not None:
                 pending_replies.append((item, raw, extra, author))
                 continue
-            position = extra.get("passage", item.position)
+            if item.document:
+                position = min(passages, default=None)  # the host: the first passage
+            else:
+                position = extra.get("passage", item.position)
             passage = passages.get(position)
+            if passage is None and item.document:
+                raise RestoreError(f"{self.where()}a note on the whole document, and no text.")
             if passage is None:
                 raise RestoreError(f"{self.where()}annotation {index + 1}: no passage p{position}.")
             when = _datetime(raw.get("created"))
@@ -1054,7 +1062,17 @@ class _Restorer:
             visibility = extra.get("visibility") or Annotation.Visibility.PUBLIC
             group = self._group(extra.get("group"), author) if visibility == "group" else None
             sel = item.selector
-            if extra.get("anchor_status") == Annotation.Anchor.ORPHANED:
+            if item.document:
+                annotation = services.create_document_note(
+                    user=author,
+                    host=passage,
+                    body=item.body,
+                    kind=item.kind,
+                    tags=item.tags,
+                    visibility=visibility,
+                    group=group,
+                )
+            elif extra.get("anchor_status") == Annotation.Anchor.ORPHANED:
                 annotation = Annotation(
                     passage=passage,
                     author=author,

@@ -33,7 +33,7 @@ from interchange.exporters.web_annotation import (
     to_web_annotation,
 )
 from interchange.exporters.wilson_text import wilson_text
-from readingroom.http import attachment, display_name
+from readingroom.http import attachment, display_name, safe_cell
 from telegrams.models import Reference
 
 # Views --------------------------------------------------------------------------
@@ -143,18 +143,6 @@ CATALOGUE_COLUMNS = [
     "source_url",
     "reading_url",
 ]
-
-
-def safe_cell(value) -> str:
-    """A cell a spreadsheet will not run as a formula: text starting with ``=``, ``+``,
-    ``-``, ``@``, a tab or a carriage return gets a leading ``'`` (OWASP's CSV
-    injection rule). A leading ``-`` counts whatever follows it (a spreadsheet reads
-    ``- 2+3`` as a sum too), so a Markdown list item is quoted like the rest. The
-    catalogue's and the annotations' CSV both write every text cell through it."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
 
 
 @require_GET
@@ -277,7 +265,11 @@ def annotations_csv(request: HttpRequest, slug: str) -> HttpResponse:
             [
                 a.pk,
                 a.parent_id or "",
-                safe_cell(a.passage.label or a.passage.get_kind_display()),
+                safe_cell(
+                    "Whole document"
+                    if a.on_document
+                    else a.passage.label or a.passage.get_kind_display()
+                ),
                 "" if a.start is None else a.start,
                 "" if a.end is None else a.end,
                 safe_cell(a.exact),
@@ -318,8 +310,10 @@ def annotations_markdown(request: HttpRequest, slug: str) -> HttpResponse:
         f"{'you may see' if request.user.is_authenticated else 'that are public'}.",
     ]
     passage = None
+    if any(a.on_document for a in roots):
+        lines += ["", "## On the whole document"]
     for a in roots:
-        if a.passage_id != getattr(passage, "pk", None):
+        if not a.on_document and a.passage_id != getattr(passage, "pk", None):
             passage = a.passage
             label = passage.label or passage.get_kind_display()
             lines += [
@@ -328,7 +322,7 @@ def annotations_markdown(request: HttpRequest, slug: str) -> HttpResponse:
                 "",
                 f"<{request.build_absolute_uri(passage.get_absolute_url())}>",
             ]
-        lines += ["", _quote(a.exact), ""]
+        lines += ["", _quote(a.exact), ""] if a.exact else [""]
         if a.body:
             lines += [a.body, ""]
         if a.kind == Annotation.Kind.CORRECTION and a.replacement:

@@ -54,7 +54,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from annotations.margin import PassageLayer, telegram_of
+from annotations.margin import PassageLayer, Row, telegram_of
 from annotations.models import Annotation, Link
 from annotations.templatetags.passages import element_for, passage_spans, row_text
 from cables.models import Cable
@@ -154,15 +154,16 @@ def build(
             )
         if passage.kind == passage.Kind.HANDLING:
             handling_after = passage.pk
-        passages.append(
-            PassageLayer(
-                plain(passage),
-                plain(telegram) if telegram is not None else None,
-                spans,
-                mark_safe(header),
-                mark_safe(render_blocks(passage.text, spans, element_for)),
-            )
+        layer = PassageLayer(
+            plain(passage),
+            plain(telegram) if telegram is not None else None,
+            spans,
+            mark_safe(header),
+            mark_safe(render_blocks(passage.text, spans, element_for)),
         )
+        bare = Row(layer.passage, layer.telegram, [], [], [], [], layer=layer)
+        row_html = render_to_string("annotations/_passage_row.html", {"row": bare})
+        passages.append(replace(layer, row_html=mark_safe(row_html)))
     handling = list(cable.handling.all())
     collection = next(iter(cable.collections.all()), None)
     previous = following = None
@@ -306,34 +307,27 @@ def _loads(payload) -> CableLayers | None:
 
 def keep(rows: list[tuple[int, str, str, CableLayers]]) -> None:
     """Write (cable id, origin, digest, layers) rows in bulk, one per cable and
-    origin, replacing what was there (one upsert; ``manage.py keep_layers``)."""
+    origin, replacing what was there, the kept page with it (one upsert;
+    ``manage.py keep_layers``)."""
     KeptLayers.objects.bulk_create(
         [
-            KeptLayers(cable_id=pk, origin=origin, token=named, payload=_dumps(layers))
+            KeptLayers(cable_id=pk, origin=origin, token=named, payload=_dumps(layers), page=b"")
             for pk, origin, named, layers in rows
         ],
         update_conflicts=True,
         unique_fields=["cable", "origin"],
-        update_fields=["token", "payload", "rendered_at"],
+        update_fields=["token", "payload", "page", "rendered_at"],
     )
 
 
-def keep_one(pk: int, origin: str, named: str, layers: CableLayers) -> None:
-    """Write one cable's row as a page renders it: an update of the row it had,
-    or an insert, each a statement of its own (no transaction to open on a
-    read).
+def _write(what: str, pk: int, origin: str, write) -> None:
+    """Run ``write`` as a statement of its own (no transaction to open on a read).
 
     A failed write (a locked SQLite file, a cable deleted meanwhile, another
     process inserting the same row first) is logged and changes nothing; the
     next reader renders again. Inside a transaction (a caller's atomic block,
     a test) the write has a savepoint of its own, so that its failure leaves
     the transaction usable."""
-    fields = {"token": named, "payload": _dumps(layers), "rendered_at": timezone.now()}
-
-    def write():
-        if not KeptLayers.objects.filter(cable_id=pk, origin=origin).update(**fields):
-            KeptLayers.objects.create(cable_id=pk, origin=origin, **fields)
-
     try:
         if transaction.get_connection().in_atomic_block:
             with transaction.atomic():
@@ -341,7 +335,20 @@ def keep_one(pk: int, origin: str, named: str, layers: CableLayers) -> None:
         else:
             write()
     except DatabaseError:
-        log.warning("Could not keep the layers of cable %s at %s", pk, origin, exc_info=True)
+        log.warning("Could not keep the %s of cable %s at %s", what, pk, origin, exc_info=True)
+
+
+def keep_one(pk: int, origin: str, named: str, payload: bytes) -> None:
+    """Write one cable's row as a page renders its layers (``payload``, from
+    ``_dumps``): an update of the row it had, or an insert; the page kept with
+    the older layers goes with them."""
+    fields = {"token": named, "payload": payload, "page": b"", "rendered_at": timezone.now()}
+
+    def write():
+        if not KeptLayers.objects.filter(cable_id=pk, origin=origin).update(**fields):
+            KeptLayers.objects.create(cable_id=pk, origin=origin, **fields)
+
+    _write("layers", pk, origin, write)
 
 
 def readable_for_layers(readable=None):
@@ -361,7 +368,9 @@ def find(request, slug: str) -> CableLayers | None:
 
     Kept ones when the data has not moved since they were rendered: from the
     cache (no query) or from the database (1 query); else read (12 queries, 14
-    for a cable in a collection), rendered and kept in both.
+    for a cable in a collection), rendered and kept in both. The cache holds
+    them as the database does, pickled and compressed, so that a page that
+    found them in the database keeps them without pickling them again.
     """
     token = version_token(request, slug)
     origin = origin_of(request)
@@ -371,23 +380,70 @@ def find(request, slug: str) -> CableLayers | None:
     named = digest(token)
     store = caches[PAGE_CACHE]
     key = _key(origin, slug, named)
-    kept = store.get(key)
-    if isinstance(kept, CableLayers):
+    payload = store.get(key)
+    kept = _loads(payload) if isinstance(payload, bytes) else None
+    if kept is not None:
         return kept
-    payload = (
-        KeptLayers.objects.filter(cable__slug=slug, origin=origin, token=named)
-        .values_list("payload", flat=True)
-        .first()
+    payload = next(
+        iter(
+            KeptLayers.objects.filter(cable__slug=slug, origin=origin, token=named).values_list(
+                "payload", flat=True
+            )[:1]
+        ),
+        None,
     )
-    kept = _loads(payload) if payload is not None else None
+    if payload is not None:
+        payload = bytes(payload)
+        kept = _loads(payload)
     if kept is None:
         cable = readable_for_layers().filter(slug=slug).first()
         if cable is None:
             return None
         kept = build(origin, cable)
-        keep_one(cable.pk, origin, named, kept)
-    store.set(key, kept)
+        payload = _dumps(kept)
+        keep_one(cable.pk, origin, named, payload)
+    store.set(key, payload)
     return kept
+
+
+def keeps_page(request) -> bool:
+    """Whether this request's page is the one kept for anonymous readers: a GET of
+    the cable's address with no query, not htmx, by a reader not signed in,
+    whose body is rendered for the page cache (so with the CSRF placeholder,
+    and only when no message is pending: ``readingroom.caching``)."""
+    user = getattr(request, "user", None)
+    return (
+        request.method == "GET"
+        and not request.GET
+        and not getattr(request, "htmx", False)
+        and user is not None
+        and not user.is_authenticated
+        and getattr(request, "_page_cache_render", False)
+    )
+
+
+def kept_page(request, slug: str) -> bytes | None:
+    """The anonymous page of the published cable ``slug`` kept at the current
+    versions (1 query), or None when there is none yet (or no version triggers)."""
+    token = version_token(request, slug)
+    if token is None:
+        return None
+    rows = KeptLayers.objects.filter(
+        cable__slug=slug, origin=origin_of(request), token=digest(token)
+    ).values_list("page", flat=True)[:1]
+    page = next(iter(rows), b"")
+    return zlib.decompress(page) if page else None
+
+
+def keep_page(request, kept: CableLayers, content: bytes) -> None:
+    """Keep the anonymous page just rendered from ``kept`` in its cable's row, if
+    the row still holds those layers (1 update; a failure changes nothing)."""
+    token = version_token(request, kept.cable.slug)
+    if token is None:
+        return
+    origin = origin_of(request)
+    rows = KeptLayers.objects.filter(cable_id=kept.cable.pk, origin=origin, token=digest(token))
+    _write("page", kept.cable.pk, origin, lambda: rows.update(page=zlib.compress(content, 6)))
 
 
 def for_reading(request, slug: str) -> CableLayers:
@@ -447,3 +503,29 @@ def keep_texts(cable: Cable, rows, version: str | None) -> None:
         store.set(key, texts)
     for r in over:
         r.text_html = texts[r.passage.pk]
+
+
+def kept_endnotes(cable: Cable, endnotes: list, version: str | None) -> SafeString:
+    """The print endnotes of the notes a page shows (``reading/_endnotes.html``),
+    rendered once per data version and list of notes, and kept.
+
+    What an endnote shows (the note's kind, author, date, quote, reading, body,
+    its passage's label) moves the cable's versions when it changes, so the
+    list of (note, number) pairs and the version name it. With 200 notes on
+    the seed they were a third of a signed-in reader's fresh page (issue 13).
+    """
+    if not endnotes:
+        return mark_safe("")
+    signature = repr([(note.pk, note.endnote) for note in endnotes])
+    store = caches[PAGE_CACHE]
+    key = None
+    if version is not None:
+        named = hashlib.blake2b(f"{version}\n{signature}".encode(), digest_size=12).hexdigest()
+        key = f"endnotes:{release()}:{cable.pk}:{named}"
+        html = store.get(key)
+        if isinstance(html, str):
+            return mark_safe(html)
+    html = render_to_string("reading/_endnotes.html", {"endnotes": endnotes})
+    if key is not None:
+        store.set(key, str(html))
+    return mark_safe(html)

@@ -16,6 +16,15 @@ class KeptLayers(models.Model):
     that cable and origin replaces it (one row per cable and origin). The
     payload is the layers pickled and compressed, written only by this app,
     as Django's database cache keeps its values.
+
+    ``page`` is the whole page an anonymous reader gets at the cable's address
+    (no query, no htmx), compressed, with the CSRF placeholder where each
+    response puts its requester's token; empty until a page or
+    ``keep_layers`` renders it. It is named by the same token, and writing new
+    layers empties it. Most reads of an archive are such pages of cables
+    nobody has read since their last change, and serving them kept was what
+    took reading across the archive to the target (``bench/results.md``,
+    issue 13), as a wiki keeps each article's rendering by revision.
     """
 
     # The constraint's index (cable, origin) serves lookups by cable.
@@ -25,6 +34,7 @@ class KeptLayers(models.Model):
     origin = models.CharField(max_length=255, help_text="Scheme and host the absolute links name.")
     token = models.CharField(max_length=64)
     payload = models.BinaryField()
+    page = models.BinaryField(default=b"", blank=True)
     rendered_at = models.DateTimeField(auto_now=True)
 
     class Meta:

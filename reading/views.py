@@ -36,11 +36,14 @@ PUBLISHED = Cable.Status.PUBLISHED  # readers see published records only
 # Reading view ---------------------------------------------------------------
 
 
-@conditional_page(store=True, scopes=lambda request, slug: [cable_scope(slug)])
-@require_GET
-def cable_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+def cable_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """The reading view: the cable's kept fixed layers (``reading.layers``) with the
-    reader's notes laid over them.
+    reader's notes laid over them (``cable_detail`` is this page with its ETag
+    and the page cache; ``manage.py keep_layers`` renders it alone).
+
+    An anonymous reader at the cable's plain address gets the page kept in the
+    database for the current versions, when there is one (1 query, after the
+    versions); when there is none, it is rendered and kept.
 
     Once the layers are kept: the data version and the annotations (2 queries),
     plus their tags when there are notes, the other ends of links among them,
@@ -48,11 +51,24 @@ def cable_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     adds 12 (14 for a cable in a collection: its neighbours there). A signed-in
     reader adds the session and the user. Pinned in ``reading/tests/test_cable.py``.
     """
+    keeps_page = layers.keeps_page(request)
+    if keeps_page:
+        page = layers.kept_page(request, slug)
+        if page is not None:
+            return HttpResponse(page)
     kept = layers.for_reading(request, slug)
     context = reading_context(request, kept)
     if request.htmx and request.htmx.target == "reading-text":
         return render(request, "reading/cable.html#reading-text", context)
-    return render(request, "reading/cable.html", context)
+    response = render(request, "reading/cable.html", context)
+    if keeps_page:
+        layers.keep_page(request, kept, response.content)
+    return response
+
+
+cable_detail = conditional_page(store=True, scopes=lambda request, slug: [cable_scope(slug)])(
+    require_GET(cable_page)
+)
 
 
 def reading_context(request, kept: layers.CableLayers) -> dict:
@@ -67,10 +83,11 @@ def reading_context(request, kept: layers.CableLayers) -> dict:
         annotated=kept.annotated,
     )
     token = layers.version_token(request, kept.cable.slug)
-    margin.keep_cards(request, kept.cable, context["rows"], token)
+    margin.keep_cards(request, kept.cable, context["rows"], token, extra=context["document_notes"])
     # "Find in this cable" and search links (?hl=): the terms marked as search hits (no query).
     context["find"] = find_in_rows(context["rows"], request.GET.get("hl", ""))
     layers.keep_texts(kept.cable, context["rows"], token)
+    context["endnotes_html"] = layers.kept_endnotes(kept.cable, context["endnotes"], token)
     context.update(cable=kept.cable, layers=kept, handling_html=kept.handling_html)
     if filters.reading == "corrected" and kept.handling:
         context["handling_html"] = layers.corrected_handling(kept, context["rows"])

@@ -93,6 +93,7 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import secrets
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import wraps
 from pathlib import Path
@@ -391,6 +392,17 @@ def _to_cache(request, etag: str, response) -> HttpResponse:
     return kept.response(request)
 
 
+@contextmanager
+def rendering_for_cache(request):
+    """While inside, ``request``'s body is rendered to be kept: with the CSRF
+    placeholder (``csrf_placeholder``), for the page cache or a kept page."""
+    request._page_cache_render = True
+    try:
+        yield request
+    finally:
+        request._page_cache_render = False
+
+
 def conditional_page(view=None, *, store: bool = False, scopes=EVERYTHING):
     """Answer GET/HEAD with 304 when the client's ETag is current; set the cache headers.
 
@@ -435,11 +447,8 @@ def conditional_page(view=None, *, store: bool = False, scopes=EVERYTHING):
         if cached is not None:
             response = cached
         elif etag and store:
-            request._page_cache_render = True
-            try:
+            with rendering_for_cache(request):
                 response = view(request, *args, **kwargs)
-            finally:
-                request._page_cache_render = False
             response = _to_cache(request, etag, response)
         else:
             response = view(request, *args, **kwargs)

@@ -22,3 +22,16 @@ def attachment(response: HttpResponse, filename: str) -> HttpResponse:
 def display_name(user) -> str:
     """A person's name as shown and exported: full name, else the username."""
     return user.get_full_name() or user.get_username()
+
+
+def safe_cell(value) -> str:
+    """A cell a spreadsheet will not run as a formula: text starting with ``=``, ``+``,
+    ``-``, ``@``, a tab or a carriage return gets a leading ``'`` (OWASP's CSV
+    injection rule). A leading ``-`` counts whatever follows it (a spreadsheet reads
+    ``- 2+3`` as a sum too), so a Markdown list item is quoted like the rest. Every
+    CSV the site writes (the catalogue's, the annotations', the network's) writes each
+    text cell through it."""
+    text = "" if value is None else str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text

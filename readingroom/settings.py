@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "search",
     "interchange",
     "reading",
+    "network",
     "bench",
 ]
 

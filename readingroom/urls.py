@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("search.urls")),
     path("", include("interchange.urls")),
     path("", include("reading.urls")),
+    path("", include("network.urls")),
     # The benchmark's constant baseline (no query), beside the pages it is compared with.
     path("", include("bench.urls")),
 ]

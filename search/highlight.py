@@ -171,11 +171,15 @@ def snippet(cable: Cable, candidate: Candidate, row, hl: str, fixes=None, extra=
     if kind == SearchEntry.Kind.ANNOTATION:
         who = " ".join(x for x in (first, last) if x) or username or "a reader"
         what = dict(Annotation.Kind.choices).get(annotation_kind, "Annotation")
+        if position is None:  # a note on the whole document (search.indexer)
+            where, fragment = "On the whole document", f"card-{annotation_id}"
+        else:
+            where, fragment = passage_label, f"p{position}"
         return Snippet(
             kind,
-            f"{what} by {who} · {passage_label}",
+            f"{what} by {who} · {where}",
             html,
-            cable_url(cable, hl, f"p{position}", annotation=annotation_id, **extra),
+            cable_url(cable, hl, fragment, annotation=annotation_id, **extra),
         )
     return Snippet(kind, passage_label, html, cable_url(cable, hl, f"p{position}", **extra))
 

@@ -197,13 +197,15 @@ def _annotation_entries(annotations: QuerySet) -> list[SearchEntry]:
             "pk", "passage_id", "passage__cable_id", "body", "exact",
             "visibility", "hidden", "author_id", "group_id",
             "parent__visibility", "parent__hidden", "parent__author_id", "parent__group_id",
-            "awaiting_review", "parent__awaiting_review",
+            "awaiting_review", "parent__awaiting_review", "on_document",
         )
     )  # fmt: skip
     return [
         SearchEntry(
             cable_id=cable_id,
-            passage_id=passage_id,
+            # A note on the whole document belongs to no passage: its hit opens the
+            # cable at the document notes (search.highlight.snippet).
+            passage_id=None if on_document else passage_id,
             annotation_id=pk,
             kind=SearchEntry.Kind.ANNOTATION,
             text_c=body,
@@ -220,7 +222,7 @@ def _annotation_entries(annotations: QuerySet) -> list[SearchEntry]:
         )
         for (pk, passage_id, cable_id, body, exact, visibility, hidden, author_id, group_id,
              parent_visibility, parent_hidden, parent_author_id, parent_group_id,
-             awaiting, parent_awaiting) in rows
+             awaiting, parent_awaiting, on_document) in rows
     ]  # fmt: skip
 
 

@@ -58,6 +58,11 @@ EXTRA = {
     "hidden-tag": {"outsider", "editor", "admin"},
     # a cable still in draft: the staff, in the admin only.
     "draft-cable": set(),
+    # notes on the whole document (issue 14): the researcher's private one, the
+    # group's, and "other"'s public one hidden by an editor.
+    "private-document": {"researcher"},
+    "group-document": {"researcher", "member"},
+    "hidden-document": {"other", "editor", "admin"},
 }
 MARKERS = {name: marker(name) for name in ROOTS | REPLIES | set(EXTRA)}
 
@@ -121,6 +126,19 @@ def _build_world(users) -> World:
         target_passage=p[5],
     )
     notes["private-link"] = link.annotation
+    for name, user, visibility in (
+        ("private-document", users.researcher, Annotation.Visibility.PRIVATE),
+        ("group-document", users.researcher, Annotation.Visibility.GROUP),
+        ("hidden-document", scene.viewers["other"], Annotation.Visibility.PUBLIC),
+    ):
+        notes[name] = services.create_document_note(
+            user=user,
+            cable=scene.cable,
+            body=f"On the whole cable. {MARKERS[name]}",
+            visibility=visibility,
+            group=scene.group if visibility == Annotation.Visibility.GROUP else None,
+        )
+    Annotation.objects.filter(pk=notes["hidden-document"].pk).update(hidden=True)
     for name, note in (
         ("private-tag", "private"),
         ("group-tag", "group"),
@@ -217,7 +235,11 @@ def note_cases(action: str) -> list[Case]:
 
         return expect
 
-    names = sorted(ROOTS | REPLIES | {"awaiting", "private-link"})
+    names = sorted(
+        ROOTS
+        | REPLIES
+        | {"awaiting", "private-link", "private-document", "group-document", "hidden-document"}
+    )
     return [
         Case(kwargs=lambda w, n=n: {"pk": w.notes[n].pk}, expect=expect_for(n), label=n)
         for n in names
@@ -315,6 +337,12 @@ ROUTES: dict[str, list[Case]] = {
         for n in ("private-tag", "group-tag", "hidden-tag")
     ],
     "annotations/new/": [Case(expect=signed_in(400), htmx_422=True)],
+    # A note on the whole document: its form, for a published cable only.
+    "annotations/on/<slug:slug>/": [
+        Case(kwargs=cable, expect=signed_in()),
+        Case(kwargs=draft, expect=signed_in(404), label="draft"),
+        Case(kwargs={"slug": "no-such-cable"}, expect=signed_in(404), label="unknown"),
+    ],
     # The link form opens empty; the note form needs a selection (a clear 400).
     "annotations/links/new/": [Case(expect=signed_in())],
     "annotations/<int:pk>/": note_cases("detail"),
@@ -343,6 +371,19 @@ ROUTES: dict[str, list[Case]] = {
     "cables/<slug:slug>/references.jsonld": export_cases(),
     "cables/<slug:slug>/annotations.csv": export_cases(),
     "cables/<slug:slug>/annotations.md": export_cases(),
+    # Who wrote to whom (issue 16): published records only, the same for everyone.
+    "network/": [
+        Case(),
+        Case(query={"from": "1951-07-10", "to": "1951-07-12"}, label="range"),
+        Case(query={"from": "not a date"}, expect=everyone(400), label="bad date"),
+    ],
+    "network/<slug:source>/<slug:target>/": [
+        Case(kwargs={"source": "li-kenong", "target": "mao-zedong"}),
+        Case(kwargs={"source": "li-kenong", "target": "nobody"}, expect=everyone(404)),
+    ],
+    "network/export.gexf": [Case(), Case(query={"min": "0"}, expect=everyone(400))],
+    "network/export.graphml": [Case()],
+    "network/export.csv": [Case()],
 }
 
 
@@ -625,12 +666,12 @@ def test_a_post_from_someone_who_may_not_changes_nothing(client, world, viewer):
     refused = []
     note_actions = ["edit", "delete", "reply", "hide", "review", "approve", "flag"]
     targets = (
-        ["private", "group", "private-link"]
+        ["private", "group", "private-link", "private-document", "group-document"]
         if viewer != "anonymous"
         else sorted(ROOTS | {"awaiting"})
     )
     for name in targets:
-        if viewer == "member" and name == "group":
+        if viewer == "member" and name in ("group", "group-document"):
             continue  # a member may reply to and flag the group's note
         for action in note_actions:
             url = f"/annotations/{world.notes[name].pk}/{action}/"
@@ -641,10 +682,14 @@ def test_a_post_from_someone_who_may_not_changes_nothing(client, world, viewer):
         refused.append((url, client.post(url, post_data(world, "public")).status_code))
     url = f"/agendas/correspondences/{world.correspondence.pk}/review/"
     refused.append((url, client.post(url, {"decision": "rejected"}).status_code))
+    if viewer != "anonymous":  # no note on a draft, even by one who may write notes
+        url = f"/annotations/on/{world.draft.slug}/"
+        refused.append((url, client.post(url, post_data(world, "public")).status_code))
     if viewer == "anonymous":
         for url in (
             "/annotations/new/",
             "/annotations/links/new/",
+            f"/annotations/on/{world.cable.slug}/",
             "/agendas/correspondences/propose/",
             "/accounts/confirm/",
             "/accounts/password_change/",

@@ -47,6 +47,7 @@ from annotations.models import Annotation
 from cables.models import Cable, Participant, Passage
 from interchange import exchange
 from interchange.exporters.citations import language_code, long_date, publisher, us_date
+from readingroom.http import display_name
 from readingroom.spans import Span, blocks, excerpt_runs
 from telegrams.models import Telegram
 
@@ -264,6 +265,7 @@ def tei(cable: Cable, extras: exchange.Extras, url: str) -> str:
     text = _sub(root, "text")
     attrs = {"type": "cable", XML_ID: f"cable-{cable.pk}"}
     cable_div = _sub(_sub(text, "body"), "div", attrs=attrs)
+    _document_notes(cable_div, cable, extras)
     for passage in cable.passages.all():
         spans = [
             Span(m.start, m.end, "mention", m)
@@ -294,6 +296,35 @@ def tei(cable: Cable, extras: exchange.Extras, url: str) -> str:
     _clean(root)
     _lay_out(root)
     return _serialize(root)
+
+
+def _document_notes(cable_div: ET.Element, cable: Cable, extras: exchange.Extras) -> None:
+    """The notes on the whole document that the exporter may see, each a ``note``
+    on the text (``target`` the cable's ``div``), before its first passage: the
+    Markdown as written, paragraph by paragraph, and who wrote it and when."""
+    for a in extras.annotations_of(cable):
+        if a.parent_id is not None or not a.on_document:
+            continue
+        note = _sub(
+            cable_div,
+            "note",
+            attrs={
+                "type": "document-note",
+                "subtype": a.kind,
+                "target": f"#cable-{cable.pk}",
+                XML_ID: f"annotation-{a.pk}",
+            },
+        )
+        for paragraph in re.split(r"\n\s*\n", a.body.strip()) or [""]:
+            _append_lines(_sub(note, "p"), paragraph)
+        byline = _sub(note, "p", attrs={"rend": "byline"})
+        _mixed(byline, _name_el(display_name(a.author)), f", {a.created:%Y-%m-%d}")
+
+
+def _name_el(name: str) -> ET.Element:
+    el = ET.Element("persName")
+    el.text = name
+    return el
 
 
 def _header_titles(file_desc: ET.Element, cable: Cable, url: str) -> None:

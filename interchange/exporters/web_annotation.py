@@ -50,7 +50,10 @@ def cable_annotations(request: HttpRequest, slug: str) -> tuple[Cable, list[Anno
     )
     for a in rows:
         a.passage.cable = cable  # passage URLs without a query each
-    roots = [a for a in rows if a.parent_id is None]
+    # Notes on the whole document first, then the passages' in reading order.
+    roots = sorted(
+        (a for a in rows if a.parent_id is None), key=lambda a: not a.on_document
+    )  # sorted() is stable: the order within each stays
     replies = defaultdict(list)
     for a in rows:
         if a.parent_id is not None:
@@ -110,6 +113,9 @@ def to_web_annotation(request: HttpRequest, a: Annotation) -> dict:
         item["body"] = body
     if a.parent_id:
         item["target"] = request.build_absolute_uri(Annotation(pk=a.parent_id).get_absolute_url())
+    elif a.on_document:
+        # A note on the whole document (a "page note"): the cable itself, no selector.
+        item["target"] = request.build_absolute_uri(a.passage.cable.get_absolute_url())
     else:
         item["target"] = {
             "source": request.build_absolute_uri(a.passage.get_absolute_url()),
@@ -228,7 +234,9 @@ class Item:
     body: str = ""
     tags: list[str] = field(default_factory=list)
     replacement: str = ""
-    # A root targets a passage position with selectors; a reply targets another item.
+    # A root targets a passage position with selectors, or (``document``) the whole
+    # cable with none; a reply targets another item.
+    document: bool = False
     position: int | None = None
     selector: Selector | None = None
     reply_to: str | None = None
@@ -328,6 +336,15 @@ def read_item(raw, index: int) -> Item:
         item.replacement = edits[0]["value"] if edits else ""
         rest = [b for b in rest if b not in edits]
     item.body = "\n\n".join(b["value"] for b in rest)
+    if isinstance(target, str):
+        # The whole document: the cable's address, no selector (a "page note").
+        _text(target, f"{where}: target")
+        if item.kind in (Annotation.Kind.CORRECTION, Annotation.Kind.LINK):
+            raise Malformed(f"{where}: a {motivation} annotation needs a selector in its target")
+        if not item.body.strip():
+            raise Malformed(f"{where}: a note on the whole document needs a body")
+        item.document = True
+        return item
     if not isinstance(target, dict):
         raise Malformed(f"{where}: the target must name a source and selectors")
     source = _text(target.get("source"), f"{where}: target.source")

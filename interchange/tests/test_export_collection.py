@@ -38,7 +38,7 @@ def normalised(data: dict) -> dict:
         items = cable["annotations"]["first"]["items"]
         index = {item["id"]: i for i, item in enumerate(items)}
         for item in items:
-            if isinstance(item["target"], str):
+            if item["motivation"] == "replying":  # a document note targets its cable
                 item["target"] = index[item["target"]]
             item["id"] = index[item["id"]]
     return data

@@ -80,6 +80,7 @@ def test_annotations_are_w3c_with_readingroom_extras(client, seed):
     assert first["target"]["source"].endswith("#p0")
     assert first["readingroom"] == {
         "passage": 0,
+        "document": False,  # a note on words, not on the whole document
         "visibility": "public",
         "group": None,
         "correction_status": "accepted",

@@ -4,6 +4,7 @@ models, read once per version of the data, and never stale."""
 from __future__ import annotations
 
 import re
+from io import StringIO
 
 import pytest
 from django.core.cache import caches
@@ -13,7 +14,7 @@ from django.test import RequestFactory
 from annotations import margin
 from annotations.models import Annotation
 from cables.models import Cable, Participant
-from readingroom.caching import PAGE_CACHE
+from readingroom.caching import CSRF_PLACEHOLDER, PAGE_CACHE
 from telegrams.models import cables_for_reading
 from tests.factories import build_archive
 
@@ -329,3 +330,134 @@ def test_keep_layers_refuses_an_origin_that_is_not_one(bad):
     with pytest.raises(CommandError, match="--origin must be a scheme and host"):
         call_command("keep_layers", "--origin", bad)
     assert not KeptLayers.objects.exists()
+
+
+# The anonymous reader's page, kept beside the layers (KeptLayers.page) -----------
+
+
+def _kept_page(cable) -> bytes:
+    import zlib
+
+    from reading.models import KeptLayers
+
+    page = bytes(KeptLayers.objects.get(cable=cable, origin="http://testserver").page)
+    return zlib.decompress(page) if page else b""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_anonymous_reader_is_served_the_kept_page(client, users, django_assert_num_queries):
+    """The plain address of a cable, read by someone not signed in, is the page kept
+    in the database for the current versions: nothing rendered, two queries, and
+    the reader's own CSRF token put in."""
+    from unittest import mock
+
+    from reading import layers
+
+    archive = build_archive(3)
+    url = archive.cable.get_absolute_url()
+    first = client.get(url).content.decode()
+    assert CSRF_PLACEHOLDER.encode() in _kept_page(archive.cable)
+    caches[PAGE_CACHE].clear()
+    with (
+        mock.patch.object(layers, "for_reading", wraps=layers.for_reading) as rendered,
+        django_assert_num_queries(2),  # the versions, the kept page
+    ):
+        response = client.get(url)
+    assert rendered.call_count == 0
+    again = response.content.decode()
+    assert _same_page(first, again)
+    assert CSRF_PLACEHOLDER not in again
+    assert re.search(r'"X-CSRFToken": "\w{64}"', again)
+    assert response["Content-Type"] == "text/html; charset=utf-8"
+
+    # Any other address (a filter, a hit), htmx, or a reader signed in: rendered.
+    for params, headers in [("?hl=Kaesong", {}), ("", {"HTTP_HX_REQUEST": "true"})]:
+        caches[PAGE_CACHE].clear()
+        with mock.patch.object(layers, "for_reading", wraps=layers.for_reading) as rendered:
+            client.get(url + params, **headers)
+        assert rendered.call_count == 1
+    client.force_login(users.researcher)
+    caches[PAGE_CACHE].clear()
+    assert "Signed in as" in client.get(url).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_kept_page_is_never_served_once_its_cable_changed(client, users):
+    """A note on cable A gives A a new page at once, and leaves B's kept page kept."""
+    from unittest import mock
+
+    from reading import layers
+
+    archive = build_archive(2)
+    a, b = archive.cable, archive.older
+    for cable in (a, b):
+        client.get(cable.get_absolute_url())
+    passage = a.passages.first()
+    Annotation.objects.create(
+        passage=passage, author=users.researcher, body="A public remark.", kind="comment",
+        exact=passage.text[0:8], start=0, end=8, visibility="public",
+    )  # fmt: skip
+    assert "A public remark." in _without_cache(client, a.get_absolute_url())
+    assert b"A public remark." in _kept_page(a)  # kept anew, for the next reader
+    caches[PAGE_CACHE].clear()
+    with mock.patch.object(layers, "for_reading", wraps=layers.for_reading) as rendered:
+        client.get(b.get_absolute_url())
+    assert rendered.call_count == 0
+    # Unpublished: a 404, though its row is still in the database.
+    Cable.objects.filter(pk=b.pk).update(status=Cable.Status.DRAFT)
+    caches[PAGE_CACHE].clear()
+    assert client.get(b.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_keep_layers_keeps_the_page_readers_are_served(client):
+    """The page ``keep_layers`` renders for anonymous readers is, byte for byte, the
+    one the reading view renders and keeps for them."""
+    from django.core.management import call_command
+
+    from reading.models import KeptLayers
+
+    archive = build_archive(3)
+    call_command("keep_layers", "--origin", "http://testserver", stdout=StringIO())
+    by_command = _kept_page(archive.cable)
+    assert by_command.count(b"passage--telegram") == 3
+    KeptLayers.objects.update(page=b"")
+    caches[PAGE_CACHE].clear()
+    client.get(archive.cable.get_absolute_url())
+    assert _kept_page(archive.cable) == by_command
+    # --layers-only keeps no page.
+    call_command("keep_layers", "--origin", "http://testserver", "--all", "--layers-only",
+                 stdout=StringIO())  # fmt: skip
+    assert _kept_page(archive.cable) == b""
+
+
+def test_endnotes_are_kept_per_version_and_never_stale(client, users):
+    """The print endnotes are rendered once per version and list of notes: a new
+    note (or one edited) shows in them at once."""
+    from unittest import mock
+
+    from reading import layers
+
+    archive = build_archive(2)
+    passage = archive.cable.passages.first()
+    url = archive.cable.get_absolute_url()
+
+    def note(body):
+        return Annotation.objects.create(
+            passage=passage, author=users.researcher, body=body, body_html=f"<p>{body}</p>",
+            kind="comment", exact=passage.text[0:8], start=0, end=8, visibility="public",
+        )  # fmt: skip
+
+    first = note("First remark.")
+    client.get(url)
+    with mock.patch.object(layers, "render_to_string", wraps=layers.render_to_string) as render:
+        html = client.get(url + "?render=2").content.decode()
+    assert not any(c.args[0] == "reading/_endnotes.html" for c in render.call_args_list)
+    endnotes = html[html.index('<section class="endnotes"') :]
+    assert "First remark." in endnotes
+    note("Second remark.")
+    endnotes = client.get(url + "?render=3").content.decode().split('<section class="endnotes"')[1]
+    assert "First remark." in endnotes and "Second remark." in endnotes
+    Annotation.objects.filter(pk=first.pk).update(body_html="<p>Edited remark.</p>")
+    endnotes = client.get(url + "?render=4").content.decode().split('<section class="endnotes"')[1]
+    assert "Edited remark." in endnotes and "First remark." not in endnotes

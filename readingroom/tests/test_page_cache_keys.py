@@ -36,6 +36,8 @@ KEPT_PAGES = {
     "cables:participants": reverse("cables:participants"),
     "telegrams:agenda_compare": reverse("telegrams:agenda_compare")
     + "?left=communist-draft-1951-07-10&right=un-draft-1951-07-10",
+    "network:network": reverse("network:network") + "?from=1951-07-10",
+    "network:edge": reverse("network:edge", args=["li-kenong", "mao-zedong"]),
 }
 
 

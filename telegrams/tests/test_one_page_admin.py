@@ -244,3 +244,134 @@ def test_saving_the_seed_cable_page_unchanged_keeps_every_position(editor_client
         "Kim Il Sung",
         "Peng Dehuai",
     ]
+
+
+# The numbers readers know (issue 14) ---------------------------------------------------
+#
+# A passage's position is its address in the reading view (#p<position>: permalinks,
+# search hits, W3C targets, TEI ids); the seed and the importers number from 0. The
+# page keeps the numbers a cable's rows hold, whatever they are, instead of numbering
+# them from 0 again on every save.
+
+
+@pytest.fixture
+def from_one(db):
+    """A cable whose passages were numbered from 1 by hand (on the passage page)."""
+    cable = Cable.objects.create(
+        title="Numbered from one", slug="from-one", date=datetime.date(1951, 7, 12)
+    )
+    for n, text in enumerate(["First words.", "Second words.", "Third words."], 1):
+        Passage.objects.create(cable=cable, position=n, text=text, tail="\n\n")
+    return cable
+
+
+def numbering(cable) -> list[tuple[str, int]]:
+    return list(cable.passages.order_by("position").values_list("text", "position"))
+
+
+def row_of(data: dict, text: str) -> str:
+    """The form prefix (``passages-<i>``) of the row holding ``text``."""
+    return next(
+        k.removesuffix("-text") for k, v in data.items() if v == text and k.endswith("-text")
+    )
+
+
+def test_an_unchanged_save_keeps_a_cable_numbered_from_one(editor_client, from_one):
+    url = admin_url(Cable, "change", from_one.pk)
+    before = numbering(from_one)
+    # nested-admin's script renumbers the hidden positions 0, 1, 2 by the rows' order.
+    data = form_data(editor_client.get(url))
+    for i in range(3):
+        data[f"passages-{i}-position"] = str(i)
+    assert editor_client.post(url, data).status_code == 302
+    assert numbering(from_one) == before == [
+        ("First words.", 1), ("Second words.", 2), ("Third words.", 3),
+    ]  # fmt: skip
+    # So the reading view's addresses stay: #p2 is still the second passage.
+    page = editor_client.get(from_one.get_absolute_url()).content.decode()
+    assert page.index('id="p2"') < page.index("Second words.") < page.index('id="p3"')
+
+
+def add_row(data: dict, text: str, order: list[str]) -> dict:
+    """``data`` with a new passage holding ``text``, the rows in ``order`` (their texts)
+    numbered 0, 1, 2… as nested-admin's script leaves the hidden positions."""
+    i = int(data["passages-TOTAL_FORMS"])
+    data = {
+        **data,
+        "passages-TOTAL_FORMS": str(i + 1),
+        f"passages-{i}-kind": "body",
+        f"passages-{i}-text": text,
+        f"passages-{i}-tail": "\n",
+        **management(f"passages-{i}-telegram", 0),
+    }
+    for n, words in enumerate(order):
+        data[f"{row_of(data, words)}-position"] = str(n)
+    return data
+
+
+def test_a_deleted_passage_leaves_the_others_numbers(editor_client, from_one):
+    url = admin_url(Cable, "change", from_one.pk)
+    data = form_data(editor_client.get(url))
+    data[f"{row_of(data, 'Second words.')}-DELETE"] = "on"
+    assert editor_client.post(url, data).status_code == 302
+    assert numbering(from_one) == [("First words.", 1), ("Third words.", 3)]
+
+
+def test_a_new_passage_takes_a_free_number_and_moves_no_other(editor_client, from_one):
+    url = admin_url(Cable, "change", from_one.pk)
+    data = form_data(editor_client.get(url))
+    data[f"{row_of(data, 'Second words.')}-DELETE"] = "on"
+    editor_client.post(url, data)
+    # At the end: after the last.
+    data = add_row(
+        form_data(editor_client.get(url)),
+        "Last words.",
+        ["First words.", "Third words.", "Last words."],
+    )
+    assert editor_client.post(url, data).status_code == 302
+    assert numbering(from_one) == [("First words.", 1), ("Third words.", 3), ("Last words.", 4)]
+    # Between the first and the third: the free number there.
+    data = add_row(
+        form_data(editor_client.get(url)),
+        "Middle words.",
+        ["First words.", "Middle words.", "Third words.", "Last words."],
+    )
+    assert editor_client.post(url, data).status_code == 302
+    assert numbering(from_one) == [
+        ("First words.", 1), ("Middle words.", 2), ("Third words.", 3), ("Last words.", 4),
+    ]  # fmt: skip
+    # Between two with no number free: the rows below move down one.
+    data = add_row(
+        form_data(editor_client.get(url)),
+        "Squeezed words.",
+        ["First words.", "Middle words.", "Squeezed words.", "Third words.", "Last words."],
+    )
+    assert editor_client.post(url, data).status_code == 302
+    assert numbering(from_one) == [
+        ("First words.", 1), ("Middle words.", 2), ("Squeezed words.", 3),
+        ("Third words.", 4), ("Last words.", 5),
+    ]  # fmt: skip
+    # At the top of a cable numbered from 1: 0, and nothing else moves.
+    data = add_row(
+        form_data(editor_client.get(url)),
+        "Heading.",
+        ["Heading.", "First words.", "Middle words.", "Squeezed words.", "Third words.",
+         "Last words."],
+    )  # fmt: skip
+    assert editor_client.post(url, data).status_code == 302
+    assert numbering(from_one)[:2] == [("Heading.", 0), ("First words.", 1)]
+
+
+def test_passages_dragged_past_each_other_trade_their_numbers(editor_client, from_one):
+    url = admin_url(Cable, "change", from_one.pk)
+    data = form_data(editor_client.get(url))
+    first, second = row_of(data, "First words."), row_of(data, "Second words.")
+    data[f"{first}-position"], data[f"{second}-position"] = "1", "0"  # as the drag leaves them
+    assert editor_client.post(url, data).status_code == 302
+    assert numbering(from_one) == [("Second words.", 1), ("First words.", 2), ("Third words.", 3)]
+
+
+def test_a_new_cable_is_numbered_from_zero_as_an_import_is(editor_client, cast):
+    editor_client.post(admin_url(Cable, "add"), one_page(cast))
+    cable = Cable.objects.get(slug="cable-99")
+    assert list(cable.passages.order_by("position").values_list("position", flat=True)) == [0, 1]

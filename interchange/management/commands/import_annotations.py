@@ -1,6 +1,8 @@
 """Import a W3C Web Annotation collection (as exported by /cables/<slug>/annotations.jsonld).
 
-Each annotation is placed on the passage of CABLE_SLUG whose position is the
+A note on the whole document (its target the cable's address, with no
+selector) becomes a document note of CABLE_SLUG. Each other annotation is
+placed on the passage of CABLE_SLUG whose position is the
 ``#p<position>`` fragment of its ``target.source`` — only the fragment counts,
 so a collection exported from one cable can be imported into a copy of it at
 another slug or on another site. The quote decides the placement (prefix,
@@ -98,22 +100,31 @@ class Command(BaseCommand):
         created: dict[str, Annotation] = {}
         skipped = replies = 0
         with transaction.atomic():
-            for item in (i for i in items if i.reply_to is None):
+            for item in (i for i in items if i.reply_to is None and i.document):
+                seen_by, group = self._visibility(item, visibility, groups, author)
+                try:
+                    created[item.id] = services.create_document_note(
+                        user=author,
+                        cable=target_cable,
+                        body=item.body,
+                        kind=item.kind,
+                        tags=item.tags,
+                        visibility=seen_by,
+                        group=group,
+                    )
+                except ValidationError as e:
+                    skipped += 1
+                    self.stderr.write(
+                        f"Skipped item {item.index + 1} ({item.id}): {' '.join(e.messages)}"
+                    )
+            for item in (i for i in items if i.reply_to is None and not i.document):
                 reason = self._place(item, passages)
                 if isinstance(reason, str):
                     skipped += 1
                     self.stderr.write(f"Skipped item {item.index + 1} ({item.id}): {reason}")
                     continue
                 passage, start, end = reason
-                seen_by, group = visibility or item.visibility, None
-                if seen_by == Annotation.Visibility.GROUP:
-                    group = groups.get(item.group)
-                    if group is None:
-                        seen_by = Annotation.Visibility.PRIVATE
-                        self.stderr.write(
-                            f"Item {item.index + 1} ({item.id}): {author} is in no group "
-                            f"“{item.group}”; imported as private."
-                        )
+                seen_by, group = self._visibility(item, visibility, groups, author)
                 try:
                     created[item.id] = services.create_annotation(
                         user=author,
@@ -154,6 +165,19 @@ class Command(BaseCommand):
             f"repl{'y' if replies == 1 else 'ies'} into {target_cable.slug} as {author}"
             f"{f'; skipped {skipped}' if skipped else ''}."
         )
+
+    def _visibility(self, item: Item, visibility, groups: dict, author):
+        """Who may see the item, and its group: the file's, or ``--visibility``."""
+        seen_by, group = visibility or item.visibility, None
+        if seen_by == Annotation.Visibility.GROUP:
+            group = groups.get(item.group)
+            if group is None:
+                seen_by = Annotation.Visibility.PRIVATE
+                self.stderr.write(
+                    f"Item {item.index + 1} ({item.id}): {author} is in no group "
+                    f"“{item.group}”; imported as private."
+                )
+        return seen_by, group
 
     @staticmethod
     def _place(item: Item, passages: dict):

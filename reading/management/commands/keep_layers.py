@@ -13,6 +13,15 @@ readers use, as the app sees them (the citations' absolute links name it);
 give it once per public address. ``--part 1/2`` and ``--part 2/2``, run at
 once, share the cables between two processes (by id), for a machine with cores
 to spare.
+
+It also renders each cable's page as an anonymous reader gets it at the
+cable's address and keeps it beside the layers (``KeptLayers.page``): most
+reads of an archive are those. ``--layers-only`` skips them. The page is
+rendered by the reading view itself (``reading.views.cable_page``) on a request
+made as a reader's would be (Django's ``RequestFactory``, as static-site
+generators render views), without the page cache, so that a bulk run does
+not fill a shared cache with pages nobody asked for;
+``reading/tests/test_layers.py`` checks it is the page readers are served.
 """
 
 from __future__ import annotations
@@ -20,13 +29,17 @@ from __future__ import annotations
 import time
 from urllib.parse import urlsplit
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.management.base import BaseCommand, CommandError
+from django.test import RequestFactory
+from django.urls import resolve
+from django_htmx.middleware import HtmxDetails
 
 from annotations.models import Annotation, Link
 from cables.models import Cable
-from reading import layers
+from reading import layers, views
 from reading.models import KeptLayers
-from readingroom.caching import cable_scope, read_versions
+from readingroom.caching import cable_scope, read_versions, rendering_for_cache
 
 
 def origin(value: str) -> str:
@@ -60,6 +73,10 @@ class Command(BaseCommand):
         parser.add_argument("--all", action="store_true", help="Render every cable again.")
         parser.add_argument("--batch", type=int, default=200, help="Cables per batch.")
         parser.add_argument(
+            "--layers-only", action="store_true",
+            help="Keep the layers, not the anonymous readers' pages.",
+        )  # fmt: skip
+        parser.add_argument(
             "--part", default="1/1", type=part,
             help="K/N: only the cables whose id is K modulo N (run N processes at once).",
         )  # fmt: skip
@@ -76,14 +93,16 @@ class Command(BaseCommand):
         started, rendered = time.perf_counter(), 0
         for start in range(0, len(ids), batch):
             chunk = dict(ids[start : start + batch])
-            rendered += self.keep_batch(chunk, origins, options["all"])
+            rendered += self.keep_batch(chunk, origins, options["all"], options["layers_only"])
         seconds = time.perf_counter() - started
         self.stdout.write(
             f"Kept the layers of {rendered:,} of {len(ids):,} published cables "
             f"for {', '.join(origins)} in {seconds:.1f} s."
         )
 
-    def keep_batch(self, slugs: dict[int, str], origins: list[str], everything: bool) -> int:
+    def keep_batch(
+        self, slugs: dict[int, str], origins: list[str], everything: bool, layers_only: bool
+    ) -> int:
         # The versions first, then the data (as a page reads them): a write in
         # between leaves rows named by the older versions, which no page reads.
         versions = read_versions([cable_scope(s) for s in slugs.values()])
@@ -118,4 +137,20 @@ class Command(BaseCommand):
                     built = layers.build(o, cable, incoming[cable.pk], cable.pk in annotated)
                     rows.append((cable.pk, o, named[cable.pk], built))
         layers.keep(rows)
+        if not layers_only:
+            for pk, o, _, _ in rows:
+                keep_anonymous_page(o, slugs[pk])
         return len(todo)
+
+
+def keep_anonymous_page(origin_: str, slug: str) -> None:
+    """Render the page an anonymous reader gets at the cable's address, at
+    ``origin_``; the reading view keeps it (``reading.layers.keep_page``)."""
+    parts = urlsplit(origin_)
+    path = Cable(slug=slug).get_absolute_url()
+    request = RequestFactory().get(path, HTTP_HOST=parts.netloc, secure=parts.scheme == "https")
+    request.user = AnonymousUser()
+    request.htmx = HtmxDetails(request)
+    request.resolver_match = resolve(path)
+    with rendering_for_cache(request):
+        views.cable_page(request, slug)
