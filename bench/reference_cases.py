@@ -311,8 +311,10 @@ TRUTH = [
 ]
 
 
-def load_exchange() -> None:
-    """Write the exchange into the database, after the seed (a few queries a document).
+def load_exchange(documents=None, offices=None) -> None:
+    """Write the exchange (or ``documents``, with their ``offices``: the held-out list's,
+    ``bench.reference_heldout``) into the database, after the seed (a few queries a
+    document).
 
     Passages are saved one by one, so their references are found and resolved as an
     editor's or an import's would be; the telegram rows and page marks come after,
@@ -321,12 +323,14 @@ def load_exchange() -> None:
     from cables.models import Cable, Participant, Passage, SourceMark
     from telegrams.models import Telegram, TelegramRecipient
 
-    for name, slug in OFFICES:
+    for name, slug in OFFICES if offices is None else offices:
         Participant.objects.get_or_create(
             slug=slug, defaults={"name": name, "sort_name": name, "kind": "office"}
         )
     people = {p.slug: p for p in Participant.objects.all()}
-    for slug, title, date, sender, recipient, extra, passages in DOCUMENTS:
+    for slug, title, date, sender, recipient, extra, passages in (
+        DOCUMENTS if documents is None else documents
+    ):
         extra = dict(extra)
         telegrams = extra.pop("telegrams", {})
         page = extra.pop("page", None)

@@ -6,8 +6,9 @@ cables the search's count read (all of them up to its ceiling, a sample past
 it): year, origin, archive and language from the cables' own columns
 (:func:`column_facets`, no query), people and sides from their catalogue rows'
 ``SearchEntry.people`` and the in-process map of everyone's names and sides
-(:func:`people_facets`), collections, annotations and tags in one query
-(:func:`facet_rows`). An annotation counts only when the reader may see it.
+(:func:`people_facets`), collections, annotations, tags and the references'
+"cites" and "cited by" in one query (:func:`facet_rows`). An annotation counts
+only when the reader may see it.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from django.db import connection
 from django.db.models import F, QuerySet
 
 from annotations.models import Annotation, Tag
-from cables.models import Cable, Collection, Participant, Side
+from cables.models import Cable, Collection, Participant, Passage, Side
 from readingroom.caching import versioned
 from search.backends import backend
 from search.backends.base import fetch, table
@@ -189,8 +190,8 @@ class Chosen:
 
 
 def facet_rows(cable_ids: list[int], visible: tuple[str, list]) -> list[tuple]:
-    """(facet, value, label, count) rows for the collection, annotated and tag facets
-    over these cables (one query), counting the annotations whose index rows the
+    """(facet, value, label, count) rows for the collection, annotated, tag, cites and
+    cited-by facets over these cables (one query), counting the annotations whose index rows the
     reader may see (``visible``: the condition on the rows ``e`` of
     ``search.access.entry_condition``, and its parameters), read from the cables'
     annotation rows alone; the other facets come from the matching cables' rows
@@ -198,6 +199,8 @@ def facet_rows(cable_ids: list[int], visible: tuple[str, list]) -> list[tuple]:
     matched, params = backend().id_select(cable_ids)
     ctes = f"WITH sr_matched(cable_id) AS ({matched})"
     tag = table(Tag)
+    reference, passage, cable = table(Reference), table(Passage), table(Cable)
+    rejected, published = Reference.Status.REJECTED.value, Cable.Status.PUBLISHED.value
     through = Cable.collections.through
     collection_link = connection.ops.quote_name(through._meta.db_table)
     tag_link = connection.ops.quote_name(Annotation.tags.through._meta.db_table)
@@ -223,6 +226,24 @@ def facet_rows(cable_ids: list[int], visible: tuple[str, list]) -> list[tuple]:
             f"SELECT 'tag', t.slug, t.name, COUNT(DISTINCT x.cable_id) FROM sr_noted x "
             f"JOIN {tag_link} at ON at.annotation_id = x.annotation_id "
             f"JOIN {tag} t ON t.id = at.tag_id GROUP BY t.slug, t.name"
+        ),
+        # References (issue 16), as the cites/cited_by filters read them: shown (not
+        # rejected), to or from a published record, a cable's own telegrams left out.
+        # "Cites": the records the most matches cite, each counting the matches that do.
+        top(
+            f"SELECT 'cites', t.slug, t.title, COUNT(DISTINCT p.cable_id) FROM {reference} r "
+            f"JOIN {passage} p ON p.id = r.passage_id {matched}p.cable_id "
+            f"JOIN {cable} t ON t.id = r.target_cable_id "
+            f"WHERE r.status <> '{rejected}' AND t.status = '{published}' "
+            "AND t.id <> p.cable_id GROUP BY t.slug, t.title"
+        ),
+        # "Cited by": the records citing the most matches, each counting the matches cited.
+        top(
+            "SELECT 'cited_by', c.slug, c.title, COUNT(DISTINCT r.target_cable_id) "
+            f"FROM {reference} r {matched}r.target_cable_id "
+            f"JOIN {passage} p ON p.id = r.passage_id JOIN {cable} c ON c.id = p.cable_id "
+            f"WHERE r.status <> '{rejected}' AND c.status = '{published}' "
+            "AND c.id <> r.target_cable_id GROUP BY c.slug, c.title"
         ),
     ]
     sql = ctes + "\n" + "\nUNION ALL ".join(branches)

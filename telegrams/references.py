@@ -75,8 +75,12 @@ _TITLE = r"(?:(?:Cdes?|Comrades?|Mr|Gen|General|Ambassador|Marshal)\.?\s+)"
 
 # "your telegram of 8 September", "telegram of 10 July 1951 No. 3444",
 # "our cable No. 44 of 2 May", "your letter dated 3 June".
+# The lookahead names the letters these patterns can start with ("your", "our",
+# "my", "brief", "urgent", "last", "previous", a message word, "No."/"#"): the
+# same finds, but most places in a text are given up at once (about 3× faster).
+_OPENS = r"(?=[ybolumptcrdn#])"
 DATED = re.compile(
-    rf"(?<!\w){_WHOSE}?(?:(?:brief|urgent|last|latest|previous)\s+)?(?P<what>{_WHAT})"
+    rf"(?<!\w){_OPENS}{_WHOSE}?(?:(?:brief|urgent|last|latest|previous)\s+)?(?P<what>{_WHAT})"
     rf"(?:\s*,?\s*{_NUMBER})?"
     rf"(?:\s+(?:of|dated|from)\s+(?:the\s+)?{_DATE})"
     rf"(?:\s*,?\s*{_NO}\s*(?P<number2>\d[\d/]*))?",
@@ -84,20 +88,29 @@ DATED = re.compile(
 )
 # "your No. 3950", "telegram No. 3444", "brief report Nº 1", "No. 21680".
 NUMBERED = re.compile(
-    rf"(?<!\w){_WHOSE}?(?:(?P<what>(?:brief\s+)?{_WHAT})\s*)?{_NUMBER}(?!\w)",
+    rf"(?<!\w){_OPENS}{_WHOSE}?(?:(?P<what>(?:brief\s+)?{_WHAT})\s*)?{_NUMBER}(?!\w)",
     re.IGNORECASE,
 )
-# "Deptel 123", "Embtel 456", "Urtel 77", "Mytel 5".
+# "Deptel 123", "Embtel 456", "Urtel 77", "Mytel 5"; "Reurtel 1385" (in reply to
+# your telegram), "Redeptel", "Reembtel"; the Secretary's "Secto 12" (from his
+# party) and "Tosec 9" (to it).
 SERIES = re.compile(
-    r"(?<!\w)(?P<series>Deptel|Embtel|Urtel|Mytel|Reftel|Contel|Depcirtel|Circtel)\s+"
-    r"(?P<number>\d+)(?!\w)",
+    r"(?<!\w)(?P<series>(?:Re)?(?:Deptel|Embtel|Urtel|Mytel|Contel|Depcirtel|Circtel)|Reftel"
+    r"|Secto|Tosec)\s+(?P<number>\d+)(?!\w)",
+    re.IGNORECASE,
+)
+# "your 345, June 3", "our 1022 of May 5": a possessive and a bare number are a
+# telegram only with the date it was sent ("your 2 divisions" is none).
+BARE = re.compile(
+    rf"(?<!\w)(?P<whose>your|our|my)\s+(?P<number>\d{{2,5}})(?=,?\s+(?:of\s+|dated\s+)?{_DATE})",
     re.IGNORECASE,
 )
 # "HNC-048", "CX 56789": a headquarters' message series, in capitals.
 CODED = re.compile(r"(?<![\w-])(?P<series>[A-Z]{2,5})[- ](?P<number>\d{3,6})(?![\w-])")
-# "telegram C 69211": after a message word, a one-letter series too.
+# "telegram C 69211", "Reference C 50215", "Your C 50298": after a message word, a
+# reference or a possessive, a one-letter series too.
 NAMED_CODED = re.compile(
-    r"(?<!\w)(?i:telegram|message|msg|cable)\s+"
+    r"(?<!\w)(?i:telegram|message|msg|cable|reference|ref|your|our|my)\.?\s+"
     r"(?P<series>[A-Z]{1,5})[- ](?P<number>\d{3,6})(?![\w-])"
 )
 NOT_SERIES = {"MIG", "TU", "IL", "YAK", "LA", "UN", "USSR", "US", "UNC", "KPA", "CPV", "ROK"}
@@ -118,7 +131,7 @@ FORWARDING = re.compile(
     r"(?:\s+the)?(?:\s+(?:full\s+)?texts?\s+of)?(?:\s+the)?\s+"
     rf"{_COUNT}?(?P<what>{_WHAT})"
     rf"(?:\s+(?:of|dated)\s+{_DATE})?"
-    rf"(?:[^.!?\n]{{0,60}}?\s+from\s+{_TITLE}?{_NAME}"
+    rf"(?:[^.!?\n]{{0,60}}?(?:\s+from\s+{_TITLE}?|\s+of\s+{_TITLE}){_NAME}"
     rf"(?:\s+(?:on|of)\s+(?P<day3>\d{{1,2}})\s+(?P<month3>{_MONTH}))?)?",
     re.IGNORECASE,
 )
@@ -206,6 +219,8 @@ def _series(series: str, speaker: Speaker) -> tuple[int | None, int | None, str]
     """Who sent a Deptel (the Department), an Embtel (the embassy), an Urtel (the
     addressee) or a Mytel (the sender), as seen from the citing document."""
     series = series.lower()
+    if series.startswith("re") and series != "reftel":
+        series = series[2:]  # "Reurtel": in reply to your telegram
     ours = (speaker.sender, speaker.addressee, "cites")
     theirs = (speaker.addressee, speaker.sender, "answers")
     if series == "urtel":
@@ -320,6 +335,17 @@ def detect(
             number=m.group("number"),
             series=m.group("series").capitalize(),
         )
+    for m in BARE.finditer(text):
+        sender, recipient, relation = _who(m.group("whose"), speaker)
+        add(
+            m,
+            "numbered",
+            relation,
+            dated_after=True,
+            sender=sender,
+            recipient=recipient,
+            number=m.group("number"),
+        )
     for m in NAMED_CODED.finditer(text):
         series = m.group("series")
         number = f"{series}-{m.group('number')}"
@@ -384,18 +410,39 @@ def _longest(found: list[Found]) -> list[Found]:
     return sorted(kept, key=lambda f: f.start)
 
 
-def speaker_of(passage) -> Speaker:
+@dataclass
+class Held:
+    """A passage as its writer holds it, just written: its telegram (None when it is no
+    telegram), that telegram's addressees ("to", in order) and whether the cable's sender
+    is the Department. Given these, nothing is read again from the database."""
+
+    passage: object
+    telegram: object = None
+    addressees: tuple[int, ...] = ()
+    department: bool = False
+
+
+def speaker_of(passage, held: Held | None = None) -> Speaker:
     """What a passage's document says of itself: a telegram's author and first addressee
-    and its date, else the cable's sender, recipient and date (uses loaded relations)."""
+    and its date, else the cable's sender, recipient and date (uses loaded relations, or
+    what ``held`` says of them)."""
     cable = passage.cable
-    telegram = getattr(passage, "telegram", None)  # None when the passage is no telegram
+    if held is not None:
+        telegram, addressees = held.telegram, list(held.addressees)
+    else:
+        telegram = getattr(passage, "telegram", None)  # None when the passage is no telegram
+        addressees = []
+        if telegram is not None:
+            addressees = [r.participant_id for r in telegram.recipients.all() if r.role == "to"]
     sender, addressee, date = cable.sender_id, cable.recipient_id, cable.date
     if telegram is not None:
-        addressees = [r.participant_id for r in telegram.recipients.all() if r.role == "to"]
         sender = telegram.author_id or sender
         addressee = addressees[0] if addressees else addressee
         date = telegram.sent_on or date
-    department = bool(cable.sender_id) and "department" in str(cable.sender).lower()
+    if held is not None:
+        department = held.department
+    else:
+        department = bool(cable.sender_id) and "department" in str(cable.sender).lower()
     own = [cable.cable_number, cable.sender_number, cable.handling_number, cable.title]
     own.append(cable.incoming_number.split("/")[0] if cable.incoming_number else "")
     if telegram is not None and not telegram.reference.lower().startswith("attachment"):

@@ -20,8 +20,10 @@ found again.
 
 from __future__ import annotations
 
+import contextvars
 import re
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -30,7 +32,14 @@ from django.db.models import Prefetch, Q
 from cables.models import Cable, Participant, Passage, SourceMark
 from readingroom.anchoring import Selector, anchor
 from telegrams.models import MissingRecord, Reference, Telegram, TelegramRecipient
-from telegrams.references import SPEAKING, Found, detect, passages_for_references, speaker_of
+from telegrams.references import (
+    SPEAKING,
+    Found,
+    Held,
+    detect,
+    passages_for_references,
+    speaker_of,
+)
 
 THRESHOLD = 0.45
 
@@ -70,12 +79,15 @@ def _cable_candidate(cable: Cable) -> Candidate:
     return Candidate(cable, None, numbers, cable.date, cable.sender_id, recipients)
 
 
-def _telegram_candidate(telegram: Telegram) -> Candidate:
+def _telegram_candidate(telegram: Telegram, recipients: tuple[int, ...] | None = None) -> Candidate:
+    """``recipients``: the addressees ("to") when the caller holds them (the writer's
+    telegrams, just written), else read from the prefetched recipients."""
     numbers = {}
     named = _REPORT_NO.search(telegram.reference or "")
     if named and not telegram.reference.lower().startswith("attachment"):
         numbers[_norm_number(named.group("n"))] = f"it names itself {telegram.reference}"
-    recipients = tuple(r.participant_id for r in telegram.recipients.all() if r.role == "to")
+    if recipients is None:
+        recipients = tuple(r.participant_id for r in telegram.recipients.all() if r.role == "to")
     return Candidate(
         telegram.passage.cable,
         telegram,
@@ -88,29 +100,48 @@ def _telegram_candidate(telegram: Telegram) -> Candidate:
     )
 
 
-def candidates(ref: Reference, citing: Passage, siblings=None) -> list[Candidate]:
+def _asked(queries: dict | None, key, ask) -> list:
+    """``ask()``, once per ``key`` within one pass (``queries``, or every time when None)."""
+    if queries is None:
+        return ask()
+    if key not in queries:
+        queries[key] = ask()
+    return queries[key]
+
+
+def candidates(
+    ref: Reference, citing: Passage, siblings=None, queries: dict | None = None
+) -> list[Candidate]:
     """The published records ``ref`` could name (2–3 queries; none for a forwarding
-    or an attachment when ``siblings``, the telegrams of the citing cable as loaded,
-    are given)."""
+    or an attachment when ``siblings``, the candidates of the citing cable's telegrams
+    by cable id, are given). ``queries`` keeps the answers of one pass over many
+    references, where nothing is written between them: references that ask the same
+    (a number, a date, a sender) ask the database once."""
     cable = citing.cable
     own = None  # the citing cable's telegrams, when the caller has them all
     if siblings is not None and cable.status == Cable.Status.PUBLISHED:
         own = siblings.get(cable.pk)
     number = _norm_number(ref.number) if ref.number else ""
-    cables = Cable.objects.published().select_related("sender")
-    # Ordered by their own columns: the models' orderings name relations (a telegram by
-    # its cable, a recipient by its telegram), which would join and sort every cable.
-    telegrams = (
-        Telegram.objects.filter(passage__cable__status=Cable.Status.PUBLISHED)
-        .select_related("passage__cable")
-        .prefetch_related(
-            Prefetch(
-                "recipients",
-                queryset=TelegramRecipient.objects.order_by("telegram_id", "role", "position"),
+    # Querysets are made when asked for: one whose answer ``queries`` holds costs nothing.
+
+    def cables():
+        return Cable.objects.published().select_related("sender")
+
+    def telegrams():
+        # Ordered by their own columns: the models' orderings name relations (a telegram
+        # by its cable, a recipient by its telegram), which would join and sort every cable.
+        return (
+            Telegram.objects.filter(passage__cable__status=Cable.Status.PUBLISHED)
+            .select_related("passage__cable")
+            .prefetch_related(
+                Prefetch(
+                    "recipients",
+                    queryset=TelegramRecipient.objects.order_by("telegram_id", "role", "position"),
+                )
             )
+            .order_by("passage__cable_id", "number")
         )
-        .order_by("passage__cable_id", "number")
-    )
+
     found: list[Candidate] = []
     if ref.kind == Reference.Kind.FRUS:
         volume = ref.series or cable.record_id.split("/")[0]
@@ -126,28 +157,32 @@ def candidates(ref: Reference, citing: Passage, siblings=None) -> list[Candidate
                 c.numbers[number] = f"page {number[3:]} of {volume} is in it"
                 found.append(c)
         elif number:
-            for c in cables.filter(record_id=f"{volume}/d{number}"):
+            for c in cables().filter(record_id=f"{volume}/d{number}"):
                 candidate = _cable_candidate(c)
                 candidate.numbers[number] = f"it is document {number} of {volume}"
                 found.append(candidate)
         return found
     if ref.kind == Reference.Kind.ATTACHMENT or (ref.series and "report" in ref.series):
         # The report an attachment belongs to: in the same cable, else by the same author.
-        reports = telegrams.filter(reference__icontains="report").exclude(
-            reference__istartswith="attachment"
-        )
+        def reports():
+            return (
+                telegrams()
+                .filter(reference__icontains="report")
+                .exclude(reference__istartswith="attachment")
+            )
+
         if own is not None:
             here = [
-                _telegram_candidate(t)
-                for t in own
-                if "report" in t.reference.lower()
-                and not t.reference.lower().startswith("attachment")
+                c
+                for c in own
+                if "report" in c.telegram.reference.lower()
+                and not c.telegram.reference.lower().startswith("attachment")
             ]
         else:
-            here = [_telegram_candidate(t) for t in reports.filter(passage__cable=cable)[:50]]
+            here = [_telegram_candidate(t) for t in reports().filter(passage__cable=cable)[:50]]
         if here or not ref.sender_id:
             return here
-        return [_telegram_candidate(t) for t in reports.filter(author_id=ref.sender_id)[:50]]
+        return [_telegram_candidate(t) for t in reports().filter(author_id=ref.sender_id)[:50]]
     where = Q()
     if number:
         where |= Q(cable_number=number) | Q(sender_number=number) | Q(record_id=number)
@@ -155,26 +190,41 @@ def candidates(ref: Reference, citing: Passage, siblings=None) -> list[Candidate
     if ref.date:
         where |= Q(date=ref.date)
     if where:
-        found += [_cable_candidate(c) for c in cables.filter(where)[:50]]
+        found += _asked(
+            queries,
+            ("cables", number, ref.number, ref.date),
+            lambda: [_cable_candidate(c) for c in cables().filter(where)[:50]],
+        )
     if ref.kind == Reference.Kind.FORWARDING:
         # What a cover note forwards is the telegrams that follow it, when it has any.
         if own is not None:
-            found += [_telegram_candidate(t) for t in own]
+            found += own
         else:
-            found += [_telegram_candidate(t) for t in telegrams.filter(passage__cable=cable)]
+            found += [_telegram_candidate(t) for t in telegrams().filter(passage__cable=cable)]
         if found or not ref.date:
             return found
     if ref.date:
-        dated = telegrams.filter(sent_on=ref.date)
-        if ref.sender_id:
-            dated = dated.filter(author_id=ref.sender_id)
-        found += [_telegram_candidate(t) for t in dated[:50]]
+
+        def dated():
+            those = telegrams().filter(sent_on=ref.date)
+            if ref.sender_id:
+                those = those.filter(author_id=ref.sender_id)
+            return [_telegram_candidate(t) for t in those[:50]]
+
+        found += _asked(queries, ("dated", ref.date, ref.sender_id), dated)
     return found
 
 
-def score(ref: Reference, citing: Passage, c: Candidate) -> tuple[float, list[str]] | None:
-    """How well ``c`` answers ``ref``, and why; None when it cannot be the record."""
-    own_telegram = getattr(citing, "telegram", None)
+_LOADED = object()  # the citing passage's telegram: read from the passage (loaded)
+
+
+def score(
+    ref: Reference, citing: Passage, c: Candidate, own_telegram=_LOADED
+) -> tuple[float, list[str]] | None:
+    """How well ``c`` answers ``ref``, and why; None when it cannot be the record.
+    ``own_telegram``: the citing passage's telegram (or None) when the caller holds it."""
+    if own_telegram is _LOADED:
+        own_telegram = getattr(citing, "telegram", None)
     if c.telegram is not None and own_telegram is not None and c.telegram.pk == own_telegram.pk:
         return None
     same_cable = c.cable.pk == citing.cable_id
@@ -230,19 +280,28 @@ def score(ref: Reference, citing: Passage, c: Candidate) -> tuple[float, list[st
 
 
 def resolve(
-    ref: Reference, citing: Passage, names: dict[int, str], memo=None, siblings=None
+    ref: Reference,
+    citing: Passage,
+    names: dict[int, str],
+    memo=None,
+    siblings=None,
+    own_telegram=_LOADED,
+    queries: dict | None = None,
+    entries: dict | None = None,
 ) -> None:
     """Set ``ref``'s target, score and reason, or its want-list entry (not saved).
 
     ``memo`` (a dict) keeps the candidates of references that share them (the
-    attachments of one report, in one cable) across the calls of one recompute."""
+    attachments of one report, in one cable) across the calls of one recompute;
+    ``queries`` the answers of the candidates' queries and ``entries`` the want-list
+    entries, across one pass (see :func:`candidates`)."""
     key = None
     if memo is not None and ref.kind == Reference.Kind.ATTACHMENT:
         key = (ref.kind, citing.cable_id, ref.sender_id)
     if key is not None and key in memo:
         drawn = memo[key]
     else:
-        drawn = candidates(ref, citing, siblings)
+        drawn = candidates(ref, citing, siblings, queries)
         if key is not None:
             memo[key] = drawn
     scored, seen = [], set()
@@ -251,7 +310,7 @@ def resolve(
         if identity in seen:
             continue
         seen.add(identity)
-        result = score(ref, citing, c)
+        result = score(ref, citing, c, own_telegram)
         if result is not None:
             scored.append((result[0], result[1], c))
     if len(scored) == 1 and scored[0][0] > 0:
@@ -279,7 +338,7 @@ def resolve(
     ref.score = round(scored[0][0], 2) if scored else None
     best = f" (best candidate {scored[0][2].cable}, {scored[0][0]:.2f})" if scored else ""
     ref.reason = ("No record of the archive matches" + best)[:500]
-    ref.missing = _missing_for(ref, names)
+    ref.missing = _missing_for(ref, names, entries)
 
 
 def _label(ref: Reference, names: dict[int, str]) -> str:
@@ -298,11 +357,13 @@ def _label(ref: Reference, names: dict[int, str]) -> str:
     return " ".join(parts)[:300]
 
 
-def _missing_for(ref: Reference, names: dict[int, str]) -> MissingRecord:
+def _missing_for(ref: Reference, names: dict[int, str], entries=None) -> MissingRecord:
     key = "|".join(
         str(v or "")
         for v in (ref.kind, ref.series, ref.number, ref.date, ref.sender_id, ref.recipient_id)
     )
+    if entries is not None and key in entries:
+        return entries[key]
     entry, _ = MissingRecord.objects.get_or_create(
         key=key,
         defaults={
@@ -314,6 +375,8 @@ def _missing_for(ref: Reference, names: dict[int, str]) -> MissingRecord:
             "recipient_id": ref.recipient_id,
         },
     )
+    if entries is not None:
+        entries[key] = entry
     return entry
 
 
@@ -390,7 +453,31 @@ def recompute_references(passages: Iterable[Passage], matcher=None, whole=False)
     the passages are every passage of their cables (an import, the seed), so a
     cover note's forwarding and an attachment find their telegrams among them."""
     passages = list(passages_for_references(passages))
-    if not passages:
+    held = []
+    for p in passages:
+        telegram = getattr(p, "telegram", None)
+        addressees = ()
+        if telegram is not None:
+            addressees = tuple(
+                r.participant_id for r in telegram.recipients.all() if r.role == "to"
+            )
+        cable = p.cable
+        department = bool(cable.sender_id) and "department" in str(cable.sender).lower()
+        held.append(Held(p, telegram, addressees, department))
+    return recompute_held(held, matcher, whole=whole)
+
+
+@transaction.atomic(savepoint=False)
+def recompute_held(
+    held: list[Held], matcher=None, whole=True, fresh: frozenset | set = frozenset()
+) -> int:
+    """:func:`recompute_references` for passages their writer holds (:class:`Held`:
+    nothing is read back). ``fresh``: the ids of the cables whose passages are all new,
+    so hold no reference yet (no query for them). Within one call, references that ask
+    the same question of the archive ask it once, and every new reference is written in
+    one insert: an import's batch of documents costs a few queries, not a few a
+    document."""
+    if not held:
         return 0
     resolver = None
 
@@ -402,18 +489,23 @@ def recompute_references(passages: Iterable[Passage], matcher=None, whole=False)
 
     names = _Names()
     memo: dict = {}
+    queries: dict = {}
+    entries: dict = {}
     siblings = None
     if whole:
         siblings = {}
-        for p in passages:
-            siblings.setdefault(p.cable_id, [])
-            telegram = getattr(p, "telegram", None)
-            if telegram is not None:
-                telegram.passage = p
-                siblings[p.cable_id].append(telegram)
+        for h in held:
+            siblings.setdefault(h.passage.cable_id, [])
+            if h.telegram is not None:
+                h.telegram.passage = h.passage
+                siblings[h.passage.cable_id].append(
+                    _telegram_candidate(h.telegram, tuple(h.addressees))
+                )
     existing: dict[int, list[Reference]] = {}
-    for ref in Reference.objects.filter(passage__in=passages).order_by("passage_id", "start"):
-        existing.setdefault(ref.passage_id, []).append(ref)
+    stored = [h.passage for h in held if h.passage.cable_id not in fresh]
+    if stored:
+        for ref in Reference.objects.filter(passage__in=stored).order_by("passage_id", "start"):
+            existing.setdefault(ref.passage_id, []).append(ref)
     found_ids = [
         r.pk for refs in existing.values() for r in refs if r.status == Reference.Status.FOUND
     ]
@@ -422,7 +514,8 @@ def recompute_references(passages: Iterable[Passage], matcher=None, whole=False)
         Reference.objects.filter(pk__in=found_ids).delete()
     total = 0
     new: list[Reference] = []
-    for passage in passages:
+    for h in held:
+        passage = h.passage
         kept = _follow_the_words(
             passage.text,
             [r for r in existing.get(passage.pk, []) if r.status != Reference.Status.FOUND],
@@ -430,7 +523,7 @@ def recompute_references(passages: Iterable[Passage], matcher=None, whole=False)
         taken = {(r.start, r.end) for r in kept}
         mine = []
         if passage.kind in SPEAKING:
-            for f in detect(passage.text, speaker_of(passage), resolve_name):
+            for f in detect(passage.text, speaker_of(passage, h), resolve_name):
                 if any(f.start < r.end and r.start < f.end for r in kept):
                     continue  # an editor's decision covers these words
                 if (f.start, f.end) not in taken:
@@ -439,46 +532,107 @@ def recompute_references(passages: Iterable[Passage], matcher=None, whole=False)
         # one without a target is tried again.
         waiting = [r for r in kept if r.status != Reference.Status.REJECTED and not r.target]
         for ref in mine + waiting:
-            resolve(ref, passage, names, memo, siblings)
+            resolve(ref, passage, names, memo, siblings, h.telegram, queries, entries)
         for ref in waiting:
             ref.save()
         new += mine
         total += len(mine) + sum(1 for r in kept if r.status != Reference.Status.REJECTED)
-    Reference.objects.bulk_create(new)
+    if new:
+        Reference.objects.bulk_create(new)
     if had_missing:
         MissingRecord.objects.filter(references__isnull=True).delete()
     return total
 
 
+_gathering: contextvars.ContextVar[bool] = contextvars.ContextVar("gathering", default=False)
+
+
+@contextmanager
+def gathering():
+    """While a writer gathers its documents into a :class:`ReferenceBatch`: the saves it
+    makes (a cable, a changed passage, a telegram) leave the references to the batch's
+    flush instead of finding them one save at a time (``telegrams.signals``)."""
+    token = _gathering.set(True)
+    try:
+        yield
+    finally:
+        _gathering.reset(token)
+
+
+def is_gathering() -> bool:
+    return _gathering.get()
+
+
+class ReferenceBatch:
+    """The references of the documents one import writes, found and resolved together.
+
+    The writer :meth:`add` s each document it has written (its passages as it holds
+    them); :meth:`flush`, still inside the import's transaction, first tries again the
+    want-list's references the new records could answer, then finds and resolves the
+    new passages' references in one pass (:func:`recompute_held`). A reference to a
+    document later in the same batch resolves to it directly, as it would have once
+    that document arrived."""
+
+    def __init__(self, matcher=None):
+        self.matcher = matcher
+        self.held: list[Held] = []
+        self.cables: list[Cable] = []
+        self.fresh: set[int] = set()
+
+    def add(self, cable: Cable, held: list[Held], fresh: bool) -> None:
+        self.cables.append(cable)
+        self.held += held
+        if fresh:
+            self.fresh.add(cable.pk)
+
+    def flush(self) -> int:
+        if not self.cables:
+            return 0
+        with transaction.atomic(savepoint=False):
+            resolve_waiting(self.cables)
+            shown = recompute_held(self.held, self.matcher, whole=True, fresh=self.fresh)
+        self.held, self.cables, self.fresh = [], [], set()
+        return shown
+
+
 @transaction.atomic(savepoint=False)  # inside an import or a save: no savepoint of its own
-def resolve_waiting(cable: Cable) -> int:
-    """Try again the unresolved references a newly saved ``cable`` could answer (by
-    its numbers, record id or dates); return how many now resolve. One query when the
-    want-list is empty, four when nothing on it matches."""
+def resolve_waiting(cable: Cable | Iterable[Cable]) -> int:
+    """Try again the unresolved references a newly saved ``cable`` (or the cables of one
+    import's batch) could answer (by its numbers, record id or dates); return how many
+    now resolve. One query when the want-list is empty, four when nothing on it
+    matches, whatever the number of cables."""
     if not Reference.objects.filter(missing__isnull=False).exists():
         return 0  # an empty want-list: nothing waits for any record
-    numbers = {
-        _norm_number(v) for v in (cable.cable_number, cable.sender_number, cable.record_id) if v
-    }
-    if "/d" in cable.record_id:
-        numbers.add(cable.record_id.rsplit("/d", 1)[1])
+    cables = [cable] if isinstance(cable, Cable) else list(cable)
+    numbers, dates = set(), set()
+    for c in cables:
+        numbers |= {_norm_number(v) for v in (c.cable_number, c.sender_number, c.record_id) if v}
+        if "/d" in c.record_id:
+            numbers.add(c.record_id.rsplit("/d", 1)[1])
+        if c.date:
+            dates.add(c.date)
     numbers |= {
         f"pg_{label}"
         for label in SourceMark.objects.filter(
-            passage__cable=cable, kind=SourceMark.Kind.PAGE
+            passage__cable__in=cables, kind=SourceMark.Kind.PAGE
         ).values_list("label", flat=True)
     }
-    dates = {cable.date} if cable.date else set()
     reports = False  # a telegram naming itself a report answers waiting attachments
-    for sent_on, named in Telegram.objects.filter(passage__cable=cable).values_list(
+    forwarded = False  # a telegram answers its own cover note's forwarding
+    for sent_on, named in Telegram.objects.filter(passage__cable__in=cables).values_list(
         "sent_on", "reference"
     ):
+        forwarded = True
         if sent_on is not None:
             dates.add(sent_on)
         reports = reports or bool(_REPORT_NO.search(named or ""))
     could = Q(number__in=numbers) | Q(date__in=dates)
     if reports:
         could |= Q(kind=Reference.Kind.ATTACHMENT)
+    if forwarded:
+        # "I am forwarding the telegram of comrade X": no date or number to match it by,
+        # but the telegrams written after the cover note are what it forwards.
+        could |= Q(kind=Reference.Kind.FORWARDING, passage__cable__in=cables)
     waiting = list(
         Reference.objects.shown()
         .filter(missing__isnull=False)

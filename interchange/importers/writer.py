@@ -17,6 +17,7 @@ Unknown names are not created: they are returned as proposals for the editor.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils.text import slugify
@@ -34,6 +35,9 @@ from cables.models import (
 )
 from interchange.importers.parsed import PARSED, ParsedDocument
 
+if TYPE_CHECKING:
+    from telegrams.resolution import ReferenceBatch
+
 CABLE_FIELDS = {f.name for f in Cable._meta.concrete_fields} - {"id", "slug", "sender", "recipient"}
 
 
@@ -42,8 +46,10 @@ class Names:
 
     def __init__(self):
         self.by_key: dict[str, int] = {}
+        self.name_of: dict[int, str] = {}
         for name, pk in Participant.objects.values_list("name", "pk"):
             self.by_key.setdefault(self.key(name), pk)
+            self.name_of[pk] = name
         for name, pk in Alias.objects.values_list("name", "participant_id"):
             self.by_key.setdefault(self.key(name), pk)
 
@@ -137,11 +143,18 @@ def write(
     dry_run: bool = False,
 ) -> Result:
     """Write ``doc`` in one transaction (rolled back when ``dry_run``); see the module docstring."""
+    from telegrams.resolution import ReferenceBatch, gathering
+
     names = names or Names()
     with transaction.atomic():
-        result = _write(doc, names, collection, matcher)
+        with gathering():  # the saves below leave their references to the flush
+            result, held = _write(doc, names, collection, matcher)
         if dry_run:
             transaction.set_rollback(True)
+        else:
+            batch = ReferenceBatch(matcher)
+            batch.add(result.cable, held, fresh=result.created)
+            batch.flush()
     return result
 
 
@@ -153,34 +166,55 @@ def write_all(
     matcher: NameMatcher | None = None,
     dry_run: bool = False,
     each=None,
+    references: ReferenceBatch | None = None,
 ) -> list[Result]:
     """Write the documents of one file in one transaction, linking translations.
 
     A page that holds a text in two languages gives two documents; the
     translation is linked to its original (``Cable.translation_of``).
     ``each``, if given, is called after each document (a volume's progress).
+
+    References (issue 16) are found and resolved once for all the documents, at the
+    end: in ``references`` when the caller gathers several files' (the import command,
+    which flushes it before its transaction ends), else here. A dry run finds none:
+    they would be rolled back with the rest.
     """
+    from telegrams.resolution import ReferenceBatch, gathering
+
     names = names or Names()
+    batch = references if references is not None else ReferenceBatch(matcher)
     with transaction.atomic():
-        results = []
-        for doc in docs:
-            results.append(_write(doc, names, collection, matcher))
-            if each is not None:
-                each()
-        for doc, result in zip(docs, results, strict=True):
-            if doc.translation_of is not None:
-                original = results[doc.translation_of].cable
-                if result.cable.translation_of_id != original.pk:
-                    result.cable.translation_of = original
-                    result.cable.save(update_fields=["translation_of"])
+        results, written = [], []
+        with gathering():  # the saves below leave their references to the batch
+            for doc in docs:
+                result, held = _write(doc, names, collection, matcher)
+                results.append(result)
+                written.append((result, held))
+                if each is not None:
+                    each()
+            for doc, result in zip(docs, results, strict=True):
+                if doc.translation_of is not None:
+                    original = results[doc.translation_of].cable
+                    if result.cable.translation_of_id != original.pk:
+                        result.cable.translation_of = original
+                        result.cable.save(update_fields=["translation_of"])
         if dry_run:
             transaction.set_rollback(True)
+        else:
+            # Only once every document of the file is written: a file that fails is
+            # rolled back whole, and hands nothing to the caller's batch.
+            for result, held in written:
+                batch.add(result.cable, held, fresh=result.created)
+            if references is None:
+                batch.flush()
     return results
 
 
-def _write(doc, names: Names, collection, matcher) -> Result:
+def _write(doc, names: Names, collection, matcher) -> tuple[Result, list]:
+    """Write one document; return what was done, and its passages as written (for the
+    references, found by the caller once for the whole import)."""
     from telegrams.models import Agenda, AgendaItem, Telegram, TelegramRecipient
-    from telegrams.resolution import recompute_references, resolve_waiting
+    from telegrams.references import Held
 
     unknown = [(n, role) for n, role in doc.names() if names.resolve(n) is None]
     fields = {k: v for k, v in doc.fields.items() if k in CABLE_FIELDS and v is not None}
@@ -372,10 +406,20 @@ def _write(doc, names: Names, collection, matcher) -> Result:
         SourceMark.objects.bulk_create(marks)
     result.marks = len(marks)
     # References (issue 16): the passages in bulk had no signal, and "your" and "our"
-    # name the telegrams' authors and addressees, written just above.
-    recompute_references(passages, matcher, whole=True)
-    resolve_waiting(cable)
-    return result
+    # name the telegrams' authors and addressees, written just above. They are found
+    # by the caller (write_all), from what is held here: nothing is read back.
+    addressees: dict[int, list[int]] = {}
+    for r in recipients:
+        if r.role == TelegramRecipient.Role.TO:
+            addressees.setdefault(r.telegram.pk, []).append(r.participant_id)
+    telegram_of = {p.pk: telegram for telegram, _, p in telegram_rows}
+    sender = names.name_of.get(cable.sender_id, "") if cable.sender_id else ""
+    held = []
+    for p in passages:
+        telegram = telegram_of.get(p.pk)
+        to = tuple(addressees.get(telegram.pk, ())) if telegram is not None else ()
+        held.append(Held(p, telegram, to, "department" in sender.lower()))
+    return result, held
 
 
 def _retire(cable: Cable, gone: list[Passage], last_position: int) -> int:

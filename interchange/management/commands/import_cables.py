@@ -23,6 +23,7 @@ from cables.models import Cable, Collection
 from interchange import exchange
 from interchange.importers import ImportFailure, check_size, decode, parse
 from interchange.importers.writer import Names, write_all
+from telegrams.resolution import ReferenceBatch
 
 BATCH = 100
 VOLUME = 20  # a file of at least this many documents shows its own progress
@@ -176,14 +177,17 @@ class Command(BaseCommand):
         # On a terminal only (tqdm turns itself off when stderr is not one).
         progress = tqdm(total=len(files), unit="file", disable=None, file=sys.stderr)
         # Files are committed BATCH at a time (one commit per document would cost a
-        # disk sync each); each file is a savepoint of its own, all or nothing.
+        # disk sync each); each file is a savepoint of its own, all or nothing. The
+        # references of a batch's documents are found and resolved together, once,
+        # before it commits (issue 16): a few queries a batch, not a few a document.
         for first in range(0, len(files), BATCH):
             with transaction.atomic():
+                references = ReferenceBatch(matcher)
                 for path in files[first : first + BATCH]:
                     progress.update()
                     try:
                         with transaction.atomic():
-                            results = self._one(path, target, names, matcher, dry_run)
+                            results = self._one(path, target, names, matcher, dry_run, references)
                     except ImportFailure as failure:
                         self.stderr.write(tally.refuse(path, failure))
                         continue
@@ -196,6 +200,7 @@ class Command(BaseCommand):
                         self.stdout.write(f"{path}: {result.summary(dry_run)}")
                         for name, role in result.unknown:
                             unknown.setdefault(name, []).append(f"{role} in {path.name}")
+                references.flush()
         progress.close()
         for name, roles in unknown.items():
             self.stdout.write(
@@ -227,7 +232,7 @@ class Command(BaseCommand):
         for where in tally.refused:
             self.stdout.write(f"Refused: {where}")
 
-    def _one(self, path: Path, target, names, matcher, dry_run):
+    def _one(self, path: Path, target, names, matcher, dry_run, references=None):
         if not path.is_file():
             raise ImportFailure("no such file", 0)
         check_size(path)
@@ -254,6 +259,7 @@ class Command(BaseCommand):
                 matcher=matcher,
                 dry_run=dry_run,
                 each=inner.update,
+                references=references,
             )
         except (ValidationError, DatabaseError) as error:
             reason = "; ".join(getattr(error, "messages", [str(error)]))
