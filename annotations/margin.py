@@ -268,12 +268,18 @@ def build(
     layers: list[PassageLayer] | None = None,
     incoming: tuple[int, ...] | None = None,
     annotated: bool = True,
+    positions: dict[int, int] | None = None,
 ) -> dict:
     """The reading-view context for ``cable``: prefetched with
     ``telegrams.models.cables_for_reading()``, or with its passages' kept
     ``layers`` (then the cable needs no related objects loaded), the ids of
     the links arriving at them (``incoming``) and whether it has annotations
-    at all (``annotated``: when it has none, none are asked for)."""
+    at all (``annotated``: when it has none, none are asked for).
+
+    ``positions`` (each passage's position, by id) says the passages loaded
+    are only some of the cable's (one row re-rendered after an action): the
+    notes on the others then only count for the numbers of the endnotes, so
+    that the row's markers keep the numbers the whole page gives them."""
     annotations = visible_annotations(user, cable) if annotated else []
     if layers is None:
         layers = [PassageLayer(p, telegram_of(p), (), "", "") for p in cable.passages.all()]
@@ -281,6 +287,10 @@ def build(
     else:
         kept = True
     passages = {layer.passage.pk: layer.passage for layer in layers}
+    elsewhere: list[Annotation] = []
+    if positions is not None:
+        elsewhere = [a for a in annotations if a.passage_id not in passages]
+        annotations = [a for a in annotations if a.passage_id in passages]
     for a in annotations:
         a.passage = passages[a.passage_id]  # already loaded, with its cable
         a.passage.cable = cable
@@ -308,6 +318,8 @@ def build(
 
     arriving: dict[int, list[Link]] = defaultdict(list)
     for link in incoming_links(user, cable, incoming):
+        if link.target_passage_id not in passages:
+            continue  # arriving at a passage not loaded (``positions``)
         arriving[link.target_passage_id].append(link)
         link.target_passage.cable = cable
         source = link.annotation.passage
@@ -366,7 +378,20 @@ def build(
     # its highlight prints the number (``data-n``) as the marker keyed to it. Notes
     # on the whole document print above the text, unnumbered.
     endnotes = [note for row in rows for note in row.notes]
-    for n, note in enumerate(endnotes, 1):
+    before = 0
+    if elsewhere and passages:
+        first = min(positions[pk] for pk in passages)
+        before = sum(
+            1
+            for a in elsewhere
+            if not a.parent_id
+            and not a.on_document
+            and positions.get(a.passage_id, first) < first
+            and a.anchor_status != Annotation.Anchor.ORPHANED
+            and a.start is not None
+            and filters.keep(a, user)
+        )
+    for n, note in enumerate(endnotes, before + 1):
         note.endnote = n
 
     root_list = [a for a in annotations if not a.parent_id]

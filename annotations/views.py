@@ -65,9 +65,13 @@ def _own(request, pk: int) -> Annotation:
 
 
 def _row(request, passage: Passage, *, status: int = 200, saved: Annotation | None = None):
-    """The re-rendered passage row, as the reading view shows it to this reader."""
-    cable = cables_for_reading().get(pk=passage.cable_id)
-    context = margin.build(cable, request.user, margin.Filters.from_request(request))
+    """The re-rendered passage row, as the reading view shows it to this reader: only
+    that passage is loaded, and the notes on the others count for the endnotes'
+    numbers (``margin.build``'s ``positions``)."""
+    cable = cables_for_reading(passage=passage.pk).get(pk=passage.cable_id)
+    positions = dict(Passage.objects.filter(cable_id=cable.pk).values_list("pk", "position"))
+    filters = margin.Filters.from_request(request)
+    context = margin.build(cable, request.user, filters, positions=positions)
     context["row"] = next(r for r in context["rows"] if r.passage.pk == passage.pk)
     response = render(request, "annotations/_passage_row.html", context, status=status)
     if saved is not None:

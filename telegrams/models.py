@@ -401,10 +401,14 @@ class Reference(models.Model):
 # Reading ------------------------------------------------------------------
 
 
-def cables_for_reading(cables=None):
+def cables_for_reading(cables=None, *, passage: int | None = None):
     """Cables with everything the reading view shows, in a fixed number of queries.
 
-    ``cables`` is a Cable queryset (all cables when None). Here rather than on
+    ``cables`` is a Cable queryset (all cables when None). With ``passage`` (a
+    passage's id), only that passage is loaded, with what it holds, and nothing
+    else of the cable (its collections, related cables, handling): what an
+    annotation action re-renders, one passage row, which loading the whole
+    cable made most of a note's post (issue 13). Here rather than on
     ``CableQuerySet`` because it reads telegrams and agenda items, which the
     archive app below does not know.
 
@@ -452,6 +456,8 @@ def cables_for_reading(cables=None):
     )
     if cables is None:
         cables = Cable.objects.all()
+    if passage is not None:
+        return cables.prefetch_related(Prefetch("passages", queryset=passages.filter(pk=passage)))
     return cables.select_related("sender", "recipient").prefetch_related(
         "collections",
         Prefetch("related", queryset=Cable.objects.published()),

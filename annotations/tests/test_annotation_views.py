@@ -517,13 +517,36 @@ def test_fragment_query_count_is_constant(users, cable, telegram1, django_assert
     _bulk(users, telegram1, 50)
     note = Annotation.objects.filter(passage=telegram1).first()
     client = signed_in(users.researcher, users.password)
-    with django_assert_num_queries(20 + session_row()):
+    with django_assert_num_queries(18 + session_row()):
         # the session row, then: 1. user; 2. the annotation (visible to the reader)
         # 3. savepoint; 4. the author's registration (a reply to a public note is
         # public: may they publish, must it wait for review? issue 15);
         # 5. insert the reply; 6. release savepoint
-        # 7-20. the passage row: the cable and its text (11, with its references,
-        #       issue 16), the reader's
-        #       annotations (1), their tags (1) and the links arriving (1)
+        # 7-18. the passage row: the positions of the cable's passages (1), the
+        #       cable (1), that passage alone with what it holds (7: its telegram,
+        #       recipients, attachments, mentions, agenda items and references),
+        #       the reader's annotations (1), their tags (1) and the links
+        #       arriving (1)
         response = client.post(reverse("annotations:reply", args=[note.pk]), {"body": "ok"}, **HTMX)
     assert response.status_code == 200
+
+
+def test_a_row_rendered_after_a_note_keeps_the_endnote_numbers_of_the_page(users, cable):
+    """An action re-renders only its passage's row, but the print markers in it keep
+    the numbers the whole page gives them: notes on the passages before count."""
+    first, later = cable.passages.get(label="Telegram 1"), cable.passages.get(label="Telegram 3")
+    client = signed_in(users.researcher, users.password)
+    for passage, words in [(first, "48 support personnel"), (first, "Kaesong")]:
+        data = {**selection(passage, words), "body": "Earlier.", "kind": "comment",
+                "visibility": "private"}  # fmt: skip
+        client.post(reverse("annotations:create"), data, **HTMX)
+    words = later.text.split()[3]
+    data = {**selection(later, words), "body": "Later.", "kind": "question",
+            "visibility": "private"}  # fmt: skip
+    row = client.post(reverse("annotations:create"), data, **HTMX).content.decode()
+    note = Annotation.objects.get(body="Later.")
+    marker = re.compile(rf'data-annotation="{note.pk}"[^>]*data-n="(\d+)"')
+    page = client.get(cable.get_absolute_url()).content.decode()
+    number = marker.search(page).group(1)
+    assert int(number) > 2  # the seed's own notes and the two above come first
+    assert marker.search(row).group(1) == number
