@@ -431,6 +431,7 @@ def test_keep_layers_keeps_the_page_readers_are_served(client):
     assert _kept_page(archive.cable) == b""
 
 
+@pytest.mark.django_db(transaction=True)  # PostgreSQL moves the versions at commit
 def test_endnotes_are_kept_per_version_and_never_stale(client, users):
     """The print endnotes are rendered once per version and list of notes: a new
     note (or one edited) shows in them at once."""
