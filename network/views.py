@@ -90,6 +90,15 @@ def network(request: HttpRequest) -> HttpResponse:
     return render(request, "network/network.html", context, status=400 if form.errors else 200)
 
 
+def _any_way(request, source: str, target: str, span: graph.Range) -> bool:
+    """Whether anything went from ``source`` to ``target`` in the range (the kept
+    graph: no query once it is kept for this version)."""
+    if source == target:
+        return False
+    network = graph.correspondence(span, request=request)
+    return any(e.source == source and e.target == target for e in network.edges)
+
+
 @conditional_page(store=True, scopes=[RECORDS])
 @require_GET
 def edge(request: HttpRequest, source: str, target: str) -> HttpResponse:
@@ -110,7 +119,9 @@ def edge(request: HttpRequest, source: str, target: str) -> HttpResponse:
         "letters": found,
         "cables": sum(1 for x in found if x.kind == "cable"),
         "telegrams": sum(1 for x in found if x.kind == "telegram"),
-        "reverse_url": edge_url(target, source, span) if source != target else "",
+        "reverse_url": edge_url(target, source, span)
+        if _any_way(request, target, source, span)
+        else "",
         "network_url": reverse("network:network") + span.dates_query,
     }
     return render(request, "network/edge.html", context, status=400 if form.errors else 200)

@@ -5,27 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migration_helpers import at_the_end_migrated_forward  # noqa: F401 (a fixture)
+from tests.migration_helpers import executor as _executor
 
 BEFORE = ("annotations", "0003_review_log_flags_and_moderation")
 AFTER = ("annotations", "0004_document_notes")
-
-
-def _executor() -> MigrationExecutor:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    return executor
-
-
-@pytest.fixture
-def at_the_end_migrated_forward():
-    from readingroom.caching import install_triggers
-
-    yield
-    executor = _executor()
-    executor.migrate(executor.loader.graph.leaf_nodes())
-    install_triggers()  # as post_migrate does after `migrate`
 
 
 @pytest.mark.django_db(transaction=True)

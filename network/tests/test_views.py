@@ -195,7 +195,11 @@ def test_an_edges_records(client, seed, later):
         (f"{seed_cable}#p6", "Telegram 3"),
         (f"{seed_cable}#p5", "Telegram 2"),
     ]
-    assert 'href="/network/mao-zedong/li-kenong/"' in html  # the other way
+    # Nothing went from Mao to Li Kenong: no link the other way. Stalin wrote to
+    # Mao (``later``), so Mao's letters to Stalin link back to those.
+    assert "/network/mao-zedong/li-kenong/" not in html
+    back = client.get("/network/mao-zedong/joseph-stalin/").content.decode()
+    assert 'href="/network/joseph-stalin/mao-zedong/">The other way' in back
     html = client.get("/network/mao-zedong/joseph-stalin/", {"to": "1951-07-10"}).content.decode()
     assert "0 records" in html and "wrote nothing to Joseph Stalin" in html
     html = client.get("/network/mao-zedong/joseph-stalin/").content.decode()

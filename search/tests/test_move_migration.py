@@ -14,15 +14,11 @@ import datetime as dt
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migration_helpers import at_the_end_migrated_forward  # noqa: F401 (a fixture)
+from tests.migration_helpers import executor as _executor
 
 LAST_BEFORE_THE_MOVE = ("cables", "0005_search_vector_by_kind")
-
-
-def _executor() -> MigrationExecutor:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    return executor
 
 
 def _matches(word: str) -> list[int]:
@@ -38,17 +34,6 @@ def _matches(word: str) -> list[int]:
                 [word],
             )
         return sorted(row[0] for row in cursor.fetchall())
-
-
-@pytest.fixture
-def at_the_end_migrated_forward():
-    """Whatever happens in the test, the database ends at today's schema for the next."""
-    from readingroom.caching import install_triggers
-
-    yield
-    executor = _executor()
-    executor.migrate(executor.loader.graph.leaf_nodes())
-    install_triggers()  # as post_migrate does after `migrate`
 
 
 @pytest.mark.django_db(transaction=True)
