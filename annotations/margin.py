@@ -235,14 +235,18 @@ def visible_annotations(user, cable: Cable) -> list[Annotation]:
     query (issue 13).
     """
     annotations = list(
-        Annotation.objects.visible_to(user)
-        .filter(passage__cable=cable)
+        Annotation.objects.visible_to(user, threads=False)
+        .filter(passage__cable_id=cable.pk)
         .select_related("author", "group")
         .only(*MARGIN_FIELDS)
         .order_by("passage_id", "start", "created", "pk")
     )
     if not annotations:
         return annotations
+    # A reply is seen by those who may see its root, which is on the same passage:
+    # the replies whose root is not here are left out (``visible_to(threads=False)``).
+    roots = {a.pk for a in annotations if a.parent_id is None}
+    annotations = [a for a in annotations if a.parent_id is None or a.parent_id in roots]
     links = [a for a in annotations if a.kind == Annotation.Kind.LINK]
     if links:
         targets = [name.removeprefix("link__") for name in LINK_TARGETS]
@@ -316,6 +320,12 @@ def build(
                 a.passage, telegrams[a.passage_id], target, telegram_of(target), f"l{a.pk}"
             )
 
+    if incoming is None and positions is not None:
+        # One row re-rendered: the links arriving at it, by a query that needs
+        # no compiling of the visibility rule, and none at all when there are none.
+        incoming = tuple(
+            Link.objects.filter(target_passage_id__in=list(passages)).values_list("pk", flat=True)
+        )
     arriving: dict[int, list[Link]] = defaultdict(list)
     for link in incoming_links(user, cable, incoming):
         if link.target_passage_id not in passages:

@@ -149,3 +149,33 @@ def test_a_long_far_quote_is_shortened_at_a_word_edge():
     assert short == "Withdrawal of all foreign armed forces from Korea, passing…"
     assert len(short) <= 61 and short.endswith("…")
     assert _shortened("Nam Il") == "Nam Il"
+
+
+def test_the_margin_shows_a_reply_only_to_those_who_may_see_its_root(users, cable, telegram1):
+    """``margin.visible_annotations`` leaves the reply rule out of its query
+    (``visible_to(threads=False)``) and applies it itself: a reply marked public
+    under a private or hidden root (as the admin could leave it) stays unseen by
+    a reader who may not see the root, exactly as ``visible_to`` has it."""
+    from annotations.margin import visible_annotations
+
+    private = _annotate(users.researcher, telegram1, "Kaesong", visibility="private")
+    hidden = _annotate(users.researcher, telegram1, "helicopters", visibility="public")
+    shown = _annotate(users.researcher, telegram1, "arrived", visibility="public")
+    replies = [
+        reply(user=users.researcher, parent=root, body="More.") for root in (private, hidden, shown)
+    ]
+    Annotation.objects.filter(pk__in=[r.pk for r in replies]).update(visibility="public")
+    Annotation.objects.filter(pk=hidden.pk).update(hidden=True)
+
+    for viewer in (users.outsider, users.researcher, users.editor):
+        margin = {a.pk for a in visible_annotations(viewer, cable)}
+        rule = set(
+            Annotation.objects.visible_to(viewer)
+            .filter(passage__cable=cable)
+            .values_list("pk", flat=True)
+        )
+        assert margin == rule
+    assert {a.pk for a in visible_annotations(users.outsider, cable)} >= {shown.pk, replies[2].pk}
+    assert not {private.pk, hidden.pk, replies[0].pk, replies[1].pk} & {
+        a.pk for a in visible_annotations(users.outsider, cable)
+    }
