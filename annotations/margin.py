@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from django.contrib.auth import get_user_model
 from django.core.cache import caches
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import QueryDict
@@ -21,7 +22,7 @@ from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from annotations.models import Annotation, Link
+from annotations.models import Annotation, Link, ResearchGroup
 from cables.models import Cable, Passage
 from readingroom.caching import PAGE_CACHE, release
 from readingroom.http import display_name
@@ -220,24 +221,24 @@ MARGIN_FIELDS = (
     "passage_id", "author_id", "parent_id", "on_document", "exact", "start", "end", "anchor_status",
     "body_html", "kind", "visibility", "group_id", "replacement", "correction_status",
     "hidden", "awaiting_review", "deleted_at", "created",
-    "author__username", "author__first_name", "author__last_name", "author__is_active",
-    "group__name", "group__slug",
 )  # fmt: skip
+AUTHOR_FIELDS = ("username", "first_name", "last_name", "is_active")
 
 
 def visible_annotations(user, cable: Cable) -> list[Annotation]:
     """Every annotation on the cable the user may see, roots and replies.
 
-    One query when there are none: the annotations with author and group. With
-    some, one more for their tags (attached as ``tag_list``), and one more for
-    the other ends of any links among them. The joins stay short on purpose:
-    compiling one query that joined every link's target took longer than the
-    query (issue 13).
+    One query when there are none. With some, one more for their authors, one
+    for their groups when some are a group's, one for their tags (attached as
+    ``tag_list``), and one for the other ends of any links among them. The
+    joins stay short on purpose: compiling one query that joined every link's
+    target took longer than the query; and the authors are read once each, not
+    once a note (with 200 notes by one reader, joining them made 200 user
+    objects: a third of building the margin, issue 13, ``bench/results.md``).
     """
     annotations = list(
         Annotation.objects.visible_to(user, threads=False)
         .filter(passage__cable_id=cable.pk)
-        .select_related("author", "group")
         .only(*MARGIN_FIELDS)
         .order_by("passage_id", "start", "created", "pk")
     )
@@ -247,15 +248,26 @@ def visible_annotations(user, cable: Cable) -> list[Annotation]:
     # the replies whose root is not here are left out (``visible_to(threads=False)``).
     roots = {a.pk for a in annotations if a.parent_id is None}
     annotations = [a for a in annotations if a.parent_id is None or a.parent_id in roots]
+    authors = (
+        get_user_model().objects.only(*AUTHOR_FIELDS).in_bulk({a.author_id for a in annotations})
+    )
+    groups = {a.group_id for a in annotations if a.group_id}
+    groups = ResearchGroup.objects.only("name", "slug").in_bulk(groups) if groups else {}
+    for a in annotations:
+        a.author = authors[a.author_id]
+        if a.group_id:
+            a.group = groups[a.group_id]
     links = [a for a in annotations if a.kind == Annotation.Kind.LINK]
     if links:
         targets = [name.removeprefix("link__") for name in LINK_TARGETS]
         prefetch_related_objects(
             links, Prefetch("link", queryset=Link.objects.select_related(*targets))
         )
+    # The tags of every note on the cable, attached to the notes shown only: asked
+    # by the cable, not by a list of 200 ids, which cost more to send than to run.
     tags = defaultdict(list)
     for link in (
-        Annotation.tags.through.objects.filter(annotation_id__in=[a.pk for a in annotations])
+        Annotation.tags.through.objects.filter(annotation__passage__cable_id=cable.pk)
         .select_related("tag")
         .order_by("tag__name")
     ):

@@ -46,7 +46,7 @@ def cable_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     versions); when there is none, it is rendered and kept.
 
     Once the layers are kept: the data version and the annotations (2 queries),
-    plus their tags when there are notes, the other ends of links among them,
+    plus their authors and tags when there are notes, the other ends of links among them,
     and the links arriving when the cable has any. Reading the layers first
     adds 12 (14 for a cable in a collection: its neighbours there). A signed-in
     reader adds the session and the user. Pinned in ``reading/tests/test_cable.py``.

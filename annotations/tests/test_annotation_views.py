@@ -495,7 +495,7 @@ def test_reading_view_query_count_is_constant(
 ):
     _bulk(users, telegram1, n)
     client = signed_in(users.researcher, users.password)
-    with django_assert_num_queries(26 + session_row()):
+    with django_assert_num_queries(27 + session_row()):
         # the session row (none where sessions come from the shared cache), then:
         # 1. the signed-in user
         # 2. the data version (readingroom.caching)
@@ -504,11 +504,12 @@ def test_reading_view_query_count_is_constant(
         #       whether it has annotations; the cables before and after it in
         #       its collection, issue 14; its references and those arriving,
         #       issue 16; the row kept in the database looked for, then written)
-        # 25. the annotations the reader may see, with author and group
-        # 26. the tags of the cable's annotations
+        # 25. the annotations the reader may see
+        # 26. their authors (each once; their groups would be one more)
+        # 27. the tags of the cable's annotations
         response = client.get(cable.get_absolute_url())
     assert response.content.decode().count('class="note note--') == n + 11
-    with django_assert_num_queries(4 + session_row()):  # the layers and cards are kept
+    with django_assert_num_queries(5 + session_row()):  # the layers and cards are kept
         response = client.get(cable.get_absolute_url() + "?reading=published")
     assert response.content.decode().count('class="note note--') == n + 11
 
@@ -517,16 +518,16 @@ def test_fragment_query_count_is_constant(users, cable, telegram1, django_assert
     _bulk(users, telegram1, 50)
     note = Annotation.objects.filter(passage=telegram1).first()
     client = signed_in(users.researcher, users.password)
-    with django_assert_num_queries(18 + session_row()):
+    with django_assert_num_queries(19 + session_row()):
         # the session row, then: 1. user; 2. the annotation (visible to the reader)
         # 3. savepoint; 4. the author's registration (a reply to a public note is
         # public: may they publish, must it wait for review? issue 15);
         # 5. insert the reply; 6. release savepoint
-        # 7-18. the passage row: the positions of the cable's passages (1), the
+        # 7-19. the passage row: the positions of the cable's passages (1), the
         #       cable (1), that passage alone with what it holds (7: its telegram,
         #       recipients, attachments, mentions, agenda items and references),
-        #       the reader's annotations (1), their tags (1) and the links
-        #       arriving (1)
+        #       the reader's annotations (1), their authors (1), their tags (1)
+        #       and the ids of the links arriving (1: none, so no more)
         response = client.post(reverse("annotations:reply", args=[note.pk]), {"body": "ok"}, **HTMX)
     assert response.status_code == 200
 

@@ -364,7 +364,7 @@ def test_a_cable_with_document_notes_costs_the_queries_of_one_with_notes(
         user=users.researcher, cable=cable, body="On it all.", visibility="public", tags=["x"]
     )
     client.get(cable.get_absolute_url())  # the layers are kept now
-    # The data version, the annotations the reader may see, their tags.
-    with django_assert_num_queries(3):
+    # The data version, the annotations the reader may see, their authors, their tags.
+    with django_assert_num_queries(4):
         html = client.get(cable.get_absolute_url(), {"scope": ""}).content.decode()
     assert "On it all." in document_section(html)

@@ -174,8 +174,8 @@ def test_seed_cable_renders_its_four_telegrams(client, seed, django_assert_num_q
     from cables.models import Cable
 
     cable = Cable.objects.get(record_id__endswith="117409")
-    # As above, + the annotations the reader may see and their tags.
-    with django_assert_num_queries(29):
+    # As above, + the annotations the reader may see, their authors and their tags.
+    with django_assert_num_queries(30):
         response = client.get(cable.get_absolute_url())
     html = response.content.decode()
     check_html(html)

@@ -176,8 +176,8 @@ def test_a_note_on_another_cable_leaves_the_layers_kept(client, users, django_as
         exact=mine.text[0:8], start=0, end=8, visibility="public",
     )  # fmt: skip
     # The versions, the kept row (stale), the layers (13 + 2 neighbours + 2 for the
-    # references), the row replaced, notes, tags.
-    with django_assert_num_queries(22):
+    # references), the row replaced, notes, their authors, tags.
+    with django_assert_num_queries(23):
         html = client.get(cable.get_absolute_url() + "?kind=comment").content.decode()
     assert "Here." in html
 

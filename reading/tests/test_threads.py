@@ -50,7 +50,7 @@ def test_a_strip_lists_what_answers_and_what_is_answered_in_date_order(
     )
     # The most cited cable costs what any cable costs: no query per reference.
     client.get(reverse("reading:cable", args=[SEED]) + "?x=1")
-    with django_assert_max_num_queries(3):  # kept layers: the versions, the notes
+    with django_assert_max_num_queries(4):  # kept layers: the versions, the notes, authors, tags
         client.get(reverse("reading:cable", args=[SEED]) + "?kind=comment")
 
 
