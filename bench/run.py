@@ -90,8 +90,8 @@ BASE = Path(__file__).resolve().parent.parent
 PY = str(BASE / ".venv" / "bin" / "python") if (BASE / ".venv").exists() else sys.executable
 GUNICORN = str(Path(PY).parent / "gunicorn")
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-DB = "readingroom_bench"
-IMPORT_DB = "readingroom_bench_import"
+DB = os.environ.get("BENCH_DB", "readingroom_bench")
+IMPORT_DB = f"{DB}_import"
 PORT = int(os.environ.get("BENCH_PORT", "8765"))  # nginx, which wrk asks
 APP_PORT = PORT + 1  # gunicorn, which nginx asks
 HOST = f"http://127.0.0.1:{PORT}"
@@ -101,6 +101,9 @@ NGINX_SITE = BASE / "deploy" / "nginx" / "readingroom.conf"
 NGINX = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin")
 DURATION = int(os.environ.get("BENCH_DURATION", "10"))
 SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "1000,100000").split(",") if s.strip()]
+# Some rows only (their keys, e.g. BENCH_ROWS=baseline,across,across_writer), for a
+# quick comparison of two settings; the import rate is then not measured.
+ROWS = {k.strip() for k in os.environ.get("BENCH_ROWS", "").split(",") if k.strip()}
 IMPORT_DOCS = int(os.environ.get("BENCH_IMPORT_DOCS", "1000"))
 SEED_SLUG = "117409"  # resolved to the seed cable's slug at setup
 ANNOTATIONS = 200
@@ -232,6 +235,15 @@ def run(args, env=ENV, capture=False, **kw):
     return result.stdout if capture else ""
 
 
+def gunicorn_workers() -> str:
+    """The workers deploy/gunicorn.conf.py gives in this environment, in words."""
+    workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+    threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+    if threads > 1:
+        return f"{workers} threaded workers of {threads} threads"
+    return f"{workers} sync workers"
+
+
 def manage(*args, capture=False):
     return run([PY, "manage.py", *args], capture=capture)
 
@@ -268,8 +280,8 @@ class Server:
             [
                 GUNICORN,
                 "readingroom.wsgi",
-                "--workers",
-                "2",
+                "--config",
+                str(BASE / "deploy" / "gunicorn.conf.py"),
                 "--bind",
                 f"127.0.0.1:{APP_PORT}",
                 "--timeout",
@@ -627,6 +639,8 @@ def measure_size(size: int, ctx: dict, folder: Path) -> dict:
         Row("reading_user_render_1", f"(g) reading view, signed in ({ANNOTATIONS} notes), "
             "rendered afresh, one client", reading, cookie, unique=True, connections=1),
     ]  # fmt: skip
+    if ROWS:
+        pages = [row for row in pages if row.key in ROWS | {"baseline"}]
     memory = []
     for row in pages:
         # Every request says what browsers say: it takes gzip (unless the row is
@@ -916,12 +930,13 @@ def main() -> None:
             results, generation = measure_sizes(ctx, Path(folder))
         finally:
             proxy.stop()
-    imported = import_rate()
+    imported = import_rate() if not ROWS else "Import rate: not measured (BENCH_ROWS)."
     text = table(results, sorted(SIZES), generation, imported)
     header = (
         f"Measured by `make bench` (bench/run.py) on {os.cpu_count()} "
         "cores: nginx in front (deploy/nginx/readingroom.conf: it compresses), gunicorn "
-        "behind it, 2 sync workers, PostgreSQL, DEBUG off; wrk 2 threads, 8 connections "
+        f"behind it (deploy/gunicorn.conf.py: {gunicorn_workers()}), PostgreSQL, DEBUG off; "
+        "wrk 2 threads, 8 connections "
         f"(1 for the one-client rows), {DURATION} s per row, loopback. Rows marked *rendered "
         "afresh* ask for a new address every time, so the page cache never answers them. "
         f"Run took {time.perf_counter() - started:.0f} s.\n\n"

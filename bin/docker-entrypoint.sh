@@ -8,6 +8,6 @@ python manage.py collectstatic --noinput --verbosity 0
 python manage.py load_seed
 
 exec gunicorn readingroom.wsgi \
+    --config deploy/gunicorn.conf.py \
     --bind 0.0.0.0:8000 \
-    --workers "${WEB_CONCURRENCY:-2}" \
     --access-logfile -
