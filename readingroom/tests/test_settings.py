@@ -338,3 +338,29 @@ def test_email_url_configures_djangos_mail_at_start_up():
     ]
     both = start_django(EMAIL_URL="console://", EMAIL_BACKEND="x.y.Backend")
     assert both.returncode != 0 and "EMAIL_URL or EMAIL_BACKEND" in both.stderr
+
+
+def test_the_container_and_the_bench_start_gunicorn_with_one_configuration(monkeypatch):
+    """deploy/gunicorn.conf.py is what both start gunicorn with, so ``make bench``
+    measures the deployed workers: sync by default, threaded when asked."""
+    import runpy
+
+    from django.conf import settings
+
+    config = Path(settings.BASE_DIR) / "deploy" / "gunicorn.conf.py"
+    assert (
+        "--config deploy/gunicorn.conf.py"
+        in (Path(settings.BASE_DIR) / "bin" / "docker-entrypoint.sh").read_text()
+    )
+    assert (
+        '"deploy" / "gunicorn.conf.py"'
+        in (Path(settings.BASE_DIR) / "bench" / "run.py").read_text()
+    )
+    for name in ("WEB_CONCURRENCY", "GUNICORN_THREADS"):
+        monkeypatch.delenv(name, raising=False)
+    default = runpy.run_path(str(config))
+    assert (default["workers"], default["threads"], default["worker_class"]) == (2, 1, "sync")
+    monkeypatch.setenv("WEB_CONCURRENCY", "3")
+    monkeypatch.setenv("GUNICORN_THREADS", "4")
+    threaded = runpy.run_path(str(config))
+    assert (threaded["workers"], threaded["threads"], threaded["worker_class"]) == (3, 4, "gthread")
