@@ -9,9 +9,11 @@ read, searched, annotated or linked is a passage, so one span mechanism
 
 from __future__ import annotations
 
+import datetime
+
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 
 
@@ -169,30 +171,35 @@ class CableQuerySet(models.QuerySet):
     def neighbours(self, cable: Cable) -> tuple[Cable | None, Cable | None]:
         """The cables just before and just after ``cable`` in this queryset, in the
         catalogue's order (by date, the undated last, then title, then id): two
-        queries, each the first row of an index-ordered range, so the cost does
-        not grow with the collection."""
-        date, title, pk = cable.date, cable.title, cable.pk
-        same = Q(date=date) if date is not None else Q(date__isnull=True)
-        after_in_day = Q(title__gt=title) | Q(title=title, pk__gt=pk)
-        before_in_day = Q(title__lt=title) | Q(title=title, pk__lt=pk)
-        if date is not None:
-            earlier = Q(date__lt=date) | (same & before_in_day)
-            later = Q(date__gt=date) | Q(date__isnull=True) | (same & after_in_day)
-        else:
-            earlier = Q(date__isnull=False) | (same & before_in_day)
-            later = same & after_in_day
-        rows = self.only("slug", "title", "date", "date_to", "date_as_written")
-        previous = (
-            rows.filter(earlier)
-            .order_by(models.F("date").desc(nulls_first=True), "-title", "-pk")
-            .first()
+        queries, each the first row of a range of the index ``cable_catalogue_order``
+        (the day a cable sorts by, ``catalogue_day``; title; id), so the cost does
+        not grow with the collection. Each condition bounds that day as well as
+        saying which rows come before or after, because PostgreSQL uses only a bound
+        for the index: with the ``OR`` of dates alone it walked the index from one
+        end, 200 ms a page for a cable in the middle of 100,000 (issue 13)."""
+        day, title, pk = catalogue_day_of(cable), cable.title, cable.pk
+        rows = self.alias(day=catalogue_day()).only(
+            "slug", "title", "date", "date_to", "date_as_written"
         )
-        following = (
-            rows.filter(later)
-            .order_by(models.F("date").asc(nulls_last=True), "title", "pk")
-            .first()
-        )
+        same = Q(day=day)
+        earlier = Q(day__lt=day) | (same & (Q(title__lt=title) | Q(title=title, pk__lt=pk)))
+        later = Q(day__gt=day) | (same & (Q(title__gt=title) | Q(title=title, pk__gt=pk)))
+        previous = rows.filter(earlier, day__lte=day).order_by("-day", "-title", "-pk").first()
+        following = rows.filter(later, day__gte=day).order_by("day", "title", "pk").first()
         return previous, following
+
+
+# The catalogue puts undated cables after every dated one: they sort as if of this day.
+UNDATED = datetime.date.max
+
+
+def catalogue_day():
+    """The day a cable sorts by in the catalogue: its date, or ``UNDATED``."""
+    return Coalesce("date", models.Value(UNDATED), output_field=models.DateField())
+
+
+def catalogue_day_of(cable: Cable) -> datetime.date:
+    return cable.date if cable.date is not None else UNDATED
 
 
 class Cable(models.Model):
@@ -320,6 +327,8 @@ class Cable(models.Model):
         indexes = [
             # Catalogue: filter by year and sort by date.
             models.Index(fields=["date", "title"], name="cable_date_title"),
+            # A cable's neighbours in a collection (``CableQuerySet.neighbours``).
+            models.Index(catalogue_day(), "title", "id", name="cable_catalogue_order"),
             # The editors' review queue: the drafts, newest first.
             models.Index(fields=["-id"], condition=models.Q(status="draft"), name="cable_drafts"),
             # Import: the stored cable a document is (same record id; same source address).

@@ -231,3 +231,47 @@ def test_undated_records_come_last_and_never_stand_as_the_latest(client):
     assert titles(client.get(URL)) == [archive.older.title, archive.cable.title, "An undated note"]
     home = client.get(reverse("cables:home"))
     assert home.context["featured"] == archive.cable
+
+
+def test_a_cables_neighbours_follow_the_catalogue_order_by_an_index_range(db):
+    """``neighbours`` walks the catalogue's order (date, the undated last, title, id)
+    one step each way, ties and undated cables included, and bounds the day so
+    that PostgreSQL starts the index scan at the cable: with dates alone in an
+    ``OR`` it scanned from one end of the index, 200 ms at 100,000 cables."""
+    import datetime as dt
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cables.models import Cable
+
+    day = dt.date(1951, 7, 10)
+    made = [
+        Cable.objects.create(title=title, slug=slug, date=date)
+        for title, slug, date in [
+            ("B", "b-early", dt.date(1951, 7, 9)),
+            ("A", "a-same-day", day),
+            ("B", "b-same-day", day),
+            ("B", "b-same-day-again", day),  # same day and title: by id
+            ("C", "c-same-day", day),
+            ("A", "a-later", dt.date(1951, 8, 1)),
+            ("A", "a-undated", None),
+            ("B", "b-undated", None),
+        ]
+    ]
+    rows = Cable.objects.filter(slug__in=[c.slug for c in made])
+    order = [c.slug for c in rows.for_catalogue()]
+    assert order == [c.slug for c in made]
+    for i, cable in enumerate(made):
+        with CaptureQueriesContext(connection) as queries:
+            previous, following = rows.neighbours(cable)
+        assert len(queries) == 2
+        assert (previous and previous.slug) == (order[i - 1] if i else None)
+        assert (following and following.slug) == (order[i + 1] if i + 1 < len(order) else None)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            for query in queries.captured_queries:
+                cursor.execute("EXPLAIN " + query["sql"])
+                plan = "\n".join(row[0] for row in cursor.fetchall())
+                assert "cable_catalogue_order" in plan and "Index Cond: (COALESCE" in plan, plan
