@@ -103,6 +103,10 @@ DURATION = int(os.environ.get("BENCH_DURATION", "10"))
 SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "1000,100000").split(",") if s.strip()]
 # Some rows only (their keys, e.g. BENCH_ROWS=baseline,across,across_writer), for a
 # quick comparison of two settings; the import rate is then not measured.
+# Measure the database a stopped run left (its corpus, researchers and notes),
+# instead of dropping it: no generation for a size it already holds, keep_layers
+# only for the cables not kept yet, fresh sessions for the same two researchers.
+REUSE = os.environ.get("BENCH_REUSE", "") not in ("", "0")
 ROWS = {k.strip() for k in os.environ.get("BENCH_ROWS", "").split(",") if k.strip()}
 IMPORT_DOCS = int(os.environ.get("BENCH_IMPORT_DOCS", "1000"))
 SEED_SLUG = "117409"  # resolved to the seed cable's slug at setup
@@ -174,6 +178,21 @@ for i in range({ANNOTATIONS}):
         prefix=p.text[max(0, start - 32):start], suffix=p.text[end:end + 32], start=start, end=end,
         body=body, body_html=render_markdown(body), visibility="private"))
 Annotation.objects.bulk_create(rows)
+writer = User.objects.create_user("{WRITER}", password=None, first_name="Writer")
+"""
+
+# Sessions for the two researchers SETUP_RESEARCHER made (a run that reuses the
+# database makes new ones), and what the rows ask for.
+SESSIONS = f"""
+from django.contrib.auth import get_user_model, BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from importlib import import_module
+from django.conf import settings
+SessionStore = import_module(settings.SESSION_ENGINE).SessionStore
+from cables.models import Cable
+from telegrams.models import Agenda
+cable = Cable.objects.get(record_id="117409")
+User = get_user_model()
+user, writer = User.objects.get(username="bench-researcher"), User.objects.get(username="{WRITER}")
 def signed_in(user):
     s = SessionStore()
     s[SESSION_KEY] = str(user.pk)
@@ -181,7 +200,6 @@ def signed_in(user):
     s[HASH_SESSION_KEY] = user.get_session_auth_hash()
     s.create()
     return s.session_key
-writer = User.objects.create_user("{WRITER}", password=None, first_name="Writer")
 agendas = list(Agenda.objects.filter(telegram__passage__cable=cable).order_by("side__position"))
 print("SESSION", signed_in(user))
 print("WRITER", signed_in(writer))
@@ -854,7 +872,17 @@ def measure_sizes(ctx: dict, folder: Path) -> tuple[dict, list[str]]:
     """Every size in turn, the corpus grown to it first: the rows, and how the
     corpus was generated."""
     results, generation, have = {}, [], 0
+    if REUSE:
+        (have,) = psql(
+            "SELECT count(*) FROM cables_cable WHERE left(slug, 17) = 'synthetic-corpus-'", DB
+        )
     for n, size in enumerate(sorted(SIZES)):
+        if REUSE and have >= size:
+            generation.append(f"{have:,} synthetic cables already in the database (BENCH_REUSE)")
+            generation.append(keep_layers())
+            print(generation[-1], flush=True)
+            results[size] = measure_size(size, ctx, folder)
+            continue
         add = size - have
         slug = "synthetic-corpus" if n == 0 else f"synthetic-corpus-{n + 1}"
         t0 = time.perf_counter()
@@ -913,11 +941,14 @@ def main() -> None:
         if path is None:
             raise SystemExit(f"{tool} is missing: sudo apt-get install -y {tool}")
     started = time.perf_counter()
-    fresh_database(DB)
+    if not REUSE:
+        fresh_database(DB)
     manage("migrate", "--noinput", "-v0")
     manage("collectstatic", "--noinput", "-v0")
-    manage("load_seed")
-    out = manage("shell", "-c", SETUP_RESEARCHER, capture=True)
+    if not REUSE:
+        manage("load_seed")
+        manage("shell", "-c", SETUP_RESEARCHER)
+    out = manage("shell", "-c", SESSIONS, capture=True)
     ctx = {
         "session": re.search(r"SESSION (\S+)", out).group(1),
         "writer": re.search(r"WRITER (\S+)", out).group(1),
