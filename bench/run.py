@@ -156,14 +156,10 @@ ENV = {
 }
 
 SETUP_RESEARCHER = f"""
-from django.contrib.auth import get_user_model, BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from importlib import import_module
-from django.conf import settings
-SessionStore = import_module(settings.SESSION_ENGINE).SessionStore
+from django.contrib.auth import get_user_model
 from annotations.markdown import render_markdown
 from annotations.models import Annotation
 from cables.models import Cable
-from telegrams.models import Agenda
 cable = Cable.objects.get(record_id="117409")
 User = get_user_model()
 user = User.objects.create_user("bench-researcher", password=None, first_name="Bench")
