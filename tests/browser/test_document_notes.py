@@ -44,8 +44,11 @@ def test_a_document_note_written_with_the_keyboard(page, cable_url, users, login
     expect(section.locator("#document-note-form")).to_have_count(0)
     note = Annotation.objects.get(on_document=True)
     assert note.author == users.researcher and note.visibility == "private"
-    # The focus is on the saved note, so the keyboard goes on from there.
-    assert page.evaluate(f"document.activeElement.closest('#card-{note.pk}') !== null")
+    # The focus is on the saved note, so the keyboard goes on from there. It moves
+    # when htmx settles the swap, a moment after the note is in the page.
+    page.wait_for_function(
+        f"document.activeElement?.closest('#card-{note.pk}') != null", timeout=5000
+    )
     page.set_viewport_size({"width": 1280, "height": 900})
     section.scroll_into_view_if_needed()
     section.screenshot(path=str(screenshot_dir / "document-note.png"))
