@@ -9,7 +9,8 @@ an anonymous reader:
 - recall@10: how many of the page's first 10 cables are among the first 10 of
   the exact ranking, computed here by brute force: every matching row's score
   computed by the engine's scoring function one row at a time, not through an
-  index's order (PostgreSQL: RUM's ``<=>``, or ``ts_rank_cd`` without RUM;
+  index's order (PostgreSQL: RUM's ``<=>``, of the words' query for a phrase
+  (``search.backends.postgres.words_tsquery``), or ``ts_rank_cd`` without RUM;
   SQLite: ``bm25()``), sorted here in Python, each cable placed by its best row, in the
   tiers and with the ties of ``search.services._Query.ranking``;
 - whether the page's first 10 are exactly those, in that order;

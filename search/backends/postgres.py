@@ -17,11 +17,17 @@ installed in it (:func:`has_rum`; migration search 0002 installs it where the
 server has the package): with RUM, the index hands back the best rows first;
 without it (a developer's own server), every match is scored with
 ``ts_rank_cd`` and sorted, which is as exact and slower, and ``manage.py
-check`` says which package to install (``search.checks``). A query holding a
-phrase (``<->``) is sorted on the RUM path too: RUM finds a phrase's matches
-and scores them right, but does not hand them back in order of that score
-(measured at 100,000 cables: the first rows drawn were not the best), so
-its ``<=>`` is computed for every match and sorted, as without RUM.
+check`` says which package to install (``search.checks``).
+
+A query holding a phrase (``<->``) is ranked by its words: RUM finds the
+phrase's matches in the index, but hands them back in no order of the
+phrase's own ``<=>`` (measured: hundreds of inversions in 2,000 rows), and
+scoring every match one by one instead took 80–116 ms at 100,000 cables. Its
+order does follow ``<=>`` of another query, so the matches of the phrase are
+ranked by the score of the same query with each phrase's words all required
+and the exclusions left out (:func:`words_tsquery`), an exact ranking the
+index hands back best first: every match holds the phrase, and among them
+the rows where its words weigh most and stand closest come first.
 """
 
 from __future__ import annotations
@@ -162,20 +168,42 @@ def to_tsquery(parsed: Parsed) -> tuple[str, list[str]]:
     return "(" + " || ".join(parts) + ")", params
 
 
+def words_tsquery(parsed: Parsed) -> tuple[str, list[str]]:
+    """What a query holding a phrase is ranked by: the same query with each phrase's
+    words all required (``plainto_tsquery``, which reads no operator in them) and
+    the excluded terms left out, so that RUM hands its matches back in order of
+    this score (see the module)."""
+    params: list[str] = []
+
+    def term(t: Term):
+        alts = []
+        for words in t.alternatives:
+            params.append(" ".join(words))
+            alts.append("plainto_tsquery('english'::regconfig, %s)")
+        return alts[0] if len(alts) == 1 else "(" + " || ".join(alts) + ")"
+
+    parts = ["(" + " && ".join(term(t) for t in clause.include) + ")" for clause in parsed.clauses]
+    return "(" + " || ".join(parts) + ")", params
+
+
 class PostgresQuery(CompiledQuery):
     def __init__(self, parsed: Parsed, rum: bool):
         super().__init__(parsed)
         self.tsquery = to_tsquery(parsed)
         self.rum = rum
-        # Whether the index's order is the score's (RUM, and no phrase: see the module).
-        self.index_ordered = rum and not has_phrase(parsed)
+        # With RUM the index's order is the rank's; a query holding a phrase is
+        # ranked by its words (see the module).
+        self.index_ordered = rum
+        self.ranked_by = words_tsquery(parsed) if rum and has_phrase(parsed) else self.tsquery
 
     def rank(self) -> tuple[str, list]:
         """The rank of the entry ``e`` (lower is better) and its parameters: RUM's
-        distance, or without RUM ``ts_rank_cd``'s score negated."""
-        tsq, tsq_params = self.tsquery
+        distance (from the query's words when it holds a phrase), or without RUM
+        ``ts_rank_cd``'s score of the query itself, negated."""
         if self.rum:
+            tsq, tsq_params = self.ranked_by
             return f"e.vector <=> {tsq}", tsq_params
+        tsq, tsq_params = self.tsquery
         return f"-ts_rank_cd(e.vector, {tsq})", tsq_params
 
     def match(self, columns: str, where: list[str], params: list, limit: int) -> tuple[str, list]:
@@ -196,13 +224,12 @@ class PostgresQuery(CompiledQuery):
         return sql, (column_params + tsq_params + params + [limit]) * SHARDS + [limit]
 
     def ranked(self, columns: str, where: list[str], params: list, limit: int) -> tuple[str, list]:
-        # With RUM (search 0002) and no phrase, the index answers ORDER BY vector <=>
-        # query itself: it scores every match from the positions and weights it
-        # keeps, with no visit to the table, and hands back the best first. ``where``
-        # must keep to one tier (``e.kind = 'cable'`` or ``e.kind <> 'cable'``), the
-        # predicates of its two partial indexes. Otherwise every match is scored and
-        # sorted (``+ 0`` keeps the planner from reading RUM's order, which a
-        # phrase's scores do not follow).
+        # With RUM (search 0002), the index answers ORDER BY vector <=> query itself:
+        # it scores every match from the positions and weights it keeps, with no
+        # visit to the table, and hands back the best first (for a phrase, by its
+        # words' score: see the module). ``where`` must keep to one tier (``e.kind =
+        # 'cable'`` or ``e.kind <> 'cable'``), the predicates of its two partial
+        # indexes. Without RUM every match is scored and sorted.
         tsq, tsq_params = self.tsquery
         rank, rank_params = self.rank()
         if self.index_ordered:
