@@ -19,22 +19,24 @@ What it does, on this machine, loopback only:
    includes it: compression is nginx's).
 4. For each size: generates the synthetic corpus up to that many cables
    (``generate_corpus``; the 100,000 run adds 99,000 to the 1,000), runs
-   ``VACUUM ANALYZE``, keeps every cable's fixed layers in the database for
-   the address the rows ask (``keep_layers``, as an archive does after an
-   import), lists every published cable's reading-view address
-   from the database (``LISTING``, through the ORM), starts gunicorn (2
-   workers, DEBUG off, a throw-away SECRET_KEY, ALLOWED_HOSTS=127.0.0.1), warms
-   every page up (except for the rows across the archive), then runs ``wrk``
-   against nginx (2 threads, 8 connections, ``BENCH_DURATION`` seconds, default
-   10) per row, every request saying ``Accept-Encoding: gzip, deflate`` as
-   browsers do (one row repeats the signed-in reading view for a client that
-   does not, which nginx sends uncompressed: the difference is what compressing
-   costs), and reads each worker's peak memory (VmHWM) before stopping it. The
-   baseline (``/bench/baseline``, ``bench.views.baseline``: a fixed body through
-   the whole middleware stack, no query; not the health check, which asks the
-   database and the cache since issue 15) goes through nginx too, so every ratio
-   compares like with like. Rows (a)–(e) ask one page (or the 20 searches) again and again;
-   the rows of issue 13 ask as readers do:
+   ``VACUUM ANALYZE``, keeps every cable's fixed layers in the database for the
+   address the rows ask (``keep_layers``, as an archive does after an import),
+   lists every published cable's reading-view address from the database
+   (``LISTING``, through the ORM), starts gunicorn (2 workers, DEBUG off, a
+   throw-away SECRET_KEY, ALLOWED_HOSTS=127.0.0.1), warms every page up (except
+   for the rows across the archive), then runs ``wrk`` against nginx (2
+   threads, 8 connections, ``BENCH_DURATION`` seconds, default 10, per row;
+   ``BENCH_PAIRED_DURATION``, default 30, for the writer's rows and the two
+   they are compared with, which 20 posts did not settle), every request saying
+   ``Accept-Encoding: gzip, deflate`` as browsers do (one row repeats the
+   signed-in reading view for a client that does not, which nginx sends
+   uncompressed: the difference is what compressing costs), and reads each
+   worker's peak memory (VmHWM) before stopping it. The baseline
+   (``/bench/baseline``, ``bench.views.baseline``: a fixed body through the
+   whole middleware stack, no query; not the health check, which asks the
+   database and the cache since issue 15) goes through nginx too, so every
+   ratio compares like with like. Rows (a)–(e) ask one page (or the 20
+   searches) again and again; the rows of issue 13 ask as readers do:
 
    - (f) *across the archive*: a random cable per request (``LUA_RANDOM``: a
      reproducible sequence per wrk thread) out of every published cable of the
@@ -100,6 +102,10 @@ NGINX_SITE = BASE / "deploy" / "nginx" / "readingroom.conf"
 # Debian installs nginx in /usr/sbin, which a user's PATH may not name.
 NGINX = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin")
 DURATION = int(os.environ.get("BENCH_DURATION", "10"))
+# The rows the writer's are compared with, and the writer's own, run longer: a
+# 10-second row holds about 20 posts, and "with the writer ÷ without" scattered
+# from 0.75× to 1.16× between runs of the same code (bench/results.md).
+PAIRED_DURATION = int(os.environ.get("BENCH_PAIRED_DURATION", str(max(DURATION, 30))))
 SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "1000,100000").split(",") if s.strip()]
 # Some rows only (their keys, e.g. BENCH_ROWS=baseline,across,across_writer), for a
 # quick comparison of two settings; the import rate is then not measured.
@@ -487,13 +493,13 @@ def lua_script(
     return path
 
 
-def wrk(path: str, script: Path, connections: int = 8) -> dict:
+def wrk(path: str, script: Path, connections: int = 8, duration: int = DURATION) -> dict:
     out = run(
         [
             "wrk",
             f"-t{min(2, connections)}",
             f"-c{connections}",
-            f"-d{DURATION}s",
+            f"-d{duration}s",
             "--timeout",
             "120s",
             "-s",
@@ -562,6 +568,11 @@ class Row:
     warm: bool = True  # every address asked before wrk starts
     writer: bool = False  # bench/writer.py writes while wrk reads
     connections: int = 8
+    paired: bool = False  # compared with or without the writer: PAIRED_DURATION seconds
+
+    @property
+    def duration(self) -> int:
+        return PAIRED_DURATION if self.paired else DURATION
 
 
 def measure_size(size: int, ctx: dict, folder: Path) -> dict:
@@ -604,7 +615,7 @@ def measure_size(size: int, ctx: dict, folder: Path) -> dict:
     writing = f"while a writer adds {WRITE_RATE} notes/s on {WRITER_CABLES} other cables"
     pages = [
         Row("baseline", "(a) baseline: /bench/baseline", "/bench/baseline"),
-        Row("reading", "(b) reading view, anonymous", reading),
+        Row("reading", "(b) reading view, anonymous", reading, paired=True),
         Row("reading_render", "(b) reading view, anonymous, rendered afresh (no page cache)",
             reading, unique=True),
         Row("reading_user", f"(b) reading view, signed in ({ANNOTATIONS} notes)", reading,
@@ -638,14 +649,14 @@ def measure_size(size: int, ctx: dict, folder: Path) -> dict:
         # Readers as they are: a different cable each time, none asked before.
         Row("across", "(f) reading across the archive: a random cable per request out of "
             f"all of them (less the writer's {WRITER_CABLES}), anonymous, no warm-up",
-            reading, listing=readers_file, warm=False),
+            reading, listing=readers_file, warm=False, paired=True),
         Row("across_writer", f"(f) the same {writing}", reading, listing=readers_file,
-            warm=False, writer=True),
+            warm=False, writer=True, paired=True),
         Row("across_user", "(f) reading across the archive, signed in (session and CSRF "
             "cookies), no warm-up", reading, browser_cookie, listing=readers_file,
             warm=False),
         Row("reading_writer", f"(f) the seed's reading view, anonymous, as (b), {writing}",
-            reading, writer=True),
+            reading, writer=True, paired=True),
         # One client: the render's own time, which the issue's targets are for.
         Row("typical_render_1", f"(g) a typical synthetic cable (the median: {int(chars):,} "
             f"characters of text, a {typical_kb:.0f} KB page), rendered afresh, one client",
@@ -671,7 +682,9 @@ def measure_size(size: int, ctx: dict, folder: Path) -> dict:
                 warm_up(row.paths or [row.path], sent)
             writer = Writer(ctx["writer"], listing / "writer.json") if row.writer else None
             try:
-                rows[row.key] = wrk(row.path, script, connections=row.connections)
+                rows[row.key] = wrk(
+                    row.path, script, connections=row.connections, duration=row.duration
+                )
             finally:
                 if writer is not None:
                     written = writer.stop()
@@ -730,7 +743,7 @@ def table(results: dict, sizes: list[int], generation: list[str], imported: str)
             ratio = "" if key == "baseline" else f" · {r['rps'] / base:.2f}"
             errors = f" ({r['errors']} errors)" if r["errors"] else ""
             if not r["requests"]:
-                cells.append(f"no response within the {DURATION} s run")
+                cells.append("no response within the row's run")
                 continue
             cells.append(f"{r['rps']:,.0f} · {r['p50']:.1f} · {r['p95']:.1f}{ratio}{errors}")
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
@@ -966,7 +979,8 @@ def main() -> None:
         "cores: nginx in front (deploy/nginx/readingroom.conf: it compresses), gunicorn "
         f"behind it (deploy/gunicorn.conf.py: {gunicorn_workers()}), PostgreSQL, DEBUG off; "
         "wrk 2 threads, 8 connections "
-        f"(1 for the one-client rows), {DURATION} s per row, loopback. Rows marked *rendered "
+        f"(1 for the one-client rows), {DURATION} s per row ({PAIRED_DURATION} s for the "
+        "writer's rows and the rows they are compared with), loopback. Rows marked *rendered "
         "afresh* ask for a new address every time, so the page cache never answers them. "
         f"Run took {time.perf_counter() - started:.0f} s.\n\n"
     )
