@@ -260,9 +260,12 @@ class PostgresQuery(CompiledQuery):
 
     def snippets(self) -> SnippetSQL:
         tsq, tsq_params = self.tsquery
+        # A catalogue record's snippet is cut from the cable's fields in Python
+        # (highlight.record_snippet), so only the text's rows are headlined here:
+        # ts_headline parses the whole text, about 0.1 ms a row at 100,000 cables.
         column = (
-            "ts_headline('english'::regconfig, CASE WHEN e.kind = 'cable' THEN e.text_b "
-            f"ELSE e.text_c END, {tsq}, %s)"
+            "CASE WHEN e.kind = 'cable' THEN NULL ELSE "
+            f"ts_headline('english'::regconfig, e.text_c, {tsq}, %s) END"
         )
         return SnippetSQL(
             column, f"{table(SearchEntry)} e", "", [*tsq_params, HEADLINE_OPTIONS], []

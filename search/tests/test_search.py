@@ -461,6 +461,35 @@ class TestSearchBehaviour:
         with django_assert_num_queries(7):
             client.get("/search/", {"q": "numbat", "collection": "none-such"})  # names kept
 
+    def test_the_people_of_a_cable_found_in_its_text_alone_are_counted(self, seed, anon):
+        """A cable whose catalogue record does not match still counts its people in
+        the person and side facets: the count reads them from its catalogue row."""
+        nam_il = Participant.objects.get(slug="nam-il")
+        found_in_title = make_cable("titled", "The wombat question", "Nothing here.")
+        in_text = make_cable("text", "A note", "A wombat crossed the line.", sender=nam_il)
+        found = search("wombat", anon)
+        assert sorted(slugs(found)) == sorted([found_in_title.slug, in_text.slug])
+        facets = {f.name: {v.value: v.count for v in f.values} for f in found.facets}
+        assert facets["participant"] == {"nam-il": 1}
+        assert facets["side"] == {nam_il.side.slug: 1}
+
+    def test_the_person_facet_keeps_everyone_tied_with_the_last(self):
+        """The person facet's top is read in count order and stops past the ties of
+        its last place, so it equals sorting everyone by (count, name)."""
+        from collections import Counter
+
+        from search.facets import FACET_SIZE, _most_cables
+
+        names = {str(i): (f"p{i}", f"Name {i:03d}") for i in range(200)}
+        counts = Counter({str(i): 50 - i // 10 for i in range(200)})  # ties of ten
+        counts["unknown"] = 99  # a person deleted since the index was written
+        rows = sorted(_most_cables(counts, names), key=lambda r: (-r[3], r[2]))[:FACET_SIZE]
+        every = sorted(
+            (("participant", *names[p], n) for p, n in counts.items() if p in names),
+            key=lambda r: (-r[3], r[2]),
+        )[:FACET_SIZE]
+        assert rows == every and len(rows) == FACET_SIZE
+
     def test_people_facets_cost_one_query_however_many_people(
         self, seed, anon, django_assert_num_queries
     ):
