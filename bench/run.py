@@ -26,7 +26,7 @@ What it does, on this machine, loopback only:
    throw-away SECRET_KEY, ALLOWED_HOSTS=127.0.0.1), warms every page up (except
    for the rows across the archive), then runs ``wrk`` against nginx (2
    threads, 8 connections, ``BENCH_DURATION`` seconds, default 10, per row;
-   ``BENCH_PAIRED_DURATION``, default 30, for the writer's rows and the two
+   ``BENCH_PAIRED_DURATION``, default 30 or more, for the writer's rows and the two
    they are compared with, which 20 posts did not settle), every request saying
    ``Accept-Encoding: gzip, deflate`` as browsers do (one row repeats the
    signed-in reading view for a client that does not, which nginx sends

@@ -83,8 +83,9 @@ def parse(text: str) -> Parsed:
 
     Like PostgreSQL's ``websearch_to_tsquery``: ``OR`` binds looser than the
     implicit AND (``a b OR c`` is ``(a AND b) OR c``), an unclosed quote runs
-    to the end, punctuation separates words, stop words outside quotes are
-    dropped. Never raises.
+    to the end, punctuation separates words, stop words are dropped (a quoted
+    phrase keeps them between its other words; one of them alone is dropped).
+    Never raises.
     """
     parsed = Parsed(text=text)
     text = text.replace("\u201c", '"').replace("\u201d", '"').replace("\u201e", '"')
@@ -114,7 +115,10 @@ def parse(text: str) -> Parsed:
         words = tokens(raw)
         if not words:
             continue
-        if not quoted and len(words) == 1 and words[0] in STOP_WORDS:
+        # PostgreSQL drops stop words, also inside quotes: a phrase of them alone would
+        # match nothing there and literally on SQLite, and as the only words of a
+        # clause with an exclusion it would leave the exclusion alone.
+        if all(w in STOP_WORDS for w in words):
             dropped_stop = True
             continue
         if count >= MAX_TERMS:

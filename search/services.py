@@ -355,7 +355,7 @@ class _Query:
                 # COALESCE asks its subquery only for a row without people (a join
                 # would probe the index for every row: 3 ms of 11 for a common word).
                 "COALESCE(h.people, (SELECT ce.people FROM "
-                f"{entry} ce WHERE ce.cable_id = h.cable_id AND ce.kind = 'cable'), '') "
+                f"{entry} ce WHERE ce.cable_id = h.cable_id AND ce.kind = 'cable' LIMIT 1), '') "
                 f"FROM sr_counted h JOIN {cable} c ON c.id = h.cable_id"
             )
             rows = fetch(sql, with_params + first_params + rest_params + [cap])

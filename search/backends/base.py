@@ -91,8 +91,9 @@ class CompiledQuery(ABC):
 
     @abstractmethod
     def snippets(self) -> SnippetSQL:
-        """The SQL pieces that cut a highlighted snippet from each matching entry:
-        the summary of a catalogue record, the text of a passage or annotation."""
+        """The SQL pieces that cut a highlighted snippet from each matching entry: the
+        text of a passage or annotation (a catalogue record's is cut in Python, by
+        ``search.highlight.record_snippet``, so a backend may give none for it)."""
 
 
 class SearchBackend(ABC):

@@ -101,6 +101,15 @@ class TestParser:
         parsed = parse("the of")
         assert not parsed and "Only very common words" in parsed.messages[0]
 
+    def test_a_phrase_of_stop_words_alone_is_dropped_too(self):
+        """PostgreSQL finds nothing for it (SQLite would match it literally), and beside
+        an exclusion it would have left the exclusion alone: nearly every row."""
+        parsed = parse('"of the"')
+        assert not parsed and "Only very common words" in parsed.messages[0]
+        assert self.clauses('"of the" zone') == [([("zone",)], [])]
+        parsed = parse('"of the" -wombat')
+        assert not parsed and "only excludes words (-wombat)" in parsed.messages[0]
+
     def test_nothing_to_search_is_explained(self):
         parsed = parse("!!! ---")
         assert not parsed and "nothing to search for" in parsed.messages[0]
@@ -143,7 +152,8 @@ class TestBackendSyntax:
         [
             ("NEAR(a b) col:x ^y a*", '("near a" AND "b" AND "col x" AND "y")'),
             ('"unclosed phrase', '("unclosed phrase")'),
-            ('say "he said ""no"""', '("say" AND "he said" AND "no")'),
+            # "no" alone is a stop word, dropped in quotes too (as PostgreSQL does).
+            ('say "he said ""no"""', '("say" AND "he said")'),
             ("AND NOT", '("and" AND "not")'),  # stop words outside quotes: dropped...
         ],
     )
@@ -481,8 +491,11 @@ class TestSearchBehaviour:
         from search.facets import FACET_SIZE, _most_cables
 
         names = {str(i): (f"p{i}", f"Name {i:03d}") for i in range(200)}
-        counts = Counter({str(i): 50 - i // 10 for i in range(200)})  # ties of ten
-        counts["unknown"] = 99  # a person deleted since the index was written
+        # Ties of ten, counted in reverse order of name (most_common keeps the order
+        # of counting within a tie), and a person deleted since the index was written.
+        counts = Counter({"unknown": 99})
+        for i in reversed(range(200)):
+            counts[str(i)] = 50 - i // 10
         rows = sorted(_most_cables(counts, names), key=lambda r: (-r[3], r[2]))[:FACET_SIZE]
         every = sorted(
             (("participant", *names[p], n) for p, n in counts.items() if p in names),
@@ -766,7 +779,11 @@ class TestPostgres:
         assert postgres.has_phrase(parse("north-east"))
         assert not postgres.has_phrase(parse("armistice Kaesong"))
         for i in range(12):
-            make_cable(f"p-{i:02d}", f"Report {i:02d}", "Prisoners of war. " + "Filler. " * i)
+            # Catalogue records matching the phrase, each scoring differently.
+            make_cable(
+                f"p-{i:02d}", f"Report {i:02d} on prisoners of war", "Filler.",
+                summary=" ".join(["Prisoners of war."] * (i % 5) + ["Filler."] * i),
+            )  # fmt: skip
         # The words, not the phrase: found only by the ranking's query, never shown.
         make_cable("apart", "War and prisoners", "The war took prisoners; war, prisoners.")
         make_cable("excluded", "Prisoners of war at Kaesong", "Prisoners of war, Kaesong.")
@@ -775,30 +792,29 @@ class TestPostgres:
         q = services._Query(parse(query), anon, Filters())
         # "or" inside a phrase is a word, not an operator, in the ranking's query too.
         assert q.compiled.ranked_by[1] == ["prisoners of war", "war or peace"]
-        sql, params = q._tier(5, "e.kind = 'cable'")
+        catalogue = "e.kind = 'cable'"
+        sql, params = q._tier(50, catalogue)
+        # Every match scored one row at a time by the same rank, in no index's order.
+        every, every_params = q.compiled.scored("e.cable_id", *q._where(catalogue))
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL enable_bitmapscan = off")
             cursor.execute("SET LOCAL enable_seqscan = off")
             cursor.execute("DROP INDEX search_entry_catalogue")  # as in the test above
             cursor.execute("EXPLAIN " + sql, params)
             plan = "\n".join(row[0] for row in cursor.fetchall())
+            cursor.execute(sql, params)
+            drawn = cursor.fetchall()
+            cursor.execute(every, every_params)
+            scored = cursor.fetchall()
         assert "Index Scan using search_rum_catalogue" in plan, plan
         assert "Order By: (vector <=>" in plan and "Sort" not in plan, plan
+        # The index hands the rows back in the rank's order, all of them: the ranks
+        # drawn are the sorted ranks of every match, and they differ.
+        assert len(drawn) == len(scored) == 13
+        assert [rank for _, rank in drawn] == sorted(rank for _, rank in scored)
+        assert sorted(drawn) == sorted(scored) and len({rank for _, rank in drawn}) > 3
         found = search(query, anon)
         assert "apart" not in slugs(found) and "excluded" not in slugs(found)
-        assert slugs(found)[0] == best.slug
-        # The page's order is the words' score, computed here one row at a time: each
-        # cable by its best row, its catalogue record's first; ties by title (the
-        # dates are the same).
-        rows = services.fetch(
-            "SELECT c.slug, c.title, e.kind <> 'cable', "
-            "e.vector <=> plainto_tsquery('english', 'prisoners of war') "
-            "FROM cables_searchentry e JOIN cables_cable c ON c.id = e.cable_id "
-            "WHERE e.vector @@ websearch_to_tsquery('english', %s)",
-            ['"prisoners of war" -Kaesong'],
-        )
-        best_row = {}
-        for slug, title, tier, score in rows:
-            best_row[slug] = min(best_row.get(slug, (tier, score, title)), (tier, score, title))
-        by_score = sorted(best_row, key=best_row.get)
-        assert len(by_score) == 13 and slugs(found) == by_score
+        assert best.slug in slugs(found)
+        by_rank = sorted(scored, key=lambda r: (r[1], Cable.objects.get(pk=r[0]).title))
+        assert slugs(found) == [Cable.objects.get(pk=c).slug for c, _ in by_rank]
