@@ -427,10 +427,11 @@ def kept_page(request, slug: str) -> bytes | None:
     versions (1 query), or None when there is none yet (or no version triggers).
 
     The most frequent read of an archive, so its query is plain SQL rather than a
-    queryset built and compiled for each request: building it was
-    about a fifth of the request's time in process at 100,000 cables, where
-    nearly every reader's cable is a page no one asked since it was kept
-    (``bench/results.md``, reading across the archive)."""
+    queryset built and compiled for each request: building it was about a
+    third of the request's Python at 100,000 cables, where nearly every
+    reader's cable is a page no one asked since it was kept (callgrind: 4.9
+    million instructions a request before, 3.4 after; ``bench/results.md``,
+    reading across the archive)."""
     token = version_token(request, slug)
     if token is None:
         return None
