@@ -13,8 +13,8 @@ every matching row and hands back the best first (PostgreSQL: a RUM index;
 SQLite: FTS5's bm25), so the first page is the true best of all matches, in
 the tiers and ties of :meth:`_Query.ranking`. Counts are exact up to
 ``COUNT_CEILING`` cables ("1,000+" past it, ``Results.capped``); the facets
-count the cables the count read: every match up to the ceiling, the first
-1,000 found past it, which the page says.
+count the cables the count read: every match up to the ceiling, a sample of
+1,000 past it (the best catalogue records first), which the page says.
 
 Privacy: annotations are indexed (one row each, with the annotation's id and
 what the one visibility rule, ``Annotation.objects.visible_to``, reads of it:
@@ -68,9 +68,9 @@ __all__ = ["SORTS", "Filters", "Hit", "Results", "search"]
 PER_PAGE = 20
 SNIPPETS_PER_HIT = 3
 # A search counts the matching cables exactly up to COUNT_CEILING ("1,000+" past it),
-# reading matching rows in index order, the text tier's COUNT_ROWS at first (see
-# _Query.count); the facets count the cables counted: all, or the first
-# COUNT_CEILING read when capped.
+# reading the catalogue tier's best rows, then the text tier's in index order,
+# COUNT_ROWS at first (see _Query.count); the facets count the cables counted: all,
+# or the COUNT_CEILING read when capped.
 COUNT_CEILING = 1000
 COUNT_ROWS = 4 * COUNT_CEILING
 # Rows drawn past the ones the page needs, so that ties rarely need a second draw;
@@ -127,8 +127,9 @@ class Results:
             return ""
         return (
             f"More than {COUNT_CEILING:,} cables match: they are counted up to "
-            f"{COUNT_CEILING:,}, and the facets count only the first {self.sampled:,} "
-            "of them found in the index (a sample, not all). The results are ranked "
+            f"{COUNT_CEILING:,}, and the facets count only {self.sampled:,} of them "
+            "(a sample, not all: those whose catalogue records rank best, then the first "
+            "found in the texts). The results are ranked "
             "over every match, best first. "
             "Add a word, a “phrase” or a filter (year, person, collection) for an exact count."
         )
@@ -220,9 +221,10 @@ class _Query:
 
     The ranking (:meth:`ranking`) is exact: every match is scored by the
     database's own full-text engine, which hands back the best first. The
-    count (:meth:`count`) reads matches in index order up to ``COUNT_CEILING``
-    cables; past it, the count says "1,000+" and the facets are counted over
-    the cables read (``Results.sampled``).
+    count (:meth:`count`) reads matches up to ``COUNT_CEILING`` cables (the
+    catalogue tier's best, then the text tier's in index order); past it, the
+    count says "1,000+" and the facets are counted over the cables read
+    (``Results.sampled``).
     """
 
     def __init__(self, parsed: Parsed, user, filters: Filters, visible=None):
@@ -234,6 +236,8 @@ class _Query:
         self.visible = visible if visible is not None else entry_condition(Reader.of(user))
         self.filtered = compile_queryset(filtered_cables(filters, user)) if filters else None
         self.compiled = self.backend.compile(parsed)
+        # The catalogue tier's best rows the count drew, when they fill it (see count).
+        self.drawn_first: list[tuple] | None = None
 
     def _where(self, *conditions: str, params=()) -> tuple[list[str], list]:
         """The conditions every drawn row meets: ``conditions`` (with ``params``), the
@@ -280,6 +284,11 @@ class _Query:
         # (measured at 100,000 cables), and the ties of a common word rarely reach
         # past them (a second draw costs the whole scoring again).
         first_limit, rest_limit = FIRST_DRAW * need + SLACK, 4 * need + SLACK
+        if self.drawn_first is not None and first_limit <= COUNT_CEILING + 1:
+            # The count drew the catalogue tier's best rows already (a common word).
+            placed, _ = _place(self.drawn_first, COUNT_CEILING + 1)
+            if len(placed) >= need:
+                return placed[:need]
         while True:
             first, first_params = self._tier(first_limit, "e.kind = 'cable'")
             rest, rest_params = self._tier(
@@ -312,26 +321,30 @@ class _Query:
             rest_limit *= 4
 
     def count(self) -> tuple[list[Matched], bool]:
-        """The first matching cables the reader may see, in index order, up to
-        ``COUNT_CEILING`` of them, and whether they are all there are (one query,
-        rarely more).
+        """The matching cables the reader may see, up to ``COUNT_CEILING`` of them,
+        and whether they are all there are (one query, rarely more).
 
-        The catalogue tier first, ``COUNT_CEILING + 1`` rows at most (one row per
-        cable): for a common word that settles it, capped, and the text tier is
-        not read. Otherwise the text tier's rows of the other cables, ``COUNT_ROWS``
-        at first (a cable has several), more when that was not enough. Every
-        condition is on the index rows (``search.access``); the cables' own
-        columns are read for the cables counted only, for the facets.
+        The catalogue tier first: its best ``COUNT_CEILING + 1`` rows (one row per
+        cable), drawn as the ranking draws them, so that for a common word one
+        scan of the index both settles the count, capped, and gives the ranking
+        its first tier (``drawn_first``): the engine scores every match before
+        its first row either way, and a second scan cost as much again (issue
+        13). The text tier is not read then. Otherwise the text tier's rows of
+        the other cables, in index order, ``COUNT_ROWS`` at first (a cable has
+        several), more when that was not enough. Every condition is on the index
+        rows (``search.access``); the cables' own columns are read for the cables
+        counted only, for the facets.
         """
         cable = table(Cable)
         entry = table(SearchEntry)
         cap = COUNT_CEILING
         limit = COUNT_ROWS
         while True:
-            # Each tier in turn (the sharded GIN indexes are per tier, cables 0005). A
-            # catalogue row holds its cable's people; a cable matched in its text only
-            # has them read from its catalogue row.
-            first, first_params = self.compiled.match(
+            # Each tier in turn (the indexes are per tier: RUM, search 0002; the
+            # sharded GIN indexes, cables 0005). A catalogue row holds its cable's
+            # people; a cable matched in its text only has them read from its
+            # catalogue row.
+            first, first_params = self.compiled.ranked(
                 "e.cable_id, e.people", *self._where("e.kind = 'cable'"), cap + 1
             )
             rest, rest_params = self.compiled.match(
@@ -347,20 +360,26 @@ class _Query:
                 # Read only when the catalogue tier leaves room under the ceiling.
                 f"sr_rest AS MATERIALIZED (SELECT * FROM ({rest}) t "
                 "WHERE (SELECT COUNT(*) FROM sr_first) <= %s),\n"
-                "sr_counted AS MATERIALIZED (SELECT cable_id, people FROM sr_first UNION ALL "
-                "SELECT DISTINCT cable_id, NULL FROM sr_rest LIMIT "
+                "sr_counted AS MATERIALIZED (SELECT cable_id, people, rank FROM sr_first "
+                "UNION ALL SELECT cable_id, NULL, NULL FROM (SELECT DISTINCT cable_id "
+                "FROM sr_rest) d LIMIT "
                 f"{cap + 1})\n"
                 "SELECT (SELECT COUNT(*) FROM sr_rest), "
                 "c.id, c.date, c.origin, c.archive, c.original_language, "
                 # COALESCE asks its subquery only for a row without people (a join
                 # would probe the index for every row: 3 ms of 11 for a common word).
                 "COALESCE(h.people, (SELECT ce.people FROM "
-                f"{entry} ce WHERE ce.cable_id = h.cable_id AND ce.kind = 'cable' LIMIT 1), '') "
+                f"{entry} ce WHERE ce.cable_id = h.cable_id AND ce.kind = 'cable' LIMIT 1), ''), "
+                "h.rank, c.title "
                 f"FROM sr_counted h JOIN {cable} c ON c.id = h.cable_id"
             )
             rows = fetch(sql, with_params + first_params + rest_params + [cap])
-            matched = [Matched(*row[1:]) for row in rows]
+            matched = [Matched(*row[1:7]) for row in rows]
             if len(matched) > cap:
+                first_rows = [(1, r[1], r[7], r[2], r[8]) for r in rows if r[7] is not None]
+                if len(first_rows) == cap + 1:  # the catalogue tier alone filled it
+                    first_rows.sort(key=lambda r: r[2])
+                    self.drawn_first = first_rows
                 return sorted(matched, key=lambda m: m.cable_id)[:cap], False
             if not rows or rows[0][0] < limit:
                 return matched, True
@@ -445,7 +464,8 @@ def search(
     participant, side, collection or tag filters), the count (1), the facets
     (1; +1 for the names and sides of the people counted, unless kept for this
     version), the ranking or the page by date (1; rarely more, see
-    :meth:`_Query.ranking`), the page's cables (1), their rows and snippets (1).
+    :meth:`_Query.ranking`; none for a relevance page the count's draw holds),
+    the page's cables (1), their rows and snippets (1).
     The version is not read again when given.
     """
     filters = filters or Filters()

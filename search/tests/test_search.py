@@ -599,8 +599,34 @@ class TestSearchBehaviour:
         assert counted == found.sampled == 5
         html = client.get("/search/", {"q": "numbat"}).content.decode()
         assert "5+ cables found" in html
-        assert "the facets count only the first 5 of them found in the index" in html
+        assert "the facets count only 5 of them (a sample, not all:" in html
         assert "ranked over every match, best first" in html
+
+    def test_past_the_ceiling_one_draw_counts_and_ranks_the_catalogue(
+        self, db, anon, monkeypatch, django_assert_num_queries
+    ):
+        """When the catalogue tier alone fills the count, the count drew its best rows
+        as the ranking does, and the ranking places the page from them: no second
+        scan, the same page."""
+        for i in range(12):
+            make_cable(
+                f"numbat-{i:02d}", f"Numbat report {i:02d}", "Filler.",
+                summary=" ".join(["numbat"] * (i % 4) + ["filler"] * i),
+            )  # fmt: skip
+        monkeypatch.setattr(services, "COUNT_CEILING", 5)
+        monkeypatch.setattr(services, "FIRST_DRAW", 1)
+        monkeypatch.setattr(services, "SLACK", 1)
+        q = services._Query(parse("numbat"), anon, Filters())
+        matched, complete = q.count()
+        assert not complete and len(matched) == 5 and len(q.drawn_first) == 6
+        with django_assert_num_queries(0):
+            page = q.ranking(3)
+        fresh = services._Query(parse("numbat"), anon, Filters())
+        assert fresh.drawn_first is None
+        assert [r.cable_id for r in page] == [r.cable_id for r in fresh.ranking(3)]
+        with django_assert_num_queries(7):  # as test_people_facets_..., less the ranking
+            found = search("numbat", anon)
+        assert found.capped and [h.cable.pk for h in found.hits][:3] == [r.cable_id for r in page]
 
     @pytest.mark.django_db(transaction=True)
     def test_the_person_facet_follows_an_editors_decision_on_a_mention(self, seed, anon):
