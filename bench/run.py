@@ -39,7 +39,7 @@ What it does, on this machine, loopback only:
    searches) again and again; the rows of issue 13 ask as readers do:
 
    - (f) *across the archive*: a random cable per request (``LUA_RANDOM``: a
-     reproducible sequence per wrk thread) out of every published cable of the
+     reproducible sequence per wrk thread and row) out of every published cable of the
      size, less the first 5 synthetic ones, which are the writer's; with no
      warm-up, so the page cache holds only what the row itself put in.
      Anonymous; again while the writer writes; and signed in as the
@@ -71,6 +71,7 @@ Nothing here runs in the test suite.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import os
 import re
@@ -454,7 +455,7 @@ setup = function(thread)
   thread:set("tid", threads)
 end
 init = function(args)
-  math.randomseed(13 * tid)
+  math.randomseed(13 * tid + {salt})
 end
 request = function()
   return wrk.format(nil, paths[math.random(#paths)])
@@ -475,7 +476,11 @@ def lua_script(
     for key, value in (headers or {}).items():
         lines.append(f'wrk.headers["{key}"] = "{value}"')
     if listing:
-        lines.append(LUA_RANDOM.format(listing=listing))
+        # Each row its own sequence: a row asking the cables the row before it asked
+        # would find them warm in the database's buffers (the writer's row read
+        # 21 % faster than the row it is compared with, at 100,000 cables).
+        salt = int(hashlib.blake2b(name.encode(), digest_size=4).hexdigest(), 16) % 100_000
+        lines.append(LUA_RANDOM.format(listing=listing, salt=salt))
     if unique:
         lines.append(LUA_UNIQUE)
     address = "fresh(p)" if unique else "p"
