@@ -284,8 +284,9 @@ class _Query:
         # (measured at 100,000 cables), and the ties of a common word rarely reach
         # past them (a second draw costs the whole scoring again).
         first_limit, rest_limit = FIRST_DRAW * need + SLACK, 4 * need + SLACK
-        if self.drawn_first is not None and first_limit <= COUNT_CEILING + 1:
-            # The count drew the catalogue tier's best rows already (a common word).
+        if self.drawn_first is not None:
+            # The count drew the catalogue tier's best rows already: all of them, or
+            # the best COUNT_CEILING + 1 (a common word).
             placed, _ = _place(self.drawn_first, COUNT_CEILING + 1)
             if len(placed) >= need:
                 return placed[:need]
@@ -306,7 +307,8 @@ class _Query:
                 "SELECT 2, cable_id, rank FROM sr_rest) h "
                 f"JOIN {cable} c ON c.id = h.cable_id"
             )
-            rows = fetch(sql, params + first_params + rest_params + [need])
+            with self.backend.index_ordered():
+                rows = fetch(sql, params + first_params + rest_params + [need])
             first_rows = [r for r in rows if r[0] == 1]
             rest_rows = [r for r in rows if r[0] == 2]
             placed, done = _place(first_rows, first_limit)
@@ -322,31 +324,50 @@ class _Query:
 
     def count(self) -> tuple[list[Matched], bool]:
         """The matching cables the reader may see, up to ``COUNT_CEILING`` of them,
-        and whether they are all there are (one query, rarely more).
+        and whether they are all there are (one query, or two when the catalogue
+        tier does not fill the ceiling, rarely more).
 
         The catalogue tier first: its best ``COUNT_CEILING + 1`` rows (one row per
-        cable), drawn as the ranking draws them, so that for a common word one
-        scan of the index both settles the count, capped, and gives the ranking
-        its first tier (``drawn_first``): the engine scores every match before
-        its first row either way, and a second scan cost as much again (issue
-        13). The text tier is not read then. Otherwise the text tier's rows of
-        the other cables, in index order, ``COUNT_ROWS`` at first (a cable has
-        several), more when that was not enough. Every condition is on the index
-        rows (``search.access``); the cables' own columns are read for the cables
-        counted only, for the facets.
+        cable), drawn as the ranking draws them, in the index's order
+        (``backend.index_ordered``), and kept (``drawn_first``): for a common word
+        one scan of the index both settles the count, capped, and gives the
+        ranking its first tier; for a rarer one it holds the whole tier. The
+        engine scores every match before its first row either way, and a second
+        scan cost as much again (issue 13). Then, only when there is room under
+        the ceiling, the text tier's rows of the other cables, in index order,
+        ``COUNT_ROWS`` at first (a cable has several), more when that was not
+        enough. Every condition is on the index rows (``search.access``); the
+        cables' own columns are read for the cables counted only, for the facets.
         """
         cable = table(Cable)
         entry = table(SearchEntry)
         cap = COUNT_CEILING
+        ctes, with_params = self._with()
+        # The catalogue tier (its RUM index, search 0002): a catalogue row holds its
+        # cable's people.
+        first, first_params = self.compiled.ranked(
+            "e.cable_id, e.people", *self._where("e.kind = 'cable'"), cap + 1
+        )
+        sql = (
+            f"WITH {ctes}sr_first AS MATERIALIZED ({first})\n"
+            "SELECT c.id, c.date, c.origin, c.archive, c.original_language, "
+            "COALESCE(h.people, ''), h.rank, c.title "
+            f"FROM sr_first h JOIN {cable} c ON c.id = h.cable_id"
+        )
+        with self.backend.index_ordered():
+            rows = fetch(sql, with_params + first_params)
+        rows.sort(key=lambda r: r[6])  # best first
+        self.drawn_first = [(1, r[0], r[6], r[1], r[7]) for r in rows]
+        matched = [Matched(*row[:6]) for row in rows]
+        if len(rows) > cap:  # the catalogue tier alone fills the count: its best cap
+            return sorted(matched[:cap], key=lambda m: m.cable_id), False
+        # The text tier (its sharded GIN indexes, cables 0005), of the other cables:
+        # one with no catalogue row here has its people read from that row (asked
+        # only for the cables counted).
+        room = cap + 1 - len(rows)
+        ids, ids_params = self.backend.id_select([r[0] for r in rows])
         limit = COUNT_ROWS
         while True:
-            # Each tier in turn (the indexes are per tier: RUM, search 0002; the
-            # sharded GIN indexes, cables 0005). A catalogue row holds its cable's
-            # people; a cable matched in its text only has them read from its
-            # catalogue row.
-            first, first_params = self.compiled.ranked(
-                "e.cable_id, e.people", *self._where("e.kind = 'cable'"), cap + 1
-            )
             rest, rest_params = self.compiled.match(
                 "e.cable_id",
                 *self._where(
@@ -354,35 +375,23 @@ class _Query:
                 ),
                 limit,
             )
-            ctes, with_params = self._with()
             sql = (
-                f"WITH {ctes}sr_first AS MATERIALIZED ({first}),\n"
-                # Read only when the catalogue tier leaves room under the ceiling.
-                f"sr_rest AS MATERIALIZED (SELECT * FROM ({rest}) t "
-                "WHERE (SELECT COUNT(*) FROM sr_first) <= %s),\n"
-                "sr_counted AS MATERIALIZED (SELECT cable_id, people, rank FROM sr_first "
-                "UNION ALL SELECT cable_id, NULL, NULL FROM (SELECT DISTINCT cable_id "
-                "FROM sr_rest) d LIMIT "
-                f"{cap + 1})\n"
+                f"WITH {ctes}sr_first(cable_id) AS MATERIALIZED ({ids}),\n"
+                f"sr_rest AS MATERIALIZED ({rest}),\n"
+                f"sr_counted AS MATERIALIZED (SELECT DISTINCT cable_id FROM sr_rest LIMIT {room})\n"
                 "SELECT (SELECT COUNT(*) FROM sr_rest), "
                 "c.id, c.date, c.origin, c.archive, c.original_language, "
-                # COALESCE asks its subquery only for a row without people (a join
-                # would probe the index for every row: 3 ms of 11 for a common word).
-                "COALESCE(h.people, (SELECT ce.people FROM "
-                f"{entry} ce WHERE ce.cable_id = h.cable_id AND ce.kind = 'cable' LIMIT 1), ''), "
-                "h.rank, c.title "
+                "COALESCE((SELECT ce.people FROM "
+                f"{entry} ce WHERE ce.cable_id = h.cable_id AND ce.kind = 'cable' LIMIT 1), '') "
                 f"FROM sr_counted h JOIN {cable} c ON c.id = h.cable_id"
             )
-            rows = fetch(sql, with_params + first_params + rest_params + [cap])
-            matched = [Matched(*row[1:7]) for row in rows]
-            if len(matched) > cap:
-                first_rows = [(1, r[1], r[7], r[2], r[8]) for r in rows if r[7] is not None]
-                if len(first_rows) == cap + 1:  # the catalogue tier alone filled it
-                    first_rows.sort(key=lambda r: r[2])
-                    self.drawn_first = first_rows
-                return sorted(matched, key=lambda m: m.cable_id)[:cap], False
-            if not rows or rows[0][0] < limit:
-                return matched, True
+            more = fetch(sql, with_params + ids_params + rest_params)
+            if len(more) >= room:  # past the ceiling: the catalogue's, then the first found
+                more = sorted(more, key=lambda r: r[1])[: room - 1]
+                return sorted(matched + [Matched(*r[1:]) for r in more],
+                              key=lambda m: m.cable_id), False  # fmt: skip
+            if not more or more[0][0] < limit:
+                return matched + [Matched(*r[1:]) for r in more], True
             limit *= 4
 
     def by_date(self, descending: bool, start: int, count: int) -> list[int]:
@@ -461,11 +470,14 @@ def search(
     or sort give messages in ``Results.messages``. Queries (whatever the
     number of results): the data version and the names (2; 1 when the names
     are kept for this version), the labels of the chosen filters (1, only with
-    participant, side, collection or tag filters), the count (1), the facets
-    (1; +1 for the names and sides of the people counted, unless kept for this
-    version), the ranking or the page by date (1; rarely more, see
-    :meth:`_Query.ranking`; none for a relevance page the count's draw holds),
-    the page's cables (1), their rows and snippets (1).
+    participant, side, collection or tag filters), the count (1, the catalogue
+    records' best; +1 for the texts' matches unless those records fill the
+    ceiling), the facets (1; +1 for the names and sides of the people counted,
+    unless kept for this version), the ranking or the page by date (1; rarely
+    more, see :meth:`_Query.ranking`; none for a relevance page the count's
+    draw holds), the page's cables (1), their rows and snippets (1). On
+    PostgreSQL with RUM, each ranked draw has its planner setting before it
+    (``index_ordered``).
     The version is not read again when given.
     """
     filters = filters or Filters()

@@ -11,6 +11,7 @@ both databases run alike, written once in the modules that use it.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from contextlib import AbstractContextManager, nullcontext
 from typing import NamedTuple
 
 from django.db import connection
@@ -123,6 +124,11 @@ class SearchBackend(ABC):
     def fuzzy_names(self) -> bool:
         """Whether a term that names nobody is matched to the closest name."""
         return self.name_resembles is not None
+
+    def index_ordered(self) -> AbstractContextManager:
+        """A block whose statements read the ranked draws (:meth:`CompiledQuery.ranked`)
+        in the index's own order, and only such statements: nothing by default."""
+        return nullcontext()
 
     @abstractmethod
     def id_select(self, ids) -> tuple[str, list]:

@@ -33,8 +33,10 @@ the rows where its words weigh most and stand closest come first.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from django.db import connection
+from django.db import connection, transaction
 
 from search.backends.base import (
     HIT_CLOSE,
@@ -290,6 +292,31 @@ class PostgresBackend(SearchBackend):
             return -rank  # ts_rank_cd, negated to be a rank
         # RUM's distance is the reciprocal of its score (rum_ts_score).
         return 1.0 / rank if rank else float("inf")
+
+    @contextmanager
+    def index_ordered(self) -> Iterator[None]:
+        """With RUM, the block's statements are planned without bitmap scans, so a
+        ranked draw is RUM's ordered scan, and the block leaves nothing behind.
+
+        Why: PostgreSQL takes a query's words as independent, so it expects far
+        fewer matches than there are for words that go together (560 where 7,947
+        catalogue records hold "withdrawal foreign troops" at 100,000 cables).
+        For so few it would rather fetch every match from the table, score it
+        there and sort (a bitmap scan) than read RUM's order, which scores from
+        the index alone: 30 ms against 7 for the count's draw of "38th parallel"
+        (bench/results.md, "The ranked draws"). The setting is the transaction's
+        own (``set_config(..., true)``), in a transaction or savepoint of the
+        block's own that is rolled back at its end: the block only reads, and
+        the setting goes with it, whatever the block is nested in. A GIN index is
+        read by bitmap scans only, so the block must hold ranked draws alone.
+        """
+        if not has_rum():
+            yield
+            return
+        with transaction.atomic():
+            execute("SELECT set_config('enable_bitmapscan', 'off', true)")
+            yield
+            transaction.set_rollback(True)
 
     def id_select(self, ids) -> tuple[str, list]:
         # An array literal: dumping thousands of ints one by one cost more than the

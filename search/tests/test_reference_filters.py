@@ -91,14 +91,14 @@ def test_a_rejected_reference_and_a_cables_own_telegrams_are_not_counted(
 
 @pytest.mark.django_db
 def test_the_reference_facets_cost_no_query_more(
-    seed, django_capture_on_commit_callbacks, django_assert_num_queries
+    seed, django_capture_on_commit_callbacks, assert_search_queries
 ):
     with django_capture_on_commit_callbacks(execute=True):
         load_exchange()
     anon = AnonymousUser()
     search("telegram", anon)  # the names and sides, kept for this version
-    # Version, names, count, facets (references' too, in the same query), ranking,
-    # the page's cables, their rows and snippets: as without references.
-    with django_assert_num_queries(6):
+    # Version, the count's two tiers, facets (references' too, in the same query),
+    # ranking, the page's cables, their rows and snippets: as without references.
+    with assert_search_queries(7):
         results = search("telegram", anon)
     assert _facet(results, "cites") and _facet(results, "cited_by")
