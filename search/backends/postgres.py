@@ -299,13 +299,14 @@ class PostgresBackend(SearchBackend):
         ranked draw is RUM's ordered scan, and the block leaves nothing behind.
 
         Why: PostgreSQL takes a query's words as independent, so it expects far
-        fewer matches than there are for words that go together (560 where 7,947
-        catalogue records hold "withdrawal foreign troops" at 100,000 cables).
-        For so few it would rather fetch every match from the table, score it
-        there and sort (a bitmap scan) than read RUM's order, which scores from
-        the index alone: 30 ms against 7 for the count's draw of "38th parallel"
-        (bench/results.md, "The ranked draws"). The setting is the transaction's
-        own (``set_config(..., true)``), in a transaction or savepoint of the
+        fewer matches than there are for words that go together (about 580 where
+        7,947 catalogue records hold "withdrawal foreign troops" at 100,000
+        cables). For so few it would rather fetch every match from the table,
+        score it there and sort (a bitmap scan) than read RUM's order, which
+        scores from the index alone: 31 ms against 21 for that draw, and 73
+        against 44 ms for the whole search of "38th parallel" (in process,
+        bench/results.md). The setting is the transaction's own
+        (``set_config(..., true)``), in a transaction or savepoint of the
         block's own that is rolled back at its end: the block only reads, and
         the setting goes with it, whatever the block is nested in. A GIN index is
         read by bitmap scans only, so the block must hold ranked draws alone.

@@ -788,6 +788,11 @@ class TestPostgres:
                 assert not inside, sql
                 shards += 1
         assert draws == 2 and shards == 1 and not inside  # the count's draw, the ranking's
+        # With filters, whose own SQL wants bitmap scans (a date range), there is no block.
+        with CaptureQueriesContext(connection) as context:
+            found = search("Kaesong", anon, filters=Filters(year=1951))
+        assert slugs(found) == [SEED_SLUG]
+        assert not [q for q in context.captured_queries if "set_config" in q["sql"]]
 
     def test_an_index_ordered_block_leaves_nothing_behind(self, db):
         def bitmap():
