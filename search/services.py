@@ -76,7 +76,7 @@ COUNT_CEILING = 1000
 COUNT_ROWS = 4 * COUNT_CEILING
 # A search's filters are handed to its queries as the ids of the cables they allow
 # when there are at most this many, else as their subquery (see _Query._filtered).
-FILTERED_IDS = 5000
+FILTERED_IDS = 20_000
 # Rows drawn past the ones the page needs, so that ties rarely need a second draw;
 # the catalogue tier draws FIRST_DRAW times the cables needed (see _Query.ranking).
 SLACK = 32
@@ -246,17 +246,24 @@ class _Query:
     def _filtered(self, filters: Filters, user) -> tuple[str, list]:
         """The SELECT of the cables the filters allow, for the CTE ``sr_filtered``, and
         its parameters: their ids themselves when there are at most
-        ``FILTERED_IDS`` (read here, one query), else the filters' own subquery.
+        ``FILTERED_IDS`` (read here, one query), else, or when the filters ask about
+        notes, the filters' own subquery.
 
         Why: given the filters' subquery, PostgreSQL cannot tell how many cables
         it holds, and it planned a participant's one cable as it planned a year's
         3,273: 360 ms for ``withdrawal foreign troops`` with one participant at
         100,000 cables. Given the ids it knows how few they are and reads those
-        cables' rows: 60 ms. A filter that allows thousands of cables still has
-        every match of a common word read in each shard of the text and joined
-        to them (200-500 ms; ``bench/results.md``, filtered searches).
+        cables' rows: 60 ms; an origin's 16,494, 350 ms against 220. A filter
+        that allows thousands of cables still has every match of a common word
+        read in each shard of the text and joined to them (200-500 ms;
+        ``bench/results.md``, filtered searches).
         """
         sql, params = compile_queryset(filtered_cables(filters, user))
+        if filters.annotated or filters.tag:
+            # Which cables hold notes the reader may see is itself a search of the
+            # notes (150 ms to list them at 100,000 cables): more than reading them
+            # as a subquery of each statement costs.
+            return sql, params
         ids = [row[0] for row in fetch(f"{sql} LIMIT {FILTERED_IDS + 1}", params)]
         if len(ids) > FILTERED_IDS:
             return sql, params
@@ -501,7 +508,7 @@ def search(
     number of results): the data version and the names (2; 1 when the names
     are kept for this version), the labels of the chosen filters (1, only with
     participant, side, collection or tag filters), the cables the filters allow
-    (1, with filters: :meth:`_Query._filtered`), the count (1, the catalogue
+    (1, with filters but those on notes: :meth:`_Query._filtered`), the count (1, the catalogue
     records' best; +1 for the texts' matches unless those records fill the
     ceiling), the facets (1; +1 for the names and sides of the people counted,
     unless kept for this version), the ranking or the page by date (1; rarely
