@@ -71,11 +71,14 @@ class CompiledQuery(ABC):
         self.parsed = parsed
 
     @abstractmethod
-    def match(self, columns: str, where: list[str], params: list, limit: int) -> tuple[str, list]:
+    def match(
+        self, columns: str, where: list[str], params: list, limit: int, few_cables: bool = False
+    ) -> tuple[str, list]:
         """A SELECT of ``columns`` of at most ``limit`` index entries ``e`` that match the
         query and meet every condition of ``where``, in index order (the cheapest to
         draw: what the count and the facets' sample read). ``params`` are those of
-        the conditions of ``where``, in order."""
+        the conditions of ``where``, in order. ``few_cables``: ``where`` keeps to a
+        list of cables small enough to read their rows one cable at a time."""
 
     @abstractmethod
     def ranked(self, columns: str, where: list[str], params: list, limit: int) -> tuple[str, list]:

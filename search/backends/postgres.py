@@ -208,11 +208,24 @@ class PostgresQuery(CompiledQuery):
         tsq, tsq_params = self.tsquery
         return f"-ts_rank_cd(e.vector, {tsq})", tsq_params
 
-    def match(self, columns: str, where: list[str], params: list, limit: int) -> tuple[str, list]:
+    def match(
+        self, columns: str, where: list[str], params: list, limit: int, few_cables: bool = False
+    ) -> tuple[str, list]:
         # One SELECT per shard, each able to use its own partial GIN index (the
         # predicates repeat the indexes' exactly); under the outer LIMIT,
         # PostgreSQL runs the shards in turn and stops once the limit is met.
-        return self._shards(columns, [], where, params, limit)
+        if not few_cables:
+            return self._shards(columns, [], where, params, limit)
+        # A few cables' rows, read one cable at a time by cable_id: the shards'
+        # condition gets PostgreSQL's default estimate (0.5 % where it is 12.5 %),
+        # so through them it read every match of a common word and joined them to
+        # the cables (360-500 ms at 100,000 cables, against 10-46 ms this way).
+        tsq, tsq_params = self.tsquery
+        sql = (
+            f"SELECT {columns} FROM {table(SearchEntry)} e WHERE e.vector @@ {tsq} AND "
+            + " AND ".join(where) + " LIMIT %s"
+        )  # fmt: skip
+        return sql, tsq_params + params + [limit]
 
     def _shards(self, columns, column_params, where, params, limit) -> tuple[str, list]:
         entry = table(SearchEntry)

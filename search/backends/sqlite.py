@@ -87,7 +87,9 @@ class SQLiteQuery(CompiledQuery):
             "WHERE cables_search_fts MATCH %s AND " + " AND ".join(where)
         )
 
-    def match(self, columns: str, where: list[str], params: list, limit: int) -> tuple[str, list]:
+    def match(
+        self, columns: str, where: list[str], params: list, limit: int, few_cables: bool = False
+    ) -> tuple[str, list]:
         return self._from(columns, where, rank=False) + " LIMIT %s", [self.fts, *params, limit]
 
     def ranked(self, columns: str, where: list[str], params: list, limit: int) -> tuple[str, list]:

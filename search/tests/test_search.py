@@ -772,7 +772,7 @@ class TestPostgres:
                 assert f"Index Scan using search_rum_{tier}" in plan, plan
                 assert "Order By: (vector <=>" in plan and "Sort" not in plan, plan
 
-    def test_the_ranked_draws_alone_are_planned_without_bitmap_scans(self, seed, anon):
+    def test_the_ranked_draws_alone_are_planned_without_bitmap_scans(self, seed, anon, monkeypatch):
         """PostgreSQL expects too few matches for words that go together and would
         fetch and sort them all rather than read RUM's order (search.backends.postgres
         .index_ordered): each ranked draw runs in a block of its own with bitmap
@@ -794,11 +794,17 @@ class TestPostgres:
                 assert not inside, sql
                 shards += 1
         assert draws == 2 and shards == 1 and not inside  # the count's draw, the ranking's
-        # With filters, whose own SQL wants bitmap scans (a date range), there is no block.
+        # With filters, whose own SQL wants bitmap scans (a date range), there is no block;
+        # the few cables a year allows have their text rows read by cable, not by shard.
         with CaptureQueriesContext(connection) as context:
             found = search("Kaesong", anon, filters=Filters(year=1951))
         assert slugs(found) == [SEED_SLUG]
         assert not [q for q in context.captured_queries if "set_config" in q["sql"]]
+        assert not [q for q in context.captured_queries if f"% {postgres.SHARDS} = 0" in q["sql"]]
+        monkeypatch.setattr(services, "FILTERED_IDS", 0)  # too many: the shards, as unfiltered
+        with CaptureQueriesContext(connection) as context:
+            assert slugs(search("Kaesong", anon, filters=Filters(year=1951))) == [SEED_SLUG]
+        assert [q for q in context.captured_queries if f"% {postgres.SHARDS} = 0" in q["sql"]]
 
     def test_an_index_ordered_block_leaves_nothing_behind(self, db):
         def bitmap():
