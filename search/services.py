@@ -247,7 +247,7 @@ class _Query:
         # them to read their rows by cable (FEW_CABLES).
         self.filtered, self.few = self._filtered(filters, user) if filters else (None, False)
         self.compiled = self.backend.compile(parsed)
-        # The catalogue tier's best rows the count drew, when they fill it (see count).
+        # The catalogue tier's best rows, as the count drew them (see count).
         self.drawn_first: list[tuple] | None = None
 
     def _filtered(self, filters: Filters, user) -> tuple[tuple[str, list], bool]:
